@@ -1,0 +1,116 @@
+import { Agent, request, type RequestOptions } from 'node:https';
+import type { IncomingMessage } from 'node:http';
+import { KubeConfig } from '@kubernetes/client-node';
+import { KubeApiError, type KubeStatus } from './kube-api-error.js';
+
+export interface RequestOpts {
+  body?: unknown;
+  /** Defaults to application/json; use MERGE_PATCH for status and spec merges. */
+  contentType?: string;
+  query?: Record<string, string | number | boolean | undefined>;
+  timeoutMs?: number;
+}
+
+export const MERGE_PATCH = 'application/merge-patch+json';
+export const APPLY_PATCH = 'application/apply-patch+yaml';
+
+/**
+ * A small REST client over a kubeconfig: client-node supplies authentication and TLS, this class the HTTP.
+ * It exists because we need what the generated clients make awkward: merge patches on custom resources, the /status
+ * subresource, watch streams with our own timeouts, and a count of the writes we send.
+ */
+export class KubeClient {
+  readonly server: string;
+  /** Writes (POST/PUT/PATCH/DELETE) sent by this client; benchmarks and metrics read it. */
+  writes = 0;
+  private readonly agent: Agent;
+
+  constructor(private readonly kc: KubeConfig) {
+    const cluster = kc.getCurrentCluster();
+    if (!cluster) throw new Error('kubeconfig has no current cluster');
+    this.server = cluster.server.replace(/\/$/, '');
+    this.agent = new Agent({ keepAlive: true, maxSockets: 32 });
+  }
+
+  static fromFile(path: string): KubeClient {
+    const kc = new KubeConfig();
+    kc.loadFromFile(path);
+    return new KubeClient(kc);
+  }
+
+  /** In a pod without a kubeconfig: the service account. */
+  static fromClusterOrFile(path: string | undefined): KubeClient {
+    const kc = new KubeConfig();
+    if (path) kc.loadFromFile(path);
+    else kc.loadFromDefault();
+    return new KubeClient(kc);
+  }
+
+  /** Opens a request; the caller reads the response stream. Used directly by watches. */
+  async open(method: string, path: string, opts: RequestOpts = {}): Promise<{ res: IncomingMessage; abort: () => void }> {
+    const url = new URL(this.server + path);
+    for (const [k, v] of Object.entries(opts.query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));
+    const options: RequestOptions = { method, headers: { accept: 'application/json' }, agent: this.agent };
+    await this.kc.applyToHTTPSOptions(options);
+    let payload: string | undefined;
+    if (opts.body !== undefined) {
+      payload = typeof opts.body === 'string' ? opts.body : JSON.stringify(opts.body);
+      (options.headers as Record<string, string>)['content-type'] = opts.contentType ?? 'application/json';
+      (options.headers as Record<string, string>)['content-length'] = String(Buffer.byteLength(payload));
+    }
+    if (method !== 'GET') this.writes++;
+    return new Promise((resolve, reject) => {
+      const req = request(url, options, (res) => resolve({ res, abort: () => req.destroy() }));
+      if (opts.timeoutMs) req.setTimeout(opts.timeoutMs, () => req.destroy(new Error(`kube request timed out after ${opts.timeoutMs} ms: ${method} ${path}`)));
+      req.on('error', reject);
+      if (payload !== undefined) req.write(payload);
+      req.end();
+    });
+  }
+
+  /** A whole request: JSON in, JSON out; a non-2xx answer throws KubeApiError carrying the API server's Status. */
+  async request<T = unknown>(method: string, path: string, opts: RequestOpts = {}): Promise<T> {
+    const { res } = await this.open(method, path, { timeoutMs: 30_000, ...opts });
+    const body = await readBody(res);
+    const status = res.statusCode ?? 0;
+    if (status < 200 || status >= 300) throw KubeApiError.from(method, path, status, parseStatus(body));
+    return (body ? JSON.parse(body) : undefined) as T;
+  }
+
+  get<T = unknown>(path: string, query?: RequestOpts['query']): Promise<T> {
+    return this.request<T>('GET', path, { query });
+  }
+  create<T = unknown>(path: string, body: unknown, query?: RequestOpts['query']): Promise<T> {
+    return this.request<T>('POST', path, { body, query });
+  }
+  replace<T = unknown>(path: string, body: unknown): Promise<T> {
+    return this.request<T>('PUT', path, { body });
+  }
+  mergePatch<T = unknown>(path: string, patch: unknown): Promise<T> {
+    return this.request<T>('PATCH', path, { body: patch, contentType: MERGE_PATCH });
+  }
+  delete<T = unknown>(path: string, body?: unknown): Promise<T> {
+    return this.request<T>('DELETE', path, { body });
+  }
+
+  close(): void {
+    this.agent.destroy();
+  }
+}
+
+export function readBody(res: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    res.on('data', (c: Buffer) => chunks.push(c));
+    res.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    res.on('error', reject);
+  });
+}
+
+function parseStatus(body: string): KubeStatus {
+  try {
+    return JSON.parse(body) as KubeStatus;
+  } catch {
+    return { message: body.slice(0, 500) };
+  }
+}

@@ -1,0 +1,18 @@
+// `npm run env:up`: starts the local stack, prints one JSON object describing it, and runs until interrupted.
+import { startStack } from './stack.js';
+
+const natsNodes = process.argv.includes('--nats-nodes=1') ? 1 : 3;
+try {
+  const stack = await startStack({ natsNodes, eabPebble: true, log: (l) => console.error(`[env] ${l}`) });
+  console.log(JSON.stringify(stack.info));
+  const shutdown = async (sig: string) => {
+    console.error(`[env] ${sig}: stopping`);
+    await stack.stop();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+} catch (err) {
+  console.error((err as Error).message);
+  process.exit(1);
+}
