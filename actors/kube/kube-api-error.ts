@@ -30,3 +30,11 @@ export function isConflict(err: unknown): boolean {
 export function isGone(err: unknown): boolean {
   return err instanceof KubeApiError && err.statusCode === 410;
 }
+
+/** No answer (or, on a watch, no bytes) within the request's timeout. */
+export class KubeTimeoutError extends Error {
+  constructor(method: string, path: string, ms: number) {
+    super(`kube request timed out after ${ms} ms: ${method} ${path}`);
+    this.name = 'KubeTimeoutError';
+  }
+}

@@ -1,7 +1,7 @@
 import { Agent, request, type RequestOptions } from 'node:https';
 import type { IncomingMessage } from 'node:http';
 import { KubeConfig } from '@kubernetes/client-node';
-import { KubeApiError, type KubeStatus } from './kube-api-error.js';
+import { KubeApiError, KubeTimeoutError, type KubeStatus } from './kube-api-error.js';
 
 export interface RequestOpts {
   body?: unknown;
@@ -9,6 +9,8 @@ export interface RequestOpts {
   contentType?: string;
   query?: Record<string, string | number | boolean | undefined>;
   timeoutMs?: number;
+  /** Extra request headers, e.g. an Accept asking for the Table view; they override the defaults. */
+  headers?: Record<string, string>;
 }
 
 export const MERGE_PATCH = 'application/merge-patch+json';
@@ -50,7 +52,7 @@ export class KubeClient {
   async open(method: string, path: string, opts: RequestOpts = {}): Promise<{ res: IncomingMessage; abort: () => void }> {
     const url = new URL(this.server + path);
     for (const [k, v] of Object.entries(opts.query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));
-    const options: RequestOptions = { method, headers: { accept: 'application/json' }, agent: this.agent };
+    const options: RequestOptions = { method, headers: { accept: 'application/json', ...opts.headers }, agent: this.agent };
     await this.kc.applyToHTTPSOptions(options);
     let payload: string | undefined;
     if (opts.body !== undefined) {
@@ -61,7 +63,7 @@ export class KubeClient {
     if (method !== 'GET') this.writes++;
     return new Promise((resolve, reject) => {
       const req = request(url, options, (res) => resolve({ res, abort: () => req.destroy() }));
-      if (opts.timeoutMs) req.setTimeout(opts.timeoutMs, () => req.destroy(new Error(`kube request timed out after ${opts.timeoutMs} ms: ${method} ${path}`)));
+      if (opts.timeoutMs) req.setTimeout(opts.timeoutMs, () => req.destroy(new KubeTimeoutError(method, path, opts.timeoutMs!)));
       req.on('error', reject);
       if (payload !== undefined) req.write(payload);
       req.end();

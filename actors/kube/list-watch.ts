@@ -1,6 +1,6 @@
 import { objectKey, type KubeList, type KubeObject } from './kube-object.js';
 import { diffRelist, watchBackoffMs, type WatchEvent } from './watch-event.js';
-import { KubeApiError, isGone } from './kube-api-error.js';
+import { KubeApiError, KubeTimeoutError, isGone } from './kube-api-error.js';
 import type { KubeClient } from './kube-client.js';
 
 export interface ListWatchOptions<T extends KubeObject> {
@@ -143,8 +143,18 @@ export class ListWatch<T extends KubeObject> {
         labelSelector: this.opts.labelSelector,
         fieldSelector: this.opts.fieldSelector,
       },
+      // Also bounds the wait for response headers: a server that accepts but never answers is a dead connection.
+      timeoutMs: inactivityMs,
     });
     this.abortCurrent = abort;
+    if (this.stopped) {
+      // stop() ran while the watch was being opened, when there was nothing to abort yet; without this the watch
+      // would run on until the server ends it (timeoutSeconds).
+      res.destroy();
+      abort();
+      this.abortCurrent = undefined;
+      return;
+    }
     if (res.statusCode !== 200) {
       const chunks: Buffer[] = [];
       for await (const c of res) chunks.push(c as Buffer);
@@ -172,8 +182,9 @@ export class ListWatch<T extends KubeObject> {
         }
       }
     } catch (err) {
-      // An aborted (inactive) connection is a normal end: resume from the last resourceVersion.
-      if (!this.stopped && !(err as NodeJS.ErrnoException).code?.startsWith('ECONNRESET') && (err as Error).message !== 'aborted') throw err;
+      // An aborted or silent connection is a normal end: resume from the last resourceVersion.
+      const quiet = err instanceof KubeTimeoutError || (err as NodeJS.ErrnoException).code?.startsWith('ECONNRESET') || (err as Error).message === 'aborted';
+      if (!this.stopped && !quiet) throw err;
     } finally {
       clearTimeout(idle);
       this.abortCurrent = undefined;

@@ -36,23 +36,17 @@ rules:
 /**
  * One kube-apiserver for one cluster role, on the shared etcd under its own prefix. Flags follow envtest's control
  * plane; the serving certificate is the one the API server generates itself into --cert-dir.
+ * Starting again on the directory of a stopped server (same role and port) restarts that server: it keeps the tokens,
+ * the service-account keys and the serving certificate (the API server only generates one when none is there), so
+ * clients of the previous process keep working, as they would against a restarted real control plane.
  */
 export async function startKubeApiServer(binary: string, role: string, dir: string, etcdUrl: string, port: number): Promise<KubeApiServer> {
   await assertPortFree(port, `kube-apiserver (${role})`);
   mkdirSync(dir, { recursive: true });
   const certDir = join(dir, 'certs');
   mkdirSync(certDir, { recursive: true });
-  const adminToken = randomBytes(16).toString('hex');
-  const runtimeToken = randomBytes(16).toString('hex');
-  writeFileSync(join(dir, 'tokens.csv'),
-    `${adminToken},admin,admin,"system:masters"\n${runtimeToken},${RUNTIME_USER},${RUNTIME_USER},"system:masters"\n`, { mode: 0o600 });
-  const { publicKey, privateKey } = generateKeyPairSync('rsa', {
-    modulusLength: 2048,
-    publicKeyEncoding: { type: 'spki', format: 'pem' },
-    privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
-  });
-  writeFileSync(join(dir, 'sa.pub'), publicKey);
-  writeFileSync(join(dir, 'sa.key'), privateKey, { mode: 0o600 });
+  const { adminToken, runtimeToken } = ensureTokens(join(dir, 'tokens.csv'));
+  ensureServiceAccountKeys(dir);
   writeFileSync(join(dir, 'audit-policy.yaml'), AUDIT_POLICY);
   const auditLog = join(dir, 'audit.log');
   const url = `https://127.0.0.1:${port}`;
@@ -97,4 +91,28 @@ export async function startKubeApiServer(binary: string, role: string, dir: stri
   const runtimeKubeconfig = join(dir, 'runtime.kubeconfig');
   writeKubeconfig(runtimeKubeconfig, role, url, caPem, RUNTIME_USER, runtimeToken);
   return { role, url, kubeconfig, runtimeKubeconfig, auditLog, caPem, adminToken, process: proc };
+}
+
+/** The admin and runtime tokens of tokens.csv, created on first use. */
+function ensureTokens(path: string): { adminToken: string; runtimeToken: string } {
+  if (existsSync(path)) {
+    const [admin, runtime] = readFileSync(path, 'utf8').trim().split('\n').map((line) => line.split(',')[0]);
+    if (admin && runtime) return { adminToken: admin, runtimeToken: runtime };
+  }
+  const adminToken = randomBytes(16).toString('hex');
+  const runtimeToken = randomBytes(16).toString('hex');
+  writeFileSync(path, `${adminToken},admin,admin,"system:masters"\n${runtimeToken},${RUNTIME_USER},${RUNTIME_USER},"system:masters"\n`, { mode: 0o600 });
+  return { adminToken, runtimeToken };
+}
+
+/** Keys that sign and verify service-account tokens, created on first use. */
+function ensureServiceAccountKeys(dir: string): void {
+  if (existsSync(join(dir, 'sa.pub')) && existsSync(join(dir, 'sa.key'))) return;
+  const { publicKey, privateKey } = generateKeyPairSync('rsa', {
+    modulusLength: 2048,
+    publicKeyEncoding: { type: 'spki', format: 'pem' },
+    privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+  });
+  writeFileSync(join(dir, 'sa.pub'), publicKey);
+  writeFileSync(join(dir, 'sa.key'), privateKey, { mode: 0o600 });
 }

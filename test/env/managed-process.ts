@@ -75,7 +75,9 @@ export class ManagedProcess {
     let lastError = '';
     while (Date.now() < deadline) {
       if (!this.running) {
-        throw new EnvError(`${this.name} exited (code ${this.exited?.code}, signal ${this.exited?.signal}) before ${what}`, fix, this.tail());
+        const err = new EnvError(`${this.name} exited (code ${this.exited?.code}, signal ${this.exited?.signal}) before ${what}`, fix, this.tail());
+        await this.stop();
+        throw err;
       }
       try {
         if (await ready()) return;
@@ -84,7 +86,10 @@ export class ManagedProcess {
       }
       await new Promise((r) => setTimeout(r, 100));
     }
-    throw new EnvError(`${this.name} did not become ready (${what}) within ${timeoutMs} ms${lastError ? `; last probe error: ${lastError}` : ''}`, fix, this.tail());
+    const err = new EnvError(`${this.name} did not become ready (${what}) within ${timeoutMs} ms${lastError ? `; last probe error: ${lastError}` : ''}`, fix, this.tail());
+    // The caller never gets a handle on a server that failed to start, so it cannot stop it: do it here.
+    await this.stop();
+    throw err;
   }
 
   /** SIGTERM, then SIGKILL after a grace period. Resolves when the process is gone. */

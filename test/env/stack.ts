@@ -69,26 +69,29 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     const t0 = Date.now();
     const challengeDns = await startChallengeDns(binaries.challtestsrv, join(dir, 'challtestsrv'), await ports.next(), await ports.next());
     started.push(challengeDns.process);
+    // Register each server as soon as it is up, so a failure of its siblings still stops it.
+    const track = <T>(p: Promise<T>, stoppable: (x: T) => { stop(): Promise<void> }): Promise<T> => p.then((x) => {
+      started.push(stoppable(x));
+      return x;
+    });
     const [acme, acmeEab, nats, etcd] = await Promise.all([
-      startPebble(binaries.pebble, join(dir, 'pebble'), { port: await ports.next(), managementPort: await ports.next(), dnsServer: challengeDns.dnsAddress }),
+      track(startPebble(binaries.pebble, join(dir, 'pebble'), { port: await ports.next(), managementPort: await ports.next(), dnsServer: challengeDns.dnsAddress }), (x) => x.process),
       opts.eabPebble
-        ? startPebble(binaries.pebble, join(dir, 'pebble-eab'), {
+        ? track(startPebble(binaries.pebble, join(dir, 'pebble-eab'), {
             port: await ports.next(),
             managementPort: await ports.next(),
             dnsServer: challengeDns.dnsAddress,
             eabKeys: { 'kid-1': randomBytes(32).toString('base64url') },
-          })
+          }), (x) => x.process)
         : Promise.resolve(undefined),
-      startNatsCluster(binaries.natsServer, join(dir, 'nats'),
-        await Promise.all(Array.from({ length: opts.natsNodes ?? 3 }, async () => ({ client: await ports.next(), cluster: await ports.next(), http: await ports.next() })))),
-      startEtcd(binaries.etcd, join(dir, 'etcd'), await ports.next(), await ports.next()),
+      track(startNatsCluster(binaries.natsServer, join(dir, 'nats'),
+        await Promise.all(Array.from({ length: opts.natsNodes ?? 3 }, async () => ({ client: await ports.next(), cluster: await ports.next(), http: await ports.next() })))), (x) => x),
+      track(startEtcd(binaries.etcd, join(dir, 'etcd'), await ports.next(), await ports.next()), (x) => x.process),
     ]);
-    started.push(acme.process, nats, etcd.process);
-    if (acmeEab) started.push(acmeEab.process);
     log(`etcd, nats, pebble up after ${Date.now() - t0} ms`);
     const apiPorts = await Promise.all(CLUSTER_ROLES.map(() => ports.next()));
-    const servers = await Promise.all(CLUSTER_ROLES.map((role, i) => startKubeApiServer(binaries.kubeApiserver, role, join(dir, 'kube', role), etcd.url, apiPorts[i])));
-    started.push(...servers.map((s) => s.process));
+    const servers = await Promise.all(CLUSTER_ROLES.map((role, i) =>
+      track(startKubeApiServer(binaries.kubeApiserver, role, join(dir, 'kube', role), etcd.url, apiPorts[i]), (x) => x.process)));
     const apiServers = Object.fromEntries(servers.map((s) => [s.role, s])) as Record<ClusterRole, KubeApiServer>;
     log(`kube-apiservers up after ${Date.now() - t0} ms`);
     const crds = loadCrds(join(repoRoot(), 'deploy', 'crds'));

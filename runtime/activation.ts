@@ -1,0 +1,391 @@
+import type { KV } from 'nats';
+import type { Logger } from 'pino';
+import { decode, encode } from './codec.js';
+import { getLive, isCasConflict } from './kv.js';
+import { Mailbox } from './mailbox.js';
+import { defaultSupervision, recordFailure, restartDelayMs, type SupervisionStrategy } from './restart-policy.js';
+import type { ActorContext, ActorRef, AnyActorDefinition, ChildFailed, Message, Reply, ReplyErrorCode } from './actor-types.js';
+
+export interface CommandHandle {
+  id: string;
+  ack(): void;
+  /** Redeliver later (after `delayMs`), to whoever owns the shard then. */
+  nak(delayMs?: number): void;
+}
+
+/** One message waiting in a mailbox, with how to answer it. */
+export interface Delivery {
+  msg: Message;
+  reply?: (r: Reply) => void;
+  command?: CommandHandle;
+}
+
+/** What is persisted per actor: schema version, fencing epoch, state, recent command ids, Failed mark. */
+interface StateRecord {
+  v: number;
+  e: number;
+  s: unknown;
+  d?: string[];
+  f?: { error: string; at: number; restarts: number };
+}
+
+export type ActivationStatus = 'activating' | 'active' | 'restarting' | 'failed' | 'stopped';
+
+/** Services an activation needs from its actor system; keeps this file free of routing and NATS details. */
+export interface ActivationHost {
+  readonly stateKv: KV;
+  readonly log: Logger;
+  now(): number;
+  leaseValid(shard: number): boolean;
+  stateKey(kind: string, id: string): string;
+  tell(kind: string, id: string, msg: Message): void;
+  ask<R>(kind: string, id: string, msg: Message, timeoutMs?: number): Promise<R>;
+  setReminder(shard: number, ref: ActorRef, name: string, dueAt: number, msg: Message): Promise<void>;
+  cancelReminder(shard: number, ref: ActorRef, name: string): Promise<void>;
+  onStopped(a: Activation, reason: string): void;
+  /** Wall-clock persistence failures feed the pod's fail-stop guard. */
+  kvWriteFailed(err: unknown): void;
+  kvWriteOk(): void;
+  /** A turn completed (successfully or not): counted for metrics. */
+  turnDone(): void;
+}
+
+const DEDUPE_KEEP = 64;
+
+/** Thrown inside a turn when this activation learns it is no longer the rightful one. */
+class Fenced extends Error {}
+
+/**
+ * One live actor: its mailbox, its state, one turn at a time. State is loaded and fenced with the lease epoch on
+ * activation, written with compare-and-set after each turn that changed it, and the turn's reply goes out only after
+ * that write: an acknowledged change is a persisted change.
+ */
+export class Activation {
+  status: ActivationStatus = 'activating';
+  restarts = 0;
+  lastError: string | undefined;
+  lastActive: number;
+  readonly activatedAt: number;
+  private state: unknown;
+  private nextState: unknown;
+  private dirty = false;
+  private revision = 0;
+  private dedupe: string[] = [];
+  private failures: number[] = [];
+  private readonly mailbox: Mailbox<Delivery>;
+  private running = false;
+  private currentTurn: Promise<void> | undefined;
+  private timers: Map<string, NodeJS.Timeout> | undefined;
+  private passivateRequested = false;
+  private readonly ctx: ActorContext<unknown, Message>;
+  private logger: Logger | undefined;
+  private readonly strategy: SupervisionStrategy;
+
+  constructor(
+    readonly def: AnyActorDefinition,
+    readonly id: string,
+    readonly shard: number,
+    readonly epoch: number,
+    readonly host: ActivationHost,
+    mailboxCapacity: number,
+  ) {
+    this.mailbox = new Mailbox(mailboxCapacity);
+    this.lastActive = host.now();
+    this.activatedAt = this.lastActive;
+    this.strategy = { ...defaultSupervision, ...def.supervision };
+    this.ctx = makeContext(this);
+  }
+
+  get kind(): string {
+    return this.def.kind;
+  }
+  get log(): Logger {
+    return (this.logger ??= this.host.log.child({ actor: this.def.kind, id: this.id, epoch: this.epoch }));
+  }
+  get mailboxDepth(): number {
+    return this.mailbox.size;
+  }
+  get hasTimers(): boolean {
+    return (this.timers?.size ?? 0) > 0;
+  }
+  get busy(): boolean {
+    return this.running || this.mailbox.size > 0;
+  }
+  currentState(): unknown {
+    return this.state;
+  }
+
+  /** Queues a delivery; false means the mailbox is full (the caller answers "busy"). */
+  enqueue(d: Delivery): boolean {
+    if (this.status === 'stopped') {
+      answer(d, 'not-owner', 'actor activation stopped; retry');
+      return true;
+    }
+    if (this.status === 'failed' && d.msg.type !== '$Reset') {
+      answer(d, 'failed', `actor ${this.kind}/${this.id} is Failed after ${this.restarts} restarts: ${this.lastError}`, 10_000);
+      return true;
+    }
+    if (!this.mailbox.offer(d)) return false;
+    this.lastActive = this.host.now();
+    if (!this.running) this.currentTurn = this.run();
+    return true;
+  }
+
+  /** Stops accepting work; answers queued asks with "not-owner" so their senders retry at the new owner. */
+  async stop(reason: string, opts: { waitForTurn: boolean } = { waitForTurn: true }): Promise<void> {
+    if (this.status === 'stopped') return;
+    this.status = 'stopped';
+    for (const t of this.timers?.values() ?? []) clearTimeout(t);
+    this.timers = undefined;
+    for (const d of this.mailbox.drain()) answer(d, 'not-owner', `actor moved (${reason}); retry`, 0);
+    // Leave the registry at once: a new message creates a fresh activation, which fences this one out if needed.
+    this.host.onStopped(this, reason);
+    if (opts.waitForTurn) await this.currentTurn;
+  }
+
+  private async run(): Promise<void> {
+    this.running = true;
+    try {
+      if (this.status === 'activating') await this.activate();
+      let d: Delivery | undefined;
+      while ((this.status === 'active' || (this.status === 'failed')) && (d = this.mailbox.poll())) {
+        if (this.status === 'failed') {
+          if (d.msg.type === '$Reset') await this.reset(d);
+          else answer(d, 'failed', `actor ${this.kind}/${this.id} is Failed: ${this.lastError}`, 10_000);
+          continue;
+        }
+        await this.turn(d);
+        if (this.passivateRequested && this.mailbox.size === 0) {
+          void this.stop('passivated', { waitForTurn: false });
+          break;
+        }
+      }
+    } catch (err) {
+      if (err instanceof Fenced) await this.stop(err.message, { waitForTurn: false });
+      else this.log.error({ err: (err as Error).message }, 'activation loop failed');
+    } finally {
+      this.running = false;
+    }
+  }
+
+  private get persistent(): boolean {
+    return this.def.persistent !== false;
+  }
+
+  private stateKey(): string {
+    return this.host.stateKey(this.kind, this.id);
+  }
+
+  /** Loads the persisted state and writes our epoch into it, so a stale activation's later write fails its CAS. */
+  private async activate(): Promise<void> {
+    let record: StateRecord | undefined;
+    if (this.persistent) {
+      for (let attempt = 0; ; attempt++) {
+        if (!this.host.leaseValid(this.shard)) throw new Fenced('lease not valid at activation');
+        const entry = await getLive(this.host.stateKv, this.stateKey());
+        record = entry ? decode<StateRecord>(entry.value) : undefined;
+        if (record && record.e > this.epoch) throw new Fenced(`a newer activation (epoch ${record.e}) exists`);
+        const fenced: StateRecord = record ? { ...record, e: this.epoch } : { v: this.schemaVersion, e: this.epoch, s: this.def.initialState(this.id), d: [] };
+        try {
+          this.revision = entry
+            ? await this.host.stateKv.update(this.stateKey(), encode(fenced), entry.revision)
+            : await this.host.stateKv.create(this.stateKey(), encode(fenced));
+          this.host.kvWriteOk();
+          record = fenced;
+          break;
+        } catch (err) {
+          if (!isCasConflict(err) && !/key exists/i.test((err as Error).message)) {
+            this.host.kvWriteFailed(err);
+            throw err;
+          }
+          if (attempt >= 5) throw new Fenced('could not fence actor state (persistent write conflicts)');
+        }
+      }
+    }
+    this.state = record ? this.migrate(record) : this.def.initialState(this.id);
+    this.dedupe = record?.d ?? [];
+    if (record?.f) {
+      this.status = 'failed';
+      this.lastError = record.f.error;
+      this.restarts = record.f.restarts;
+      return;
+    }
+    this.status = 'active';
+    if (this.def.onActivate) await this.turn({ msg: { type: '$Activated' } }, () => this.def.onActivate!(this.ctx));
+  }
+
+  private get schemaVersion(): number {
+    return this.def.schemaVersion ?? 1;
+  }
+
+  private migrate(record: StateRecord): unknown {
+    if (record.v === this.schemaVersion) return record.s;
+    if (!this.def.migrate) throw new Error(`state of ${this.kind}/${this.id} has schema ${record.v}, expected ${this.schemaVersion}, and the kind has no migrate()`);
+    return this.def.migrate(record.s, record.v);
+  }
+
+  /** One message. `body` replaces the handler for the runtime's own turns (onActivate). */
+  private async turn(d: Delivery, body?: () => unknown): Promise<void> {
+    if (!this.host.leaseValid(this.shard)) {
+      answer(d, 'not-owner', 'shard lease no longer valid; retry', 0);
+      throw new Fenced('shard lease no longer valid');
+    }
+    if (d.command && this.dedupe.includes(d.command.id)) {
+      d.command.ack();
+      d.reply?.({ ok: true, v: undefined });
+      return;
+    }
+    this.lastActive = this.host.now();
+    this.dirty = false;
+    this.nextState = this.state;
+    try {
+      const result = body ? await body() : await this.def.handle(this.ctx, d.msg);
+      const dedupe = d.command ? [...this.dedupe, d.command.id].slice(-DEDUPE_KEEP) : this.dedupe;
+      if (this.persistent && (this.dirty || d.command)) {
+        if (!this.host.leaseValid(this.shard)) throw new Fenced('shard lease expired during the turn');
+        await this.write({ v: this.schemaVersion, e: this.epoch, s: this.nextState, d: dedupe });
+      }
+      this.state = this.nextState;
+      this.dedupe = dedupe;
+      d.reply?.({ ok: true, v: result });
+      d.command?.ack();
+    } catch (err) {
+      if (err instanceof Fenced) {
+        answer(d, 'not-owner', err.message, 0);
+        throw err;
+      }
+      await this.failed(d, err as Error);
+    } finally {
+      this.lastActive = this.host.now();
+      this.host.turnDone();
+    }
+  }
+
+  private async write(record: StateRecord): Promise<void> {
+    try {
+      this.revision = await this.host.stateKv.update(this.stateKey(), encode(record), this.revision);
+      this.host.kvWriteOk();
+    } catch (err) {
+      if (isCasConflict(err)) throw new Fenced('state write rejected: a newer activation exists');
+      this.host.kvWriteFailed(err);
+      throw err;
+    }
+  }
+
+  /** One-for-one restart with backoff; crash-looping past the strategy's limit marks the actor Failed. */
+  private async failed(d: Delivery, err: Error): Promise<void> {
+    this.restarts++;
+    this.lastError = err.message;
+    const { failures, failed } = recordFailure(this.strategy, this.failures, this.host.now());
+    this.failures = failures;
+    answer(d, 'handler-error', err.message, restartDelayMs(this.strategy, failures.length));
+    if (failed) {
+      this.log.error({ err: err.message, restarts: this.restarts }, 'actor crash-looping: stopped and marked Failed');
+      await this.markFailed();
+      return;
+    }
+    this.log.warn({ err: err.message, restarts: this.restarts }, 'actor turn failed; restarting');
+    this.status = 'restarting';
+    await new Promise((r) => setTimeout(r, restartDelayMs(this.strategy, failures.length)));
+    if ((this.status as ActivationStatus) === 'stopped') return;
+    // A restart starts from the last persisted state, not from whatever the failed turn left in memory.
+    if (this.persistent) {
+      const entry = await getLive(this.host.stateKv, this.stateKey()).catch(() => undefined);
+      if (entry) {
+        const record = decode<StateRecord>(entry.value);
+        if (record.e > this.epoch) throw new Fenced(`a newer activation (epoch ${record.e}) exists`);
+        this.state = this.migrate(record);
+        this.revision = entry.revision;
+      }
+    }
+    for (const t of this.timers?.values() ?? []) clearTimeout(t);
+    this.timers = undefined;
+    this.status = 'active';
+  }
+
+  private async markFailed(): Promise<void> {
+    this.status = 'failed';
+    if (this.persistent) {
+      await this.write({ v: this.schemaVersion, e: this.epoch, s: this.state, d: this.dedupe, f: { error: this.lastError ?? '', at: this.host.now(), restarts: this.restarts } })
+        .catch((err) => this.log.warn({ err: (err as Error).message }, 'could not persist Failed mark'));
+    }
+    for (const d of this.mailbox.drain()) answer(d, 'failed', `actor is Failed: ${this.lastError}`, 10_000);
+    const parent = this.def.parentOf?.(this.id);
+    if (parent) {
+      const msg: ChildFailed = { type: '$ChildFailed', child: { kind: this.kind, id: this.id }, error: this.lastError ?? '', restarts: this.restarts };
+      this.host.tell(parent.kind, parent.id, msg);
+    }
+  }
+
+  /** Clears the Failed mark (sent by the parent through resetChild). */
+  private async reset(d: Delivery): Promise<void> {
+    this.failures = [];
+    this.status = 'active';
+    if (this.persistent) await this.write({ v: this.schemaVersion, e: this.epoch, s: this.state, d: this.dedupe });
+    this.log.info('Failed mark cleared; actor runs again');
+    d.reply?.({ ok: true, v: undefined });
+    d.command?.ack();
+  }
+
+  // --- what the context calls ---
+  getState(): unknown {
+    return this.nextState;
+  }
+  setState(next: unknown): void {
+    this.nextState = next;
+    this.dirty = true;
+  }
+  setTimer(name: string, delayMs: number, msg: Message): void {
+    this.cancelTimer(name);
+    this.timers ??= new Map();
+    this.timers.set(name, setTimeout(() => {
+      this.timers?.delete(name);
+      if (this.status === 'stopped') this.host.tell(this.kind, this.id, msg);
+      else if (!this.enqueue({ msg })) this.log.warn({ timer: name }, 'mailbox full: timer message dropped');
+    }, Math.max(0, delayMs)));
+  }
+  cancelTimer(name: string): void {
+    const t = this.timers?.get(name);
+    if (t) clearTimeout(t);
+    this.timers?.delete(name);
+  }
+  pipeToSelf<T>(work: Promise<T>, toMessage: (o: { ok: true; value: T } | { ok: false; error: Error }) => Message): void {
+    work.then((value) => ({ ok: true as const, value }), (error: unknown) => ({ ok: false as const, error: error instanceof Error ? error : new Error(String(error)) }))
+      .then((outcome) => {
+        const msg = toMessage(outcome);
+        // After a stop or a move the result still reaches the actor, wherever it lives now.
+        if (this.status === 'stopped' || !this.enqueue({ msg })) this.host.tell(this.kind, this.id, msg);
+      });
+  }
+  requestPassivation(): void {
+    this.passivateRequested = true;
+  }
+}
+
+function makeContext(a: Activation): ActorContext<unknown, Message> {
+  const host = a.host;
+  return {
+    get kind() { return a.kind; },
+    get id() { return a.id; },
+    get epoch() { return a.epoch; },
+    get log() { return a.log; },
+    get state() { return a.getState(); },
+    setState: (s) => a.setState(s),
+    tell: (kind, id, msg) => host.tell(kind, id, msg),
+    ask: (kind, id, msg, timeoutMs) => host.ask(kind, id, msg, timeoutMs),
+    pipeToSelf: (work, toMessage) => a.pipeToSelf(work, toMessage),
+    setTimer: (name, delayMs, msg) => a.setTimer(name, delayMs, msg),
+    cancelTimer: (name) => a.cancelTimer(name),
+    setReminder: (name, dueAt, msg) => host.setReminder(a.shard, { kind: a.kind, id: a.id }, name, dueAt, msg),
+    cancelReminder: (name) => host.cancelReminder(a.shard, { kind: a.kind, id: a.id }, name),
+    resetChild: (kind, id) => host.tell(kind, id, { type: '$Reset' }),
+    passivate: () => a.requestPassivation(),
+    now: () => host.now(),
+  };
+}
+
+/** Answers a delivery with an error: asks get the code, commands are redelivered later. */
+export function answer(d: Delivery, code: ReplyErrorCode, error: string, nakDelayMs = 1000): void {
+  d.reply?.({ ok: false, code, error });
+  d.command?.nak(nakDelayMs);
+}

@@ -1,0 +1,85 @@
+import type { JetStreamClient, KV, NatsConnection } from 'nats';
+import { ActorError, type Envelope, type OutgoingMessage, type Reply } from './actor-types.js';
+import { decode, encode } from './codec.js';
+import { shardOf } from './hashing.js';
+import { getLive } from './kv.js';
+import { Names } from './names.js';
+import type { AdminReply, AdminRequest } from './admin.js';
+
+/**
+ * Talks to actors from outside the cluster (certctl, tests, other services) and is what pods use for remote targets.
+ * It hosts nothing: it only knows the shard count and the subjects.
+ */
+export class ActorClient {
+  readonly names: Names;
+  private readonly js: JetStreamClient;
+
+  constructor(readonly nc: NatsConnection, system: string, readonly shardCount: number) {
+    this.names = new Names(system);
+    this.js = nc.jetstream();
+  }
+
+  /** A client for an existing system, reading its shard count from the config bucket. */
+  static async connect(nc: NatsConnection, system: string): Promise<ActorClient> {
+    const names = new Names(system);
+    let config: KV;
+    try {
+      config = await nc.jetstream().views.kv(names.bucket('config'), { bindOnly: true });
+    } catch (err) {
+      throw new Error(`actor system "${system}" not found on this NATS (no ${names.bucket('config')} bucket): ${(err as Error).message}`);
+    }
+    const e = await getLive(config, 'shards');
+    if (!e) throw new Error(`actor system "${system}" has no shard count yet; is any pod running?`);
+    return new ActorClient(nc, system, decode<{ shards: number }>(e.value).shards);
+  }
+
+  shardOf(kind: string, id: string): number {
+    return shardOf(kind, id, this.shardCount);
+  }
+
+  tell(kind: string, id: string, msg: OutgoingMessage): void {
+    this.nc.publish(this.names.shardSubject(this.shardOf(kind, id)), encode({ k: kind, i: id, m: msg } satisfies Envelope));
+  }
+
+  /** Request/reply; retries while the shard has no owner or is moving, until the deadline. */
+  async ask<R = unknown>(kind: string, id: string, msg: OutgoingMessage, timeoutMs = 5000): Promise<R> {
+    const subject = this.names.shardSubject(this.shardOf(kind, id));
+    const data = encode({ k: kind, i: id, m: msg } satisfies Envelope);
+    const deadline = performance.now() + timeoutMs;
+    for (let attempt = 0; ; attempt++) {
+      const remaining = deadline - performance.now();
+      if (remaining <= 0) throw new ActorError('timeout', `ask ${kind}/${id} (${msg.type}) timed out after ${timeoutMs} ms`);
+      const reply = await this.request(subject, data, remaining, `${kind}/${id} (${msg.type})`, timeoutMs);
+      if (reply.ok) return reply.v as R;
+      if (reply.code !== 'not-owner') throw new ActorError(reply.code, reply.error);
+      await new Promise((r) => setTimeout(r, Math.min(25 * 2 ** attempt, 250, Math.max(0, deadline - performance.now()))));
+    }
+  }
+
+  /** One request; "no responders" becomes a not-owner reply so callers retry it like a moving shard. */
+  async request(subject: string, data: Uint8Array, timeoutMs: number, what: string, totalMs: number): Promise<Reply> {
+    try {
+      const m = await this.nc.request(subject, data, { timeout: timeoutMs });
+      return decode<Reply>(m.data);
+    } catch (err) {
+      const code = (err as { code?: string }).code;
+      if (code === '503') return { ok: false, code: 'not-owner', error: 'no pod owns the shard yet' };
+      if (code === 'TIMEOUT') throw new ActorError('timeout', `ask ${what} timed out after ${totalMs} ms`);
+      throw err;
+    }
+  }
+
+  /** A durable command (JetStream, deduplicated by msgId, acknowledged after the actor persisted its effect). */
+  async command(kind: string, id: string, msg: OutgoingMessage, msgId: string): Promise<{ duplicate: boolean }> {
+    const ack = await this.js.publish(this.names.commandSubject(this.shardOf(kind, id), kind, id), encode({ k: kind, i: id, m: msg, c: msgId } satisfies Envelope), { msgID: msgId });
+    return { duplicate: ack.duplicate };
+  }
+
+  /** The admin subject: the answer covers every pod of the cluster. */
+  async admin<T = unknown>(req: AdminRequest, timeoutMs = 10_000): Promise<T> {
+    const m = await this.nc.request(this.names.adminSubject(), encode(req), { timeout: timeoutMs });
+    const r = decode<AdminReply>(m.data);
+    if (!r.ok) throw new Error(r.error);
+    return r.result as T;
+  }
+}

@@ -1,0 +1,100 @@
+import type { KV } from 'nats';
+import type { Logger } from 'pino';
+import { decode, encode } from './codec.js';
+import type { Clock } from './clock.js';
+import type { Names } from './names.js';
+import type { ActorRef, Message } from './actor-types.js';
+
+interface ReminderRecord {
+  k: string;
+  i: string;
+  n: string;
+  due: number;
+  m: Message;
+}
+
+// setTimeout overflows past ~24.8 days; longer reminders re-arm at this horizon.
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * Durable reminders: stored in KV under their shard, armed in memory by the shard's owner. A new owner loads the
+ * shard's reminders and fires overdue ones at once. A reminder is deleted only after it was handed to its actor, so a
+ * crash in between fires it again (at least once; handlers are idempotent).
+ */
+export class Reminders {
+  private readonly timers = new Map<string, { shard: number; timer: NodeJS.Timeout }>();
+
+  constructor(
+    private readonly kv: KV,
+    private readonly names: Names,
+    private readonly clock: Clock,
+    private readonly log: Logger,
+    private readonly deliver: (ref: ActorRef, msg: Message) => boolean,
+  ) {}
+
+  async loadShard(shard: number): Promise<number> {
+    let n = 0;
+    const keys = await this.kv.keys(`${shard}.>`);
+    for await (const key of keys) {
+      const e = await this.kv.get(key);
+      if (!e || e.operation !== 'PUT') continue;
+      try {
+        this.arm(key, shard, decode<ReminderRecord>(e.value), e.revision);
+        n++;
+      } catch (err) {
+        this.log.warn({ key, err: (err as Error).message }, 'dropping undecodable reminder');
+      }
+    }
+    return n;
+  }
+
+  unloadShard(shard: number): void {
+    for (const [key, t] of this.timers) {
+      if (t.shard === shard) {
+        clearTimeout(t.timer);
+        this.timers.delete(key);
+      }
+    }
+  }
+
+  async set(shard: number, ref: ActorRef, name: string, dueAt: number, msg: Message): Promise<void> {
+    const key = this.names.reminderKey(shard, ref.kind, ref.id, name);
+    const record: ReminderRecord = { k: ref.kind, i: ref.id, n: name, due: dueAt, m: msg };
+    const revision = await this.kv.put(key, encode(record));
+    this.arm(key, shard, record, revision);
+  }
+
+  async cancel(shard: number, ref: ActorRef, name: string): Promise<void> {
+    const key = this.names.reminderKey(shard, ref.kind, ref.id, name);
+    const t = this.timers.get(key);
+    if (t) clearTimeout(t.timer);
+    this.timers.delete(key);
+    await this.kv.delete(key);
+  }
+
+  /** Reminders armed on this pod (admin). */
+  get armed(): number {
+    return this.timers.size;
+  }
+
+  private arm(key: string, shard: number, record: ReminderRecord, revision: number): void {
+    const prev = this.timers.get(key);
+    if (prev) clearTimeout(prev.timer);
+    const delay = Math.max(0, record.due - this.clock.now());
+    const timer = setTimeout(() => {
+      if (delay > MAX_TIMER_MS) return this.arm(key, shard, record, revision);
+      void this.fire(key, record, revision);
+    }, Math.min(delay, MAX_TIMER_MS));
+    this.timers.set(key, { shard, timer });
+  }
+
+  private async fire(key: string, record: ReminderRecord, revision: number): Promise<void> {
+    this.timers.delete(key);
+    if (!this.deliver({ kind: record.k, id: record.i }, record.m)) {
+      this.log.warn({ key }, 'reminder could not be delivered here (shard moved?); the new owner fires it');
+      return;
+    }
+    // Only delete the version we fired: the actor may have set the reminder again in the meantime.
+    await this.kv.delete(key, { previousSeq: revision }).catch(() => {});
+  }
+}

@@ -1,0 +1,156 @@
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { ActorError, encode, decode } from '../../runtime/index.js';
+import { sharedStack, eventually } from '../support/test-env.js';
+import { PodGroup } from '../runtime-support/pod-group.js';
+import type { CounterState } from '../runtime-support/test-actors.js';
+
+// Three runtime pods on the shared 3-node NATS cluster; each test uses its own actor ids.
+let group: PodGroup;
+before(async () => {
+  group = await new PodGroup(sharedStack().nats.urls, { SHARDS: '16', IDLE_MS: '2000' }).start(3);
+});
+after(async () => {
+  await group?.stop();
+});
+
+interface IncReply { n: number; pod: string; epoch: number }
+
+test('ask reaches actors on every pod, and state is kept per actor', async () => {
+  const pods = new Set<string>();
+  for (let i = 0; i < 30; i++) {
+    const r = await group.client.ask<IncReply>('counter', `basic-${i}`, { type: 'Inc' });
+    assert.equal(r.n, 1);
+    pods.add(r.pod);
+  }
+  assert.equal(pods.size, 3, 'actors are spread over all three pods');
+  const again = await group.client.ask<IncReply>('counter', 'basic-7', { type: 'Inc' });
+  assert.equal(again.n, 2);
+});
+
+test('tell is delivered and its effect is visible to a later ask', async () => {
+  for (let i = 0; i < 5; i++) group.client.tell('counter', 'told', { type: 'Inc' });
+  const s = await eventually(async () => {
+    const st = await group.client.ask<CounterState>('counter', 'told', { type: 'Get' });
+    return st.n === 5 ? st : false;
+  }, 'five told increments');
+  assert.equal(s.log.length, 5);
+});
+
+test('the admin subject lists every actor exactly once across the cluster, with its state on request', async () => {
+  const ids = Array.from({ length: 12 }, (_, i) => `admin-${i}`);
+  for (const id of ids) await group.client.ask('counter', id, { type: 'Inc' });
+  const r = await group.client.admin<{ actors: Array<{ kind: string; id: string; pod: string }>; pods: Array<{ pod: string }>; missing: string[] }>({ op: 'actors', kind: 'counter' });
+  assert.deepEqual(r.missing, []);
+  assert.equal(r.pods.length, 3);
+  for (const id of ids) assert.equal(r.actors.filter((a) => a.id === id).length, 1, `${id} listed once`);
+  const keys = r.actors.map((a) => `${a.kind}/${a.id}`);
+  assert.equal(new Set(keys).size, keys.length, 'no actor listed twice');
+  const one = await group.client.admin<{ state: CounterState; status: string }>({ op: 'actor', kind: 'counter', id: 'admin-3' });
+  assert.equal(one.state.n, 1);
+  assert.equal(one.status, 'active');
+});
+
+test('garbage on the wire gets an error reply and harms nobody', async () => {
+  const subject = group.client.names.shardSubject(0);
+  const garbage = decode<{ ok: boolean; code: string }>((await group.nc.request(subject, new Uint8Array([0xc1, 0xff, 0x00]), { timeout: 5000 })).data);
+  assert.equal(garbage.ok, false);
+  assert.equal(garbage.code, 'bad-request');
+  const wrongShape = decode<{ ok: boolean; code: string }>((await group.nc.request(subject, encode({ hello: 'world' }), { timeout: 5000 })).data);
+  assert.equal(wrongShape.code, 'bad-request');
+  await assert.rejects(group.client.ask('no-such-kind', 'x', { type: 'Inc' }), (e: ActorError) => e.code === 'unknown-kind');
+  await assert.rejects(group.client.ask('counter', 'x', { type: 'Launch' }), (e: ActorError) => e.code === 'invalid-message' && /unknown message type Launch/.test(e.message));
+  const big = new Uint8Array(600 * 1024);
+  const tooLarge = decode<{ ok: boolean; code: string }>((await group.nc.request(subject, big, { timeout: 5000 })).data);
+  assert.equal(tooLarge.code, 'too-large');
+  // Every pod is still serving.
+  const r = await group.client.admin<{ pods: unknown[]; missing: string[] }>({ op: 'actors' });
+  assert.equal(r.pods.length, 3);
+  assert.ok((await group.client.ask<IncReply>('counter', 'after-garbage', { type: 'Inc' })).n === 1);
+});
+
+test('a full mailbox answers busy instead of queueing without bound', async () => {
+  const id = 'busy-1';
+  const hold = group.client.ask('counter', id, { type: 'Hold', ms: 1500 }, 10_000);
+  // Mailbox capacity is 1000; 1100 queued asks must see some refusals.
+  const results = await Promise.allSettled(Array.from({ length: 1100 }, () => group.client.ask('counter', id, { type: 'Get' }, 20_000)));
+  await hold;
+  const busy = results.filter((r) => r.status === 'rejected' && (r.reason as ActorError).code === 'busy').length;
+  const ok = results.filter((r) => r.status === 'fulfilled').length;
+  assert.ok(busy > 0, 'some asks were refused as busy');
+  assert.ok(ok >= 999, `the mailbox's worth of asks was served (${ok})`);
+});
+
+test('a crash-looping actor is stopped, shown as Failed, its parent is told, and the parent can restart it', async () => {
+  for (let i = 0; i < 4; i++) {
+    await assert.rejects(group.client.ask('crasher', 'c1', { type: 'Go' }), (e: ActorError) => e.code === 'handler-error' || e.code === 'failed');
+  }
+  await assert.rejects(group.client.ask('crasher', 'c1', { type: 'Go' }), (e: ActorError) => e.code === 'failed');
+  const view = await group.client.admin<{ status: string; restarts: number; lastError: string }>({ op: 'actor', kind: 'crasher', id: 'c1' });
+  assert.equal(view.status, 'failed');
+  assert.match(view.lastError, /crasher always fails/);
+  const listed = await group.client.admin<{ actors: Array<{ id: string; status: string }> }>({ op: 'actors', kind: 'crasher' });
+  assert.equal(listed.actors.find((a) => a.id === 'c1')?.status, 'failed');
+  const sup = await eventually(async () => {
+    const s = await group.client.ask<{ failed: Array<{ id: string; restarts: number }> }>('supervisor', 'root', { type: 'Get' });
+    return s.failed.some((f) => f.id === 'c1') ? s : false;
+  }, 'the supervisor to hear of the failure');
+  assert.ok(sup.failed.find((f) => f.id === 'c1')!.restarts >= 4);
+  await group.client.ask('supervisor', 'root', { type: 'ResetChild', kind: 'crasher', id: 'c1' });
+  // Reset: the actor handles messages again (and fails again, rather than answering "failed").
+  await eventually(async () => {
+    try {
+      await group.client.ask('crasher', 'c1', { type: 'Go' });
+      return false;
+    } catch (e) {
+      return (e as ActorError).code === 'handler-error';
+    }
+  }, 'the reset crasher to run again');
+});
+
+test('a durable command takes effect once even when delivered twice', async () => {
+  const id = 'cmd-1';
+  await group.client.command('counter', id, { type: 'Inc' }, 'inc-0001');
+  const second = await group.client.command('counter', id, { type: 'Inc' }, 'inc-0001');
+  assert.equal(second.duplicate, true, 'JetStream dedupes the same message id');
+  // Past JetStream's window the actor's own dedupe record holds: the same command id under another stream id.
+  const shard = group.client.shardOf('counter', id);
+  await group.nc.jetstream().publish(group.client.names.commandSubject(shard, 'counter', id), encode({ k: 'counter', i: id, m: { type: 'Inc' }, c: 'inc-0001' }), { msgID: 'another-stream-id' });
+  await group.client.command('counter', id, { type: 'Inc' }, 'inc-0002');
+  const s = await eventually(async () => {
+    const st = await group.client.ask<CounterState>('counter', id, { type: 'Get' });
+    return st.n >= 2 ? st : false;
+  }, 'both distinct commands applied');
+  // Give any stray duplicate a chance to show up: wait until the stream's consumer has nothing pending.
+  await eventually(async () => {
+    const info = await (await group.nc.jetstreamManager()).consumers.info(group.client.names.commandStream(), group.client.names.commandConsumer(shard));
+    return info.num_pending === 0 && info.num_ack_pending === 0;
+  }, 'the command consumer to be drained');
+  const final = await group.client.ask<CounterState>('counter', id, { type: 'Get' });
+  assert.equal(final.n, 2, 'inc-0001 applied once, inc-0002 once');
+  void s;
+});
+
+test('results of async work come back as messages; reminders fire', async () => {
+  assert.equal(await group.client.ask('counter', 'pipe-1', { type: 'Pipe', ms: 50 }), 'started');
+  await eventually(async () => (await group.client.ask<CounterState>('counter', 'pipe-1', { type: 'Get' })).piped === 1, 'piped result');
+  await group.client.ask('counter', 'remind-1', { type: 'Remind', at: Date.now() + 300 });
+  await eventually(async () => (await group.client.ask<CounterState>('counter', 'remind-1', { type: 'Get' })).reminded === 1, 'reminder to fire');
+});
+
+test('idle actors passivate and come back with their persisted state', async () => {
+  await group.client.ask('counter', 'idle-1', { type: 'Inc' });
+  await eventually(async () => {
+    const v = await group.client.admin<{ status: string }>({ op: 'actor', kind: 'counter', id: 'idle-1' });
+    return v.status === 'passive';
+  }, 'the actor to passivate (idle timeout 2 s)', 30_000, 250);
+  const r = await group.client.ask<IncReply>('counter', 'idle-1', { type: 'Inc' });
+  assert.equal(r.n, 2);
+});
+
+test('a pod configured with another shard count refuses to start and says why', async () => {
+  const p = group.spawn(`${group.system}-wrong`, { SHARDS: '8' });
+  await assert.rejects(p.ready(), /exited/);
+  const text = p.lines.map((l) => `${l.msg} ${(l as { err?: string }).err ?? ''}`).join('\n');
+  assert.match(text, /created with 16 shards but this pod is configured with 8/);
+});

@@ -1,0 +1,128 @@
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { PodGroup } from '../runtime-support/pod-group.js';
+import { CounterLoad, checkCounters } from '../runtime-support/counter-load.js';
+import { startDedicatedNats } from '../runtime-support/dedicated-nats.js';
+import { PausingProxy } from '../support/pausing-proxy.js';
+import { eventually } from '../support/test-env.js';
+
+// Fault injection against a dedicated 3-node NATS cluster: pods are child processes, faults are real signals,
+// real node restarts and a real half-open network. Invariants are checked from the counters' own histories.
+type Nats = Awaited<ReturnType<typeof startDedicatedNats>>;
+let nats: Nats;
+before(async () => {
+  nats = await startDedicatedNats(3);
+});
+after(async () => {
+  await nats?.dispose();
+});
+
+const ids = Array.from({ length: 24 }, (_, i) => `c${i}`);
+
+async function withGroup(pods: number, fn: (g: PodGroup) => Promise<void>): Promise<void> {
+  const g = await new PodGroup(nats.urls, { SHARDS: '16' }).start(pods);
+  try {
+    await fn(g);
+  } finally {
+    await g.stop();
+  }
+}
+
+/** Lets the load make progress: at least `n` more acknowledged increments. */
+async function progress(load: CounterLoad, n = 50): Promise<void> {
+  const start = load.acks.length;
+  await eventually(() => load.acks.length >= start + n, `${n} more acknowledged increments`, 60_000, 50);
+}
+
+test('SIGKILL of a busy pod: its shards move to the survivors and no acknowledged write is lost', async () => {
+  await withGroup(3, async (g) => {
+    const load = new CounterLoad(g.client, ids);
+    await progress(load);
+    const victim = g.pods[1];
+    victim.signal('SIGKILL');
+    await victim.exited();
+    const survivors = [g.pods[0].name, g.pods[2].name];
+    const owners = await g.waitAllShardsOwned(30_000, survivors);
+    assert.deepEqual(new Set(owners.values()), new Set(survivors));
+    await progress(load);
+    await load.stop();
+    assert.deepEqual(await checkCounters(g.client, load), []);
+    const epochsAfter = load.acks.filter((a) => a.pod !== victim.name).length;
+    assert.ok(epochsAfter > 0);
+  });
+});
+
+test('a pod frozen past its lease TTL stops its actors on waking, and its stale writes are rejected', async () => {
+  await withGroup(3, async (g) => {
+    const load = new CounterLoad(g.client, ids);
+    await progress(load);
+    const frozen = g.pods[0];
+    frozen.signal('SIGSTOP');
+    const survivors = [g.pods[1].name, g.pods[2].name];
+    await g.waitAllShardsOwned(30_000, survivors);
+    await progress(load);
+    frozen.signal('SIGCONT');
+    await eventually(() => frozen.lines.some((l) => l.msg === 'shard lease lost' || l.msg === 'shard closed'), 'the woken pod to drop its shards');
+    await progress(load);
+    // It rejoins as a member and takes its share again, under new epochs.
+    await g.waitAllShardsOwned(30_000);
+    await progress(load);
+    await load.stop();
+    assert.deepEqual(await checkCounters(g.client, load), []);
+  });
+});
+
+test('restarting one NATS node, then all of them, loses no acknowledged write', async () => {
+  await withGroup(3, async (g) => {
+    const load = new CounterLoad(g.client, ids);
+    await progress(load);
+    await nats.nodes[1].restart();
+    await progress(load);
+    await Promise.all(nats.nodes.map((n) => n.process.stop()));
+    await Promise.all(nats.nodes.map((n) => n.restart()));
+    await progress(load, 100);
+    await g.waitAllShardsOwned(60_000);
+    await load.stop();
+    assert.deepEqual(await checkCounters(g.client, load), []);
+  });
+});
+
+test('a pod cut off from NATS without its socket closing loses its leases, and the others take over', async () => {
+  const proxy = await new PausingProxy('127.0.0.1', Number(new URL(nats.urls[0]).port)).start();
+  try {
+    await withGroup(2, async (g) => {
+      const cut = await g.add({ NATS_URLS: proxy.url, NATS_IGNORE_CLUSTER_UPDATES: '1' });
+      // Wait for the rebalance that gives the newcomer its share, so the cut really takes shards away.
+      await eventually(async () => [...(await g.waitAllShardsOwned(30_000)).values()].includes(cut.name), 'the proxied pod to own shards');
+      const load = new CounterLoad(g.client, ids);
+      await progress(load);
+      proxy.pause();
+      const others = g.pods.filter((p) => p !== cut).map((p) => p.name);
+      await g.waitAllShardsOwned(30_000, others);
+      await eventually(() => cut.lines.some((l) => l.msg === 'shard lease lost'), 'the cut-off pod to notice its leases are gone');
+      await progress(load);
+      proxy.resume();
+      await g.waitAllShardsOwned(60_000);
+      await progress(load);
+      await load.stop();
+      assert.deepEqual(await checkCounters(g.client, load), []);
+    });
+  } finally {
+    await proxy.stop();
+  }
+});
+
+test('graceful shutdown hands every shard over and loses nothing', async () => {
+  await withGroup(3, async (g) => {
+    const load = new CounterLoad(g.client, ids);
+    await progress(load);
+    const leaving = g.pods[2];
+    await leaving.stop();
+    assert.ok(leaving.stdout.some((l) => l.startsWith('handover-ms ')), 'the pod reports its handover');
+    await g.waitAllShardsOwned(10_000, [g.pods[0].name, g.pods[1].name]);
+    await progress(load);
+    await load.stop();
+    assert.deepEqual(await checkCounters(g.client, load), []);
+    assert.ok(!load.errors.has('failed'));
+  });
+});

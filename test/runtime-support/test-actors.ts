@@ -1,0 +1,135 @@
+// Actor kinds used only by the runtime's tests and benchmark.
+import type { ActorDefinition, ChildFailed, Message } from '../../runtime/index.js';
+
+export type CounterMsg =
+  | { type: 'Inc' }
+  | { type: 'Get' }
+  | { type: 'Hold'; ms: number }
+  | { type: 'Boom' }
+  | { type: 'Remind'; at: number }
+  | { type: 'Reminded' }
+  | { type: 'Ping' }
+  | { type: 'Pipe'; ms: number }
+  | { type: 'Piped'; value: number };
+
+/** Every acknowledged Inc appends who applied it; the log proves order, uniqueness and single activation. */
+export interface CounterState {
+  n: number;
+  log: Array<[n: number, pod: string, epoch: number]>;
+  reminded: number;
+  piped: number;
+}
+
+export function counterKind(pod: string, keepLog = true): ActorDefinition<CounterState, CounterMsg> {
+  return {
+    kind: 'counter',
+    initialState: () => ({ n: 0, log: [], reminded: 0, piped: 0 }),
+    validate: (m: Message) => (['Inc', 'Get', 'Hold', 'Boom', 'Remind', 'Reminded', 'Ping', 'Pipe', 'Piped'].includes(m.type) ? undefined : `unknown message type ${m.type}`),
+    async handle(ctx, msg) {
+      const s = ctx.state;
+      switch (msg.type) {
+        case 'Inc': {
+          const n = s.n + 1;
+          ctx.setState({ ...s, n, log: keepLog ? [...s.log, [n, pod, ctx.epoch]] : s.log });
+          return { n, pod, epoch: ctx.epoch };
+        }
+        case 'Get':
+          return { ...s, pod, epoch: ctx.epoch };
+        case 'Ping':
+          return pod;
+        case 'Hold':
+          // Deliberately occupies the turn (tests of busy mailboxes and in-flight kills).
+          await new Promise((r) => setTimeout(r, msg.ms));
+          return pod;
+        case 'Boom':
+          throw new Error('boom on purpose');
+        case 'Remind':
+          await ctx.setReminder('wake', msg.at, { type: 'Reminded' });
+          return 'armed';
+        case 'Reminded':
+          ctx.setState({ ...s, reminded: s.reminded + 1 });
+          return s.reminded + 1;
+        case 'Pipe':
+          ctx.pipeToSelf(new Promise<number>((r) => setTimeout(() => r(msg.ms), msg.ms)), (o) => ({ type: 'Piped', value: o.ok ? o.value : -1 }));
+          return 'started';
+        case 'Piped':
+          ctx.setState({ ...s, piped: s.piped + 1 });
+          return undefined;
+      }
+    },
+  };
+}
+
+/** Throws on every message; its parent is the supervisor "root". */
+export const crasherKind: ActorDefinition<{ seen: number }, Message> = {
+  kind: 'crasher',
+  initialState: () => ({ seen: 0 }),
+  supervision: { maxRestarts: 3, windowMs: 60_000, minBackoffMs: 20, maxBackoffMs: 200, jitter: 0.2 },
+  parentOf: () => ({ kind: 'supervisor', id: 'root' }),
+  handle() {
+    throw new Error('crasher always fails');
+  },
+};
+
+export interface SupervisorState {
+  failed: Array<{ kind: string; id: string; restarts: number; error: string }>;
+}
+
+export const supervisorKind: ActorDefinition<SupervisorState, ChildFailed | { type: 'Get' } | { type: 'ResetChild'; kind: string; id: string }> = {
+  kind: 'supervisor',
+  initialState: () => ({ failed: [] }),
+  handle(ctx, msg) {
+    switch (msg.type) {
+      case '$ChildFailed':
+        ctx.setState({ failed: [...ctx.state.failed, { ...msg.child, restarts: msg.restarts, error: msg.error }] });
+        return undefined;
+      case 'ResetChild':
+        ctx.resetChild(msg.kind, msg.id);
+        return undefined;
+      case 'Get':
+        return ctx.state;
+    }
+  },
+};
+
+/** Counts messages in memory only: the cheapest possible actor, for throughput and per-actor memory figures. */
+export const sinkKind: ActorDefinition<{ n: number }, { type: 'Hit' } | { type: 'Count' }> = {
+  kind: 'sink',
+  persistent: false,
+  initialState: () => ({ n: 0 }),
+  handle(ctx, msg) {
+    if (msg.type === 'Hit') ctx.setState({ n: ctx.state.n + 1 });
+    return ctx.state.n;
+  },
+};
+
+export type ProbeMsg =
+  | { type: 'MeasureAsks'; target: { kind: string; id: string }; n: number }
+  | { type: 'Heap' };
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
+}
+
+/** Runs measurements from inside a pod: asks from here to a target, and this process's heap after a full GC. */
+export const probeKind: ActorDefinition<Record<string, never>, ProbeMsg> = {
+  kind: 'probe',
+  persistent: false,
+  initialState: () => ({}),
+  async handle(ctx, msg) {
+    if (msg.type === 'Heap') {
+      const gc = (globalThis as { gc?: () => void }).gc;
+      gc?.();
+      gc?.();
+      return { heapUsed: process.memoryUsage().heapUsed, gcExposed: Boolean(gc) };
+    }
+    const lat: number[] = [];
+    for (let i = 0; i < msg.n; i++) {
+      const t = performance.now();
+      await ctx.ask(msg.target.kind, msg.target.id, { type: 'Count' });
+      lat.push(performance.now() - t);
+    }
+    lat.sort((a, b) => a - b);
+    return { p50: percentile(lat, 0.5), p99: percentile(lat, 0.99) };
+  },
+};
