@@ -13,10 +13,13 @@ import type { AdminReply, AdminRequest } from './admin.js';
 export class ActorClient {
   readonly names: Names;
   private readonly js: JetStreamClient;
+  /** Subjects per shard, built once: tell is the hot path. */
+  private readonly subjects: string[];
 
   constructor(readonly nc: NatsConnection, system: string, readonly shardCount: number) {
     this.names = new Names(system);
     this.js = nc.jetstream();
+    this.subjects = Array.from({ length: shardCount }, (_, s) => this.names.shardSubject(s));
   }
 
   /** A client for an existing system, reading its shard count from the config bucket. */
@@ -38,12 +41,12 @@ export class ActorClient {
   }
 
   tell(kind: string, id: string, msg: OutgoingMessage): void {
-    this.nc.publish(this.names.shardSubject(this.shardOf(kind, id)), encode({ k: kind, i: id, m: msg } satisfies Envelope));
+    this.nc.publish(this.subjects[this.shardOf(kind, id)], encode({ k: kind, i: id, m: msg } satisfies Envelope));
   }
 
   /** Request/reply; retries while the shard has no owner or is moving, until the deadline. */
   async ask<R = unknown>(kind: string, id: string, msg: OutgoingMessage, timeoutMs = 5000): Promise<R> {
-    const subject = this.names.shardSubject(this.shardOf(kind, id));
+    const subject = this.subjects[this.shardOf(kind, id)];
     const data = encode({ k: kind, i: id, m: msg } satisfies Envelope);
     const deadline = performance.now() + timeoutMs;
     for (let attempt = 0; ; attempt++) {

@@ -17,7 +17,7 @@ import { Reminders } from './reminders.js';
 import { retrying } from './retry.js';
 import { ShardLeases, type HeldLease, type LeaseSettings } from './shard-leases.js';
 import { ActorClient } from './actor-client.js';
-import { AdminService, type ActorView, type PodView } from './admin.js';
+import { AdminService, clampLimit, type ActorFilter, type ActorView, type PodView } from './admin.js';
 
 export interface ActorSystemOptions {
   nc: NatsConnection;
@@ -112,7 +112,7 @@ export class ActorSystem implements ActivationHost {
       (shard, reason) => this.closeRegion(shard, reason, false), () => this.scheduleReconcile());
     this.reminders = new Reminders(buckets.reminders, this.names, this.clock, this.log, (ref, msg) => this.deliverLocal(ref.kind, ref.id, { msg }));
     this.admin = new AdminService(nc, this.names, this.pod, {
-      localView: () => this.localView(),
+      localView: (filter) => this.localView(filter),
       members: () => this.membership.all(),
       shardOwners: () => this.leases.observedOwners(),
       inspect: (kind, id) => this.ask(kind, id, { type: '$Inspect' }, 5000),
@@ -156,7 +156,7 @@ export class ActorSystem implements ActivationHost {
   /** Fire-and-forget, at most once. Use ask or command when delivery must be confirmed. */
   tell(kind: string, id: string, msg: OutgoingMessage): void {
     const shard = shardOf(kind, id, this.shardCount);
-    if (this.regions.has(shard) && this.leases.isValid(shard) && this.deliverLocal(kind, id, { msg })) return;
+    if (this.regions.has(shard) && this.leases.isValid(shard) && this.deliverLocal(kind, id, { msg }, shard)) return;
     try {
       this.client.tell(kind, id, msg);
     } catch (err) {
@@ -178,7 +178,7 @@ export class ActorSystem implements ActivationHost {
       let reply: Reply;
       if (this.regions.has(shard) && this.leases.isValid(shard)) {
         reply = await new Promise<Reply>((resolve) => {
-          if (!this.deliverLocal(kind, id, { msg, reply: resolve })) resolve({ ok: false, code: 'not-owner', error: 'not owner' });
+          if (!this.deliverLocal(kind, id, { msg, reply: resolve }, shard)) resolve({ ok: false, code: 'not-owner', error: 'not owner' });
         });
       } else {
         reply = await this.client.request(this.names.shardSubject(shard), data, remaining, `${kind}/${id} (${msg.type})`, timeoutMs);
@@ -224,19 +224,31 @@ export class ActorSystem implements ActivationHost {
     await this.leases.stop();
   }
 
-  /** This pod's shards and actors (admin, metrics). */
-  localView(): PodView {
-    const actors: ActorView[] = [];
+  /** This pod's shards and actors (admin, metrics); the actor list is filtered, ordered and cut to the limit. */
+  localView(filter: ActorFilter = {}): PodView {
+    const limit = clampLimit(filter.limit);
+    const byKind: Record<string, Record<string, number>> = {};
+    const matching: Activation[] = [];
+    let count = 0;
     for (const r of this.regions.values()) {
       for (const a of r.activations.values()) {
-        actors.push({ kind: a.kind, id: a.id, shard: r.shard, status: a.status, mailbox: a.mailboxDepth, restarts: a.restarts, lastError: a.lastError, pod: this.pod });
+        const counts = (byKind[a.kind] ??= {});
+        counts[a.status] = (counts[a.status] ?? 0) + 1;
+        if ((!filter.kind || a.kind === filter.kind) && (!filter.status || a.status === filter.status)) {
+          count++;
+          if (limit > 0) matching.push(a);
+        }
       }
     }
+    // Sorting is only needed for the page; counts-only views (limit 0) stay cheap with many actors.
+    if (limit > 0) matching.sort((x, y) => (x.kind < y.kind ? -1 : x.kind > y.kind ? 1 : x.id < y.id ? -1 : x.id > y.id ? 1 : 0));
     return {
       pod: this.pod,
       draining: this.draining,
       shards: [...this.regions.values()].map((r) => ({ shard: r.shard, epoch: r.lease.epoch, valid: this.leases.isValid(r.shard) })),
-      actors,
+      actorCount: count,
+      byKind,
+      actors: matching.slice(0, limit).map((a) => ({ kind: a.kind, id: a.id, shard: a.shard, status: a.status, mailbox: a.mailboxDepth, restarts: a.restarts, lastError: a.lastError, pod: this.pod })),
       reminders: this.reminders.armed,
       stats: { ...this.stats },
     };
@@ -285,8 +297,7 @@ export class ActorSystem implements ActivationHost {
    * Hands a message to the local activation (creating it if needed). Returns false only when this pod cannot take it
    * (not the owner); every other refusal is answered on the delivery itself.
    */
-  private deliverLocal(kind: string, id: string, d: Delivery): boolean {
-    const shard = shardOf(kind, id, this.shardCount);
+  private deliverLocal(kind: string, id: string, d: Delivery, shard = shardOf(kind, id, this.shardCount)): boolean {
     const region = this.regions.get(shard);
     if (!region || !this.leaseValid(shard)) return false;
     const def = this.kinds.get(kind);
@@ -358,7 +369,7 @@ export class ActorSystem implements ActivationHost {
       reply({ ok: false, code: 'bad-request', error: `${env.k}/${env.i} does not belong to shard ${shard}` });
       return;
     }
-    if (!this.deliverLocal(env.k, env.i, { msg: env.m, reply: m.reply ? reply : undefined })) {
+    if (!this.deliverLocal(env.k, env.i, { msg: env.m, reply: m.reply ? reply : undefined }, shard)) {
       reply({ ok: false, code: 'not-owner', error: `pod ${this.pod} does not own shard ${shard}` });
     }
   }

@@ -1,4 +1,4 @@
-import type { NatsConnection, Subscription } from 'nats';
+import type { Msg, NatsConnection, Subscription } from 'nats';
 import type { Logger } from 'pino';
 import { decode, encode } from './codec.js';
 import type { MemberRecord } from './membership.js';
@@ -15,10 +15,22 @@ export interface ActorView {
   pod: string;
 }
 
+export interface ActorFilter {
+  kind?: string;
+  status?: string;
+  /** Actors per answer (default 500, at most 2000): replies must stay under NATS's payload limit. */
+  limit?: number;
+  offset?: number;
+}
+
 export interface PodView {
   pod: string;
   draining: boolean;
   shards: Array<{ shard: number; epoch: number; valid: boolean }>;
+  /** All actors of this pod matching the filter (the list below may be cut to `limit`). */
+  actorCount: number;
+  /** Counts by kind and status, over all actors of the pod. */
+  byKind: Record<string, Record<string, number>>;
   actors: ActorView[];
   reminders: number;
   stats: Record<string, number>;
@@ -27,23 +39,40 @@ export interface PodView {
 export type AdminRequest =
   | { op: 'members' }
   | { op: 'shards' }
-  | { op: 'actors'; kind?: string }
+  | ({ op: 'actors' } & ActorFilter)
   | { op: 'actor'; kind: string; id: string }
-  | { op: 'pod' };
+  | ({ op: 'pod' } & ActorFilter);
 
 export type AdminReply = { ok: true; result: unknown } | { ok: false; error: string };
 
+export interface ActorsAnswer {
+  pods: Array<Omit<PodView, 'actors'>>;
+  total: number;
+  offset: number;
+  actors: ActorView[];
+  truncated: boolean;
+  /** Live members that did not answer in time: the answer is incomplete for them. */
+  missing: string[];
+}
+
 export interface AdminSource {
-  localView(): PodView;
+  localView(filter: ActorFilter): PodView;
   members(): Array<MemberRecord & { alive: boolean; lastSeenMsAgo: number }>;
   shardOwners(): Map<number, string | null>;
   inspect(kind: string, id: string): Promise<unknown>;
 }
 
+const DEFAULT_LIMIT = 500;
+const MAX_LIMIT = 2000;
+
+export function clampLimit(limit: number | undefined): number {
+  return Math.max(0, Math.min(MAX_LIMIT, Number.isFinite(limit) ? Number(limit) : DEFAULT_LIMIT));
+}
+
 /**
  * The admin subject. `<system>.admin` is answered by any one pod (queue group), which gathers every live pod's view
  * from its own `<system>.admin.pod.<pod>` subject, so the answer covers the whole cluster and names pods that did
- * not answer. Request and reply are msgpack: {op: ...} -> {ok, result | error}.
+ * not answer. Request and reply are msgpack: {op, ...} -> {ok: true, result} | {ok: false, error}.
  */
 export class AdminService {
   private subs: Subscription[] = [];
@@ -57,14 +86,37 @@ export class AdminService {
   ) {}
 
   async start(): Promise<void> {
-    this.subs.push(this.nc.subscribe(this.names.adminSubject(), { queue: 'admin', callback: (_e, m) => void this.handle(m.data).then((r) => m.respond(encode(r))) }));
-    this.subs.push(this.nc.subscribe(this.names.podAdminSubject(this.pod), { callback: (_e, m) => m.respond(encode({ ok: true, result: this.source.localView() } satisfies AdminReply)) }));
+    this.subs.push(this.nc.subscribe(this.names.adminSubject(), { queue: 'admin', callback: (_e, m) => void this.handle(m.data).then((r) => this.respond(m, r)) }));
+    this.subs.push(this.nc.subscribe(this.names.podAdminSubject(this.pod), {
+      callback: (_e, m) => {
+        let filter: ActorFilter = {};
+        try {
+          filter = m.data.length ? decode<ActorFilter>(m.data) ?? {} : {};
+        } catch {
+          // A malformed filter is answered with the unfiltered view.
+        }
+        this.respond(m, { ok: true, result: this.source.localView(filter) });
+      },
+    }));
     await this.nc.flush();
   }
 
   async stop(): Promise<void> {
     for (const s of this.subs) s.unsubscribe();
     this.subs = [];
+  }
+
+  /** Never lets a reply problem (too large, connection closing) escape into the process. */
+  private respond(m: Msg, reply: AdminReply): void {
+    try {
+      m.respond(encode(reply));
+    } catch (err) {
+      try {
+        m.respond(encode({ ok: false, error: `admin reply failed: ${(err as Error).message}; narrow the request (kind, status, limit)` } satisfies AdminReply));
+      } catch {
+        this.log.warn({ err: (err as Error).message }, 'admin reply failed');
+      }
+    }
   }
 
   private async handle(data: Uint8Array): Promise<AdminReply> {
@@ -80,18 +132,15 @@ export class AdminService {
         case 'members':
           return { ok: true, result: this.source.members() };
         case 'pod':
-          return { ok: true, result: this.source.localView() };
+          return { ok: true, result: this.source.localView(req) };
         case 'shards': {
-          const { pods, missing } = await this.gather();
+          const { pods, missing } = await this.gather({ limit: 0 });
           const held = pods.flatMap((p) => p.shards.map((s) => ({ ...s, pod: p.pod })));
           const owners = [...this.source.shardOwners()].map(([shard, owner]) => ({ shard, owner }));
           return { ok: true, result: { held, owners, missing } };
         }
-        case 'actors': {
-          const { pods, missing } = await this.gather();
-          const actors = pods.flatMap((p) => p.actors).filter((a) => !req.kind || a.kind === req.kind);
-          return { ok: true, result: { pods: pods.map(({ actors: _a, ...rest }) => ({ ...rest, actors: _a.length })), actors, missing } };
-        }
+        case 'actors':
+          return { ok: true, result: await this.actors(req) };
         case 'actor':
           if (typeof req.kind !== 'string' || typeof req.id !== 'string') return { ok: false, error: 'op actor needs kind and id' };
           return { ok: true, result: await this.source.inspect(req.kind, req.id) };
@@ -104,15 +153,27 @@ export class AdminService {
     }
   }
 
+  /** One page of the cluster's actors, ordered by kind and id, with totals over all of them. */
+  private async actors(filter: ActorFilter): Promise<ActorsAnswer> {
+    const limit = clampLimit(filter.limit);
+    const offset = Math.max(0, filter.offset ?? 0);
+    // Each pod returns its first offset+limit matches in order; the page is cut from their merge.
+    const { pods, missing } = await this.gather({ kind: filter.kind, status: filter.status, limit: Math.min(offset + limit, 20_000) });
+    const all = pods.flatMap((p) => p.actors).sort((a, b) => a.kind.localeCompare(b.kind) || a.id.localeCompare(b.id));
+    const total = pods.reduce((n, p) => n + p.actorCount, 0);
+    const actors = all.slice(offset, offset + limit);
+    return { pods: pods.map(({ actors: _omit, ...rest }) => rest), total, offset, actors, truncated: offset + actors.length < total, missing };
+  }
+
   /** Every live member's view; pods that do not answer in time are listed as missing, never silently dropped. */
-  private async gather(): Promise<{ pods: PodView[]; missing: string[] }> {
+  private async gather(filter: ActorFilter): Promise<{ pods: PodView[]; missing: string[] }> {
     const members = this.source.members().filter((m) => m.alive);
     const missing: string[] = [];
     const pods: PodView[] = [];
     await Promise.all(members.map(async (m) => {
-      if (m.pod === this.pod) return pods.push(this.source.localView());
+      if (m.pod === this.pod) return pods.push(this.source.localView(filter));
       try {
-        const r = decode<AdminReply>((await this.nc.request(this.names.podAdminSubject(m.pod), encode({ op: 'pod' }), { timeout: 2000 })).data);
+        const r = decode<AdminReply>((await this.nc.request(this.names.podAdminSubject(m.pod), encode(filter), { timeout: 2000 })).data);
         if (r.ok) pods.push(r.result as PodView);
         else missing.push(m.pod);
       } catch {

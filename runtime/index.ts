@@ -6,4 +6,4 @@ export { connectNats, type NatsSettings } from './nats-connection.js';
 export { createLogger } from './logger.js';
 export { systemClock, type Clock } from './clock.js';
 export { encode, decode } from './codec.js';
-export type { AdminRequest, AdminReply, PodView, ActorView } from './admin.js';
+export type { AdminRequest, AdminReply, ActorsAnswer, ActorFilter, PodView, ActorView } from './admin.js';

@@ -7,7 +7,7 @@ import { Packr } from 'msgpackr';
 import { startDedicatedNats } from '../runtime-support/dedicated-nats.js';
 import { PodGroup } from '../runtime-support/pod-group.js';
 import { eventually } from '../support/test-env.js';
-import { DEFAULT_LEASE } from '../../runtime/index.js';
+import { DEFAULT_LEASE, type ActorsAnswer } from '../../runtime/index.js';
 
 const packr = new Packr({ useRecords: false });
 const TELLS = Number(process.env.BENCH_TELLS ?? 200_000);
@@ -17,7 +17,8 @@ const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(
 const round = (x: number, d = 3) => Math.round(x * 10 ** d) / 10 ** d;
 
 const nats = await startDedicatedNats(3);
-const group = new PodGroup(nats.urls, { SHARDS: '32', COUNTER_LOG: '0', LOG_LEVEL: 'warn' }, ['--expose-gc']);
+// One actor receiving every tell needs a mailbox as deep as the burst; the default (1000) would refuse most of them.
+const group = new PodGroup(nats.urls, { SHARDS: '32', COUNTER_LOG: '0', LOG_LEVEL: 'warn', MAILBOX_CAPACITY: String(TELLS) }, ['--expose-gc']);
 try {
   await group.start(3);
   const { nc, client } = group;
@@ -43,6 +44,29 @@ try {
   const findId = (kind: string, prefix: string, pod: string, other = false) => {
     for (let i = 0; ; i++) if ((podOf(kind, `${prefix}${i}`) === pod) !== other) return `${prefix}${i}`;
   };
+  const processed = async () => {
+    const r = await client.admin<ActorsAnswer>({ op: 'actors', limit: 0 });
+    return r.pods.reduce((n, p) => n + (p.stats.processed ?? 0), 0);
+  };
+  // Heap first, in a pod that has done nothing else yet, so earlier phases' garbage does not blur it.
+  // --- heap per idle activated actor, measured inside one pod ---
+  const heapPod = podOf('probe', 'p0');
+  const heapBefore = await client.ask<{ heapUsed: number; gcExposed: boolean }>('probe', 'p0', { type: 'Heap' });
+  const idleIds: string[] = [];
+  for (let i = 0; idleIds.length < IDLE_ACTORS; i++) if (podOf('sink', `idle-${i}`) === heapPod) idleIds.push(`idle-${i}`);
+  const sinksOnHeapPod = async () => {
+    const r = await client.admin<ActorsAnswer>({ op: 'actors', kind: 'sink', limit: 0 });
+    return r.pods.find((p) => p.pod === heapPod)?.byKind.sink?.active ?? 0;
+  };
+  const sinksBefore = await sinksOnHeapPod();
+  for (const id of idleIds) client.tell('sink', id, { type: 'Hit' });
+  // Counted in that pod by the admin view: the figure is per actor that really lives there.
+  await eventually(async () => (await sinksOnHeapPod()) - sinksBefore >= IDLE_ACTORS, 'idle actors activated in the measured pod', 120_000, 200);
+  const heapAfter = await client.ask<{ heapUsed: number }>('probe', 'p0', { type: 'Heap' });
+  const bytesPerIdleActor = (heapAfter.heapUsed - heapBefore.heapUsed) / IDLE_ACTORS;
+  log(`heap per idle actor ${Math.round(bytesPerIdleActor)} B (gc exposed: ${heapBefore.gcExposed})`);
+
+  log('measuring asks');
   const probePod = podOf('probe', 'p0');
   const samePodTarget = findId('sink', 'same', probePod);
   const crossPodTarget = findId('sink', 'cross', probePod, true);
@@ -60,16 +84,13 @@ try {
   log(`ask p50 same pod ${same.p50.toFixed(3)} ms, cross pod ${cross.p50.toFixed(3)} ms, from a client ${pct(outsideLat, 0.5).toFixed(3)} ms`);
 
   // --- tells: one actor, then spread over 1,000 actors ---
-  const processed = async () => {
-    const r = await client.admin<{ pods: Array<{ stats: { processed: number } }> }>({ op: 'actors', kind: 'none' });
-    return r.pods.reduce((n, p) => n + p.stats.processed, 0);
-  };
   let base = await processed();
   const tellOne = await timedTells(TELLS, () => client.tell('sink', 'one', { type: 'Hit' }), async () => (await processed()) - base);
   base = await processed();
   const tellSpread = await timedTells(TELLS, (i) => client.tell('sink', `spread-${i % 1000}`, { type: 'Hit' }), async () => (await processed()) - base);
   log(`tells/s: one actor ${Math.round(tellOne)}, over 1,000 actors ${Math.round(tellSpread)}`);
 
+  log('measuring activation');
   // --- activation: the first ask to a persistent actor (load + fencing write in KV) ---
   const act: number[] = [];
   for (let i = 0; i < 300; i++) {
@@ -79,18 +100,7 @@ try {
   }
   const activationMs = pct(act, 0.5);
 
-  // --- heap per idle activated actor, measured inside one pod ---
-  const heapPod = podOf('probe', 'p0');
-  const heapBefore = await client.ask<{ heapUsed: number; gcExposed: boolean }>('probe', 'p0', { type: 'Heap' });
-  const idleIds: string[] = [];
-  for (let i = 0; idleIds.length < IDLE_ACTORS; i++) if (podOf('sink', `idle-${i}`) === heapPod) idleIds.push(`idle-${i}`);
-  base = await processed();
-  for (const id of idleIds) client.tell('sink', id, { type: 'Hit' });
-  await eventually(async () => (await processed()) - base >= IDLE_ACTORS, 'idle actors activated', 120_000, 200);
-  const heapAfter = await client.ask<{ heapUsed: number }>('probe', 'p0', { type: 'Heap' });
-  const bytesPerIdleActor = (heapAfter.heapUsed - heapBefore.heapUsed) / IDLE_ACTORS;
-  log(`heap per idle actor ${Math.round(bytesPerIdleActor)} B (gc exposed: ${heapBefore.gcExposed})`);
-
+  log('measuring handover and failover');
   // --- graceful handover, then failover after SIGKILL ---
   const leaving = group.pods[2];
   const t0 = performance.now();

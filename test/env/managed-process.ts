@@ -30,6 +30,9 @@ export class ManagedProcess {
     this.name = opts.name;
     this.logFile = opts.logFile;
     this.log = createWriteStream(opts.logFile, { flags: 'a' });
+    this.log.on('error', () => {
+      // A log write failing (disk full, stream ended) must never take the test run down.
+    });
     const [cmd, args] = hasSetpriv
       ? ['/usr/bin/setpriv', ['--pdeathsig', 'SIGKILL', '--', opts.command, ...opts.args]]
       : [opts.command, opts.args];
@@ -37,7 +40,8 @@ export class ManagedProcess {
     this.child.stdout?.pipe(this.log, { end: false });
     this.child.stderr?.pipe(this.log, { end: false });
     this.exitPromise = new Promise((res) => {
-      this.child.once('exit', (code, signal) => {
+      // 'close', not 'exit': only then has the last output reached the log, which stop() is about to end.
+      this.child.once('close', (code, signal) => {
         this.exited = { code, signal };
         res();
       });

@@ -14,6 +14,7 @@ const system = await ActorSystem.start({
   replicas: Number(process.env.REPLICAS ?? 3),
   kinds: [counterKind(pod, process.env.COUNTER_LOG !== '0'), crasherKind, supervisorKind, sinkKind, probeKind],
   idleTimeoutMs: Number(process.env.IDLE_MS ?? 600_000),
+  mailboxCapacity: Number(process.env.MAILBOX_CAPACITY ?? 1000),
   lease: process.env.LEASE_TTL_MS ? { ttlMs: Number(process.env.LEASE_TTL_MS), renewEveryMs: Math.round(Number(process.env.LEASE_TTL_MS) / 3) } : undefined,
   log,
 });

@@ -1,0 +1,118 @@
+// The DNSEntry that asks dns-controller-manager to publish a DNS-01 TXT record, shaped like gardener's
+// (pkg/shared/legobridge/dnscontrollerprovider.go): spec.dnsName "_acme-challenge.<domain>" without trailing dot,
+// ttl (gardener uses the propagation timeout in seconds), text = the challenge values, ownerId when configured, and
+// the annotations dns.gardener.cloud/class (when configured) and cert.gardener.cloud/acme-dns-challenge: "true".
+//
+// Name: gardener uses "cert--<domain>", which only works because it never runs two orders for one domain at once
+// and which exceeds name limits for long domains. Here the name is "cert--" + a readable part of the domain + a hash
+// of owner and domain, so it is deterministic (a resumed order finds its entry again), bounded to 63 characters, and
+// distinct per certificate. Owner labels let the start-up sweep find leftovers without parsing names.
+import { createHash } from 'node:crypto';
+import type { KubeObject, ObjectMeta } from '../kube/kube-object.js';
+import { toLabelValue } from '../certificate/label-syntax.js';
+
+export const ANNOTATION_DNS_CLASS = 'dns.gardener.cloud/class';
+export const ANNOTATION_ACME_DNS_CHALLENGE = 'cert.gardener.cloud/acme-dns-challenge';
+export const ANNOTATION_CERTIFICATE = 'cert.gardener.cloud/certificate';
+export const LABEL_ACME_DNS_CHALLENGE = 'cert.gardener.cloud/acme-dns-challenge';
+export const LABEL_CERTIFICATE_CLUSTER = 'cert.gardener.cloud/certificate-cluster';
+export const LABEL_CERTIFICATE_NAMESPACE = 'cert.gardener.cloud/certificate-namespace';
+export const LABEL_CERTIFICATE_NAME = 'cert.gardener.cloud/certificate-name';
+const TTL_MIN = 1;
+const TTL_MAX = 8_640_000; // the DNSEntry CRD's bounds
+
+export interface CertificateIdentity {
+  cluster: string;
+  namespace: string;
+  name: string;
+}
+
+export interface DNSEntrySpec {
+  dnsName: string;
+  ttl?: number;
+  text?: string[];
+  targets?: string[];
+  ownerId?: string;
+}
+
+export interface DNSEntry extends KubeObject {
+  apiVersion: 'dns.gardener.cloud/v1alpha1';
+  kind: 'DNSEntry';
+  metadata: ObjectMeta & { namespace: string; labels: Record<string, string>; annotations: Record<string, string> };
+  spec: DNSEntrySpec;
+  status?: { state?: string; message?: string; observedGeneration?: number; provider?: string };
+}
+
+export interface ChallengeEntryInput {
+  certificate: CertificateIdentity;
+  /** The challenge domain: the certificate name without a leading "*." (see challengeDomain). */
+  domain: string;
+  /** All challenge values for this domain (a wildcard and its base share the entry). */
+  values: readonly string[];
+  /** --dns-namespace */
+  namespace: string;
+  /** --dns-class */
+  dnsClass?: string;
+  /** --dns-owner-id */
+  ownerId?: string;
+  ttlSeconds: number;
+}
+
+export function challengeEntryName(certificate: CertificateIdentity, domain: string): string {
+  const hash = createHash('sha256')
+    .update(`${certificate.cluster}\0${certificate.namespace}\0${certificate.name}\0${domain.toLowerCase()}`)
+    .digest('hex')
+    .slice(0, 10);
+  const readable = domain.toLowerCase().replace(/[^a-z0-9]+/g, '-').slice(0, 63 - 'cert--'.length - 11).replace(/^-+|-+$/g, '');
+  return readable === '' ? `cert--${hash}` : `cert--${readable}-${hash}`;
+}
+
+/** Labels naming the owning certificate; a label selector built from them finds all of its challenge entries. */
+export function challengeOwnerLabels(certificate: CertificateIdentity): Record<string, string> {
+  return {
+    [LABEL_ACME_DNS_CHALLENGE]: 'true',
+    [LABEL_CERTIFICATE_CLUSTER]: toLabelValue(certificate.cluster),
+    [LABEL_CERTIFICATE_NAMESPACE]: toLabelValue(certificate.namespace),
+    [LABEL_CERTIFICATE_NAME]: toLabelValue(certificate.name),
+  };
+}
+
+export function labelSelector(labels: Record<string, string>): string {
+  return Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(',');
+}
+
+export function buildChallengeEntry(input: ChallengeEntryInput): DNSEntry {
+  const domain = input.domain.toLowerCase().replace(/\.$/, '');
+  const annotations: Record<string, string> = {
+    [ANNOTATION_ACME_DNS_CHALLENGE]: 'true',
+    [ANNOTATION_CERTIFICATE]: `${input.certificate.cluster}/${input.certificate.namespace}/${input.certificate.name}`,
+  };
+  if (input.dnsClass) annotations[ANNOTATION_DNS_CLASS] = input.dnsClass;
+  const spec: DNSEntrySpec = {
+    dnsName: `_acme-challenge.${domain}`,
+    ttl: Math.min(TTL_MAX, Math.max(TTL_MIN, Math.round(input.ttlSeconds))),
+    text: [...new Set(input.values)],
+  };
+  if (input.ownerId) spec.ownerId = input.ownerId;
+  return {
+    apiVersion: 'dns.gardener.cloud/v1alpha1',
+    kind: 'DNSEntry',
+    metadata: {
+      name: challengeEntryName(input.certificate, domain),
+      namespace: input.namespace,
+      labels: challengeOwnerLabels(input.certificate),
+      annotations,
+    },
+    spec,
+  };
+}
+
+/**
+ * Whether an existing DNSEntry is a challenge entry of this controller: gardener's start-up clean-up deletes
+ * entries with the challenge annotation whose class equals the configured one (both empty counts as equal), so
+ * two controllers with different classes never remove each other's entries.
+ */
+export function isOwnChallengeEntry(entry: KubeObject, dnsClass: string | undefined): boolean {
+  const annotations = entry.metadata.annotations ?? {};
+  return (annotations[ANNOTATION_ACME_DNS_CHALLENGE] ?? '') !== '' && (annotations[ANNOTATION_DNS_CLASS] ?? '') === (dnsClass ?? '');
+}
