@@ -72,6 +72,39 @@ test('a pod frozen past its lease TTL stops its actors on waking, and its stale 
   });
 });
 
+test('a reminder whose pod dies fires on the new owner of its shard', async () => {
+  await withGroup(3, async (g) => {
+    const owners = await g.waitAllShardsOwned();
+    const victim = g.pods[0];
+    let id = 0;
+    while (owners.get(g.client.shardOf('counter', `rem-${id}`)) !== victim.name) id++;
+    const actor = `rem-${id}`;
+    await g.client.ask('counter', actor, { type: 'Remind', at: Date.now() + 2000 });
+    victim.signal('SIGKILL');
+    await victim.exited();
+    const s = await eventually(async () => {
+      const st = await g.client.ask<{ reminded: number; pod: string }>('counter', actor, { type: 'Get' }, 10_000);
+      return st.reminded >= 1 ? st : false;
+    }, 'the overdue reminder to fire on the survivor', 60_000, 200);
+    assert.notEqual(s.pod, victim.name);
+    assert.equal(s.reminded, 1, 'fired once');
+  });
+});
+
+test('a pod whose KV writes fail for longer than the fail-stop period exits, and pods recover with NATS', async () => {
+  await withGroup(2, async (g) => {
+    const doomed = await g.add({ FAIL_STOP_MS: '3000' });
+    await g.waitAllShardsOwned(30_000);
+    await Promise.all(nats.nodes.map((n) => n.process.stop()));
+    assert.equal(await doomed.exited(), 70, 'the fail-stop exit code');
+    assert.ok(doomed.lines.some((l) => l.msg === 'fail-stop'));
+    await Promise.all(nats.nodes.map((n) => n.restart()));
+    // The other pods (default fail-stop period 30 s) ride it out and own every shard again.
+    await g.waitAllShardsOwned(60_000, g.pods.filter((p) => p !== doomed).map((p) => p.name));
+    assert.equal((await g.client.ask<{ n: number }>('counter', 'after-outage', { type: 'Inc' }, 20_000)).n, 1);
+  });
+});
+
 test('restarting one NATS node, then all of them, loses no acknowledged write', async () => {
   await withGroup(3, async (g) => {
     const load = new CounterLoad(g.client, ids);

@@ -15,6 +15,7 @@ const system = await ActorSystem.start({
   kinds: [counterKind(pod, process.env.COUNTER_LOG !== '0'), crasherKind, supervisorKind, sinkKind, probeKind],
   idleTimeoutMs: Number(process.env.IDLE_MS ?? 600_000),
   mailboxCapacity: Number(process.env.MAILBOX_CAPACITY ?? 1000),
+  failStopAfterMs: Number(process.env.FAIL_STOP_MS ?? 30_000),
   lease: process.env.LEASE_TTL_MS ? { ttlMs: Number(process.env.LEASE_TTL_MS), renewEveryMs: Math.round(Number(process.env.LEASE_TTL_MS) / 3) } : undefined,
   log,
 });
