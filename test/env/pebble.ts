@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { ManagedProcess } from './managed-process.js';
 import { httpCall } from './http-probe.js';
 import { assertPortFree } from './ports.js';
-import { generateServingCert } from './tls.js';
+import type { ServingCert } from './tls.js';
 
 export interface AcmeServer {
   directoryUrl: string;
@@ -67,6 +67,8 @@ export interface PebbleOptions {
   dnsServer: string;
   /** When set, accounts must be bound to one of these keys (key id -> base64url HMAC key). */
   eabKeys?: Record<string, string>;
+  /** The listener certificate; pebbles of one stack share it so one trusted CA covers them all. */
+  tls: ServingCert;
 }
 
 /** pebble validating DNS-01 against challtestsrv, without its random validation sleep and nonce rejections. */
@@ -74,7 +76,7 @@ export async function startPebble(binary: string, dir: string, opts: PebbleOptio
   await assertPortFree(opts.port, 'pebble ACME');
   await assertPortFree(opts.managementPort, 'pebble management');
   mkdirSync(dir, { recursive: true });
-  const tls = await generateServingCert('pebble');
+  const tls = opts.tls;
   const listenerCaPath = join(dir, 'listener-ca.pem');
   writeFileSync(listenerCaPath, tls.caPem);
   writeFileSync(join(dir, 'cert.pem'), tls.certPem + tls.caPem);

@@ -9,6 +9,7 @@ import { startNatsCluster, type NatsCluster } from './nats-cluster.js';
 import { startChallengeDns, startPebble, type AcmeServer, type ChallengeDnsServer } from './pebble.js';
 import { DnsCompanion } from './dns-companion.js';
 import { PortAllocator } from './ports.js';
+import { generateServingCert } from './tls.js';
 import { repoRoot } from './paths.js';
 import { KubeClient } from '../../actors/kube/kube-client.js';
 import { installCrds, loadCrds } from '../../actors/kube/install-crds.js';
@@ -67,6 +68,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   };
   try {
     const t0 = Date.now();
+    const pebbleTls = await generateServingCert('pebble');
     const challengeDns = await startChallengeDns(binaries.challtestsrv, join(dir, 'challtestsrv'), await ports.next(), await ports.next());
     started.push(challengeDns.process);
     // Register each server as soon as it is up, so a failure of its siblings still stops it.
@@ -75,12 +77,13 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       return x;
     });
     const [acme, acmeEab, nats, etcd] = await Promise.all([
-      track(startPebble(binaries.pebble, join(dir, 'pebble'), { port: await ports.next(), managementPort: await ports.next(), dnsServer: challengeDns.dnsAddress }), (x) => x.process),
+      track(startPebble(binaries.pebble, join(dir, 'pebble'), { port: await ports.next(), managementPort: await ports.next(), dnsServer: challengeDns.dnsAddress, tls: pebbleTls }), (x) => x.process),
       opts.eabPebble
         ? track(startPebble(binaries.pebble, join(dir, 'pebble-eab'), {
             port: await ports.next(),
             managementPort: await ports.next(),
             dnsServer: challengeDns.dnsAddress,
+            tls: pebbleTls,
             eabKeys: { 'kid-1': randomBytes(32).toString('base64url') },
           }), (x) => x.process)
         : Promise.resolve(undefined),
