@@ -78,6 +78,8 @@ export class Activation {
   private timers: Map<string, NodeJS.Timeout> | undefined;
   private passivateRequested = false;
   private logger: Logger | undefined;
+  /** Lazily created: most actors own nothing in memory. */
+  volatileStore: Record<string, unknown> | undefined;
 
   constructor(
     readonly def: AnyActorDefinition,
@@ -136,6 +138,14 @@ export class Activation {
     // Leave the registry at once: a new message creates a fresh activation, which fences this one out if needed.
     this.host.onStopped(this, reason);
     if (opts.waitForTurn) await this.currentTurn;
+    if (this.def.onDeactivate) {
+      try {
+        await this.def.onDeactivate(new TurnContext(this));
+      } catch (err) {
+        this.log.warn({ err: (err as Error).message, reason }, 'onDeactivate failed');
+      }
+    }
+    this.volatileStore = undefined;
   }
 
   private async run(): Promise<void> {
@@ -380,6 +390,7 @@ class TurnContext implements ActorContext<unknown, Message> {
   cancelReminder(name: string) { return this.a.host.cancelReminder(this.a.shard, { kind: this.a.kind, id: this.a.id }, name); }
   resetChild(kind: string, id: string) { this.a.host.tell(kind, id, { type: '$Reset' }); }
   passivate() { this.a.requestPassivation(); }
+  get volatile() { return (this.a.volatileStore ??= {}); }
   now() { return this.a.host.now(); }
 }
 

@@ -43,6 +43,11 @@ export interface ActorContext<S, M extends Message> {
   resetChild(kind: string, id: string): void;
   /** Ends this activation after the turn (its state is already persisted). */
   passivate(): void;
+  /**
+   * In-memory things this activation owns (a watch, a client): never persisted, gone when it stops. Release them in
+   * the kind's onDeactivate.
+   */
+  readonly volatile: Record<string, unknown>;
   now(): number;
 }
 
@@ -55,6 +60,11 @@ export interface ActorDefinition<S, M extends Message> {
   validate?(msg: Message): string | undefined;
   /** Called in the first turn of each activation (after state is loaded), e.g. to re-arm timers. */
   onActivate?(ctx: ActorContext<S, M>): void | Promise<void>;
+  /**
+   * Called when the activation stops for any reason (passivation, handover, lease loss, shutdown), after its last
+   * turn: release what `ctx.volatile` holds. It must not change state (a stopped activation may no longer write).
+   */
+  onDeactivate?(ctx: ActorContext<S, M>): void | Promise<void>;
   /** The supervising parent of an actor, told `$ChildFailed` when the actor is stopped for crash-looping. */
   parentOf?(id: string): ActorRef | undefined;
   supervision?: Partial<SupervisionStrategy>;

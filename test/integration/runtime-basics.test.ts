@@ -148,6 +148,16 @@ test('idle actors passivate and come back with their persisted state', async () 
   assert.equal(r.n, 2);
 });
 
+test('in-memory resources of an activation are released when it stops, and recreated when it comes back', async () => {
+  const first = await group.client.ask<{ open: number; mine: boolean }>('holder', 'h1', { type: 'Open' });
+  assert.deepEqual(first, { open: 1, mine: true });
+  await eventually(async () => (await group.client.admin<{ status: string }>({ op: 'actor', kind: 'holder', id: 'h1' })).status !== 'active',
+    'the holder to passivate (idle timeout 2 s)', 30_000, 250);
+  // Had the first activation not released its resource, its pod would now count two.
+  const again = await group.client.ask<{ open: number; mine: boolean }>('holder', 'h1', { type: 'Open' });
+  assert.deepEqual(again, { open: 1, mine: true });
+});
+
 test('a pod configured with another shard count refuses to start and says why', async () => {
   const p = group.spawn(`${group.system}-wrong`, { SHARDS: '8' });
   await assert.rejects(p.ready(), /exited/);

@@ -1,7 +1,7 @@
 // A runtime pod for the runtime's tests and benchmark: `node runtime-pod.js` with settings in the environment.
 // Logs are pino JSON lines on stderr; "ready <pod>" on stdout once the system has started.
 import { ActorSystem, connectNats, createLogger } from '../../runtime/index.js';
-import { counterKind, crasherKind, probeKind, sinkKind, supervisorKind } from './test-actors.js';
+import { counterKind, crasherKind, holderKind, probeKind, sinkKind, supervisorKind } from './test-actors.js';
 
 const pod = process.env.POD_NAME ?? `pod-${process.pid}`;
 const log = createLogger(pod, process.env.LOG_LEVEL ?? 'info');
@@ -12,7 +12,7 @@ const system = await ActorSystem.start({
   system: process.env.ACTOR_SYSTEM ?? 'rt',
   shards: Number(process.env.SHARDS ?? 16),
   replicas: Number(process.env.REPLICAS ?? 3),
-  kinds: [counterKind(pod, process.env.COUNTER_LOG !== '0'), crasherKind, supervisorKind, sinkKind, probeKind],
+  kinds: [counterKind(pod, process.env.COUNTER_LOG !== '0'), crasherKind, supervisorKind, sinkKind, probeKind, holderKind],
   idleTimeoutMs: Number(process.env.IDLE_MS ?? 600_000),
   mailboxCapacity: Number(process.env.MAILBOX_CAPACITY ?? 1000),
   failStopAfterMs: Number(process.env.FAIL_STOP_MS ?? 30_000),

@@ -133,3 +133,23 @@ export const probeKind: ActorDefinition<Record<string, never>, ProbeMsg> = {
     return { p50: percentile(lat, 0.5), p99: percentile(lat, 0.99) };
   },
 };
+
+/** Resources this pod's holder activations have opened and not yet released (per process). */
+let openResources = 0;
+
+/** Opens a resource on activation and must release it on every stop: proves onDeactivate and ctx.volatile. */
+export const holderKind: ActorDefinition<Record<string, never>, { type: 'Open' }> = {
+  kind: 'holder',
+  persistent: false,
+  initialState: () => ({}),
+  onActivate(ctx) {
+    openResources++;
+    ctx.volatile.resource = { openedAt: Date.now() };
+  },
+  onDeactivate(ctx) {
+    if (ctx.volatile.resource) openResources--;
+  },
+  handle(ctx) {
+    return { open: openResources, mine: Boolean(ctx.volatile.resource) };
+  },
+};

@@ -1,4 +1,4 @@
-import { Resolver } from 'node:dns/promises';
+import { txtValuesAt } from '../../actors/dns/txt-propagation.js';
 import type { KubeClient } from '../../actors/kube/kube-client.js';
 import type { DnsEntry } from '../env/dns-companion.js';
 import { eventually } from './test-env.js';
@@ -23,18 +23,7 @@ export async function waitEntryReady(client: KubeClient, name: string): Promise<
   }, `DNSEntry ${name} to become Ready`, 30_000);
 }
 
-/**
- * The TXT values the challenge DNS server answers for a host right now ([] when it has none). A fresh resolver per
- * query: c-ares caches answers per channel, which would hide a record's removal.
- */
-export async function txtRecords(dnsServer: string, host: string): Promise<string[]> {
-  const resolver = new Resolver({ timeout: 2000, tries: 2 });
-  resolver.setServers([dnsServer]);
-  try {
-    return (await resolver.resolveTxt(host)).map((chunks) => chunks.join(''));
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENODATA' || code === 'ENOTFOUND') return [];
-    throw err;
-  }
+/** The TXT values the challenge DNS server answers for a host right now ([] when it has none). */
+export function txtRecords(dnsServer: string, host: string): Promise<string[]> {
+  return txtValuesAt(dnsServer, host);
 }
