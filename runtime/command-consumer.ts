@@ -41,6 +41,13 @@ export class ShardCommandConsumer {
   async start(): Promise<void> {
     const stream = this.names.commandStream();
     const durable = this.names.commandConsumer(this.shard);
+    // A fresh consumer per lease holder. The previous holder's pull requests stay open on the server until they
+    // expire, and commands delivered into them would wait out ack_wait before coming back; deleting the consumer
+    // cancels them, and its unacknowledged commands (still in the work-queue stream) are delivered to us at once.
+    // A command the previous holder already applied is recognised by the actor's dedupe record.
+    await this.jsm.consumers.delete(stream, durable).catch((err: Error) => {
+      if (!/not found/i.test(err.message)) throw err;
+    });
     await this.jsm.consumers.add(stream, {
       durable_name: durable,
       filter_subject: this.names.commandFilter(this.shard),

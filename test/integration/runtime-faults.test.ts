@@ -5,6 +5,7 @@ import { CounterLoad, checkCounters } from '../runtime-support/counter-load.js';
 import { startDedicatedNats } from '../runtime-support/dedicated-nats.js';
 import { PausingProxy } from '../support/pausing-proxy.js';
 import { eventually } from '../support/test-env.js';
+import type { CounterState } from '../runtime-support/test-actors.js';
 
 // Fault injection against a dedicated 3-node NATS cluster: pods are child processes, faults are real signals,
 // real node restarts and a real half-open network. Invariants are checked from the counters' own histories.
@@ -143,6 +144,33 @@ test('a pod cut off from NATS without its socket closing loses its leases, and t
   } finally {
     await proxy.stop();
   }
+});
+
+test('durable commands sent while shards move are each applied exactly once', async () => {
+  await withGroup(2, async (g) => {
+    const targets = Array.from({ length: 20 }, (_, i) => `cmdmove-${i}`);
+    let sent = 0;
+    const send = async (round: number) => {
+      for (const id of targets) {
+        await g.client.command('counter', id, { type: 'Inc' }, `${id}-r${round}`);
+        // The same command again: must not count twice.
+        await g.client.command('counter', id, { type: 'Inc' }, `${id}-r${round}`);
+      }
+      sent++;
+    };
+    await send(0);
+    const joining = g.add();
+    await send(1);
+    await joining;
+    await send(2);
+    await g.pods[0].stop();
+    await send(3);
+    await eventually(async () => {
+      for (const id of targets) if ((await g.client.ask<CounterState>('counter', id, { type: 'Get' })).n < sent) return false;
+      return true;
+    }, 'every command to be applied', 60_000, 200);
+    for (const id of targets) assert.equal((await g.client.ask<CounterState>('counter', id, { type: 'Get' })).n, sent, `${id} applied each command once`);
+  });
 });
 
 test('graceful shutdown hands every shard over and loses nothing', async () => {

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { connect, type NatsConnection } from 'nats';
 import { ActorClient } from '../../runtime/index.js';
+import { rendezvousOwner } from '../../runtime/hashing.js';
 import { PodProcess } from './pod-harness.js';
 import { eventually } from '../support/test-env.js';
 
@@ -18,8 +19,21 @@ export class PodGroup {
     for (let i = 0; i < count; i++) this.pods.push(this.spawn());
     await Promise.all(this.pods.map((p) => p.ready()));
     this.client = await ActorClient.connect(this.nc, this.system);
-    await this.waitAllShardsOwned();
+    await this.waitBalanced();
     return this;
+  }
+
+  /**
+   * Placement has converged: every shard is held by the pod rendezvous hashing assigns it among the live pods. Right
+   * after start-up the first pod may hold everything until the others' heartbeats arrive and it hands over.
+   */
+  async waitBalanced(timeoutMs = 30_000): Promise<Map<number, string>> {
+    return eventually(async () => {
+      const live = this.pods.filter((p) => p.child.exitCode === null && p.child.signalCode === null).map((p) => p.name);
+      const owners = await this.waitAllShardsOwned(timeoutMs, live);
+      for (const [shard, pod] of owners) if (rendezvousOwner(shard, live) !== pod) return false;
+      return owners;
+    }, 'placement to converge on the live pods', timeoutMs, 100);
   }
 
   spawn(name = `${this.system}-p${this.pods.length + 1}`, env: Record<string, string> = {}): PodProcess {
@@ -30,6 +44,7 @@ export class PodGroup {
     const p = this.spawn(undefined, env);
     this.pods.push(p);
     await p.ready();
+    await this.waitBalanced();
     return p;
   }
 
