@@ -167,7 +167,14 @@ export class Activation {
       }
     } catch (err) {
       if (err instanceof Fenced) await this.stop(err.message, { waitForTurn: false });
-      else this.log.error({ err: (err as Error).message }, 'activation loop failed');
+      else {
+        // Activation itself failed (KV unreachable, a migration that throws): nobody waits in vain; the next
+        // message tries to activate again.
+        this.restarts++;
+        this.lastError = `activation failed: ${(err as Error).message}`;
+        this.log.error({ err: (err as Error).message }, 'activation failed');
+        for (const d of this.mailbox.drain()) answer(d, 'handler-error', this.lastError);
+      }
     } finally {
       this.running = false;
     }
@@ -190,7 +197,10 @@ export class Activation {
         const entry = await getLive(this.host.stateKv, this.stateKey());
         record = entry ? decode<StateRecord>(entry.value) : undefined;
         if (record && record.e > this.epoch) throw new Fenced(`a newer activation (epoch ${record.e}) exists`);
-        const fenced: StateRecord = record ? { ...record, e: this.epoch } : { v: this.schemaVersion, e: this.epoch, s: this.def.initialState(this.id), d: [] };
+        // Older schemas are converted here, so the fencing write also stores the state in the current schema.
+        const fenced: StateRecord = record
+          ? { ...record, v: this.schemaVersion, e: this.epoch, s: this.migrate(record) }
+          : { v: this.schemaVersion, e: this.epoch, s: this.def.initialState(this.id), d: [] };
         try {
           this.revision = entry
             ? await this.host.stateKv.update(this.stateKey(), encode(fenced), entry.revision)
@@ -207,7 +217,7 @@ export class Activation {
         }
       }
     }
-    this.state = record ? this.migrate(record) : this.def.initialState(this.id);
+    this.state = record ? record.s : this.def.initialState(this.id);
     this.dedupe = record?.d ?? [];
     if (record?.f) {
       this.status = 'failed';

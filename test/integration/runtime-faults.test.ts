@@ -173,6 +173,21 @@ test('durable commands sent while shards move are each applied exactly once', as
   });
 });
 
+test('a new schema version migrates persisted state on activation', async () => {
+  await withGroup(1, async (g) => {
+    for (let i = 0; i < 3; i++) await g.client.ask('counter', 'schema-1', { type: 'Inc' });
+    // Roll the pod: the old one leaves, one with schema 2 (and a migrate function) takes over.
+    const next = g.spawn(undefined, { COUNTER_SCHEMA: '2' });
+    g.pods.push(next);
+    await next.ready();
+    await g.pods[0].stop();
+    await g.waitAllShardsOwned(30_000, [next.name]);
+    const s = await g.client.ask<CounterState>('counter', 'schema-1', { type: 'Get' });
+    assert.equal(s.n, 3, 'state kept');
+    assert.equal(s.migratedFrom, 1, 'converted from schema 1');
+  });
+});
+
 test('graceful shutdown hands every shard over and loses nothing', async () => {
   await withGroup(3, async (g) => {
     const load = new CounterLoad(g.client, ids);

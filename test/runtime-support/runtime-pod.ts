@@ -12,7 +12,7 @@ const system = await ActorSystem.start({
   system: process.env.ACTOR_SYSTEM ?? 'rt',
   shards: Number(process.env.SHARDS ?? 16),
   replicas: Number(process.env.REPLICAS ?? 3),
-  kinds: [counterKind(pod, process.env.COUNTER_LOG !== '0'), crasherKind, supervisorKind, sinkKind, probeKind, holderKind],
+  kinds: [counterKind(pod, process.env.COUNTER_LOG !== '0', Number(process.env.COUNTER_SCHEMA ?? 1)), crasherKind, supervisorKind, sinkKind, probeKind, holderKind],
   idleTimeoutMs: Number(process.env.IDLE_MS ?? 600_000),
   mailboxCapacity: Number(process.env.MAILBOX_CAPACITY ?? 1000),
   failStopAfterMs: Number(process.env.FAIL_STOP_MS ?? 30_000),

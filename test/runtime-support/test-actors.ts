@@ -14,15 +14,20 @@ export type CounterMsg =
 
 /** Every acknowledged Inc appends who applied it; the log proves order, uniqueness and single activation. */
 export interface CounterState {
+  /** Set by schema 2's migration: which schema the state was converted from. */
+  migratedFrom?: number;
   n: number;
   log: Array<[n: number, pod: string, epoch: number]>;
   reminded: number;
   piped: number;
 }
 
-export function counterKind(pod: string, keepLog = true): ActorDefinition<CounterState, CounterMsg> {
+export function counterKind(pod: string, keepLog = true, schemaVersion = 1): ActorDefinition<CounterState, CounterMsg> {
   return {
     kind: 'counter',
+    schemaVersion,
+    // Schema 2 only exists to prove that older persisted states are converted on activation.
+    ...(schemaVersion > 1 ? { migrate: (old: unknown, from: number) => ({ ...(old as CounterState), migratedFrom: from }) } : {}),
     initialState: () => ({ n: 0, log: [], reminded: 0, piped: 0 }),
     validate: (m: Message) => (['Inc', 'Get', 'Hold', 'Boom', 'Remind', 'Reminded', 'Ping', 'Pipe', 'Piped'].includes(m.type) ? undefined : `unknown message type ${m.type}`),
     async handle(ctx, msg) {
