@@ -105,7 +105,8 @@ try {
   const leaving = group.pods[2];
   const t0 = performance.now();
   const stopped = leaving.stop();
-  await group.waitAllShardsOwned(30_000, [group.pods[0].name, group.pods[1].name]);
+  // Poll every 5 ms: the figure is tens of milliseconds, the default poll interval would dominate it.
+  await group.waitAllShardsOwned(30_000, [group.pods[0].name, group.pods[1].name], 5);
   const handoverMs = performance.now() - t0;
   await stopped;
   await group.add();
@@ -115,7 +116,7 @@ try {
   const victimShards = [...(await group.waitAllShardsOwned()).entries()].filter(([, pod]) => pod === victim.name).map(([s]) => s);
   const t1 = performance.now();
   victim.signal('SIGKILL');
-  await group.waitAllShardsOwned(60_000, survivors);
+  await group.waitAllShardsOwned(60_000, survivors, 5);
   // Serving: an actor in every one of the victim's shards answers.
   await Promise.all(victimShards.map((s) => {
     let id = 0;

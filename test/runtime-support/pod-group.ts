@@ -49,7 +49,7 @@ export class PodGroup {
   }
 
   /** Every shard held (with a valid lease) by exactly one live pod, as the admin subject reports it. */
-  async waitAllShardsOwned(timeoutMs = 30_000, alivePods?: string[]): Promise<Map<number, string>> {
+  async waitAllShardsOwned(timeoutMs = 30_000, alivePods?: string[], intervalMs = 100): Promise<Map<number, string>> {
     return eventually(async () => {
       const r = await this.client.admin<{ held: Array<{ shard: number; pod: string; valid: boolean }>; missing: string[] }>({ op: 'shards' });
       const owners = new Map<number, string>();
@@ -60,7 +60,7 @@ export class PodGroup {
         owners.set(h.shard, h.pod);
       }
       return owners.size === this.client.shardCount && r.missing.length === 0 ? owners : false;
-    }, 'every shard to be owned exactly once', timeoutMs, 100);
+    }, 'every shard to be owned exactly once', timeoutMs, intervalMs);
   }
 
   async stop(): Promise<void> {
