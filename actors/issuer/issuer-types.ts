@@ -1,0 +1,49 @@
+import type { KubeObject } from '../kube/kube-object.js';
+
+export interface SecretRef {
+  name?: string;
+  namespace?: string;
+}
+
+/** The Issuer custom resource as the CRD defines it (deploy/crds/cert.gardener.cloud_issuers.yaml). */
+export interface Issuer extends KubeObject {
+  spec: {
+    acme?: {
+      server?: string;
+      email?: string;
+      autoRegistration?: boolean;
+      privateKeySecretRef?: SecretRef;
+      externalAccountBinding?: { keyID?: string; keySecretRef?: SecretRef };
+      skipDNSChallengeValidation?: boolean;
+      domains?: { include?: string[]; exclude?: string[] };
+      precheckNameservers?: string[];
+    };
+    ca?: { privateKeySecretRef?: SecretRef };
+    selfSigned?: Record<string, never>;
+    requestsPerDayQuota?: number;
+  };
+  status?: IssuerStatus;
+}
+
+export interface IssuerStatus {
+  observedGeneration?: number;
+  state?: 'Pending' | 'Ready' | 'Error' | string;
+  message?: string;
+  type?: string;
+  acme?: { uri?: string; status?: string; email?: string; server?: string };
+  requestsPerDayQuota?: number;
+}
+
+export const ISSUERS_API = '/apis/cert.gardener.cloud/v1alpha1';
+
+export function issuerPath(namespace: string, name?: string): string {
+  return `${ISSUERS_API}/namespaces/${namespace}/issuers${name ? `/${name}` : ''}`;
+}
+
+/** Exactly one of acme, ca, selfSigned; anything else is the user's mistake to name. */
+export function issuerTypeProblem(spec: Issuer['spec']): { type?: 'acme' | 'ca' | 'selfSigned'; problem?: string } {
+  const types = (['acme', 'ca', 'selfSigned'] as const).filter((t) => spec?.[t] !== undefined && spec?.[t] !== null);
+  if (types.length === 1) return { type: types[0] };
+  if (types.length === 0) return { problem: 'the issuer sets none of spec.acme, spec.ca and spec.selfSigned; set exactly one' };
+  return { problem: `the issuer sets ${types.map((t) => `spec.${t}`).join(' and ')}; set exactly one` };
+}

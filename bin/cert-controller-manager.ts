@@ -1,0 +1,79 @@
+#!/usr/bin/env node
+// The runtime pod: `cert-controller-manager [flags]` with the seed's flags plus our NATS ones (see --help).
+import { hostname } from 'node:os';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { ActorSystem, connectNats, createLogger } from '../runtime/index.js';
+import { parseFlags, helpText, FlagError } from '../actors/config/parse-flags.js';
+import { loadConfigFile } from '../actors/config/config-file.js';
+import { resolveEffectiveConfig } from '../actors/config/effective-config.js';
+import { kubeClientsFor, type ControllerDeps } from '../actors/controller-deps.js';
+import { installCrds, loadCrds } from '../actors/kube/install-crds.js';
+import { issuerKind } from '../actors/issuer/issuer-actor.js';
+import { defaultWatcherKind, DEFAULT_WATCHER } from '../actors/watchers/default-watcher.js';
+
+const VERSION = '0.1.0';
+
+function serviceAccountNamespace(): string | undefined {
+  try {
+    return readFileSync('/var/run/secrets/kubernetes.io/serviceaccount/namespace', 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+async function main(): Promise<void> {
+  let flags;
+  try {
+    flags = parseFlags(process.argv.slice(2));
+  } catch (err) {
+    if (err instanceof FlagError) {
+      process.stderr.write(`Error: ${err.message}\nRun 'cert-controller-manager --help' for usage.\n`);
+      process.exit(2);
+    }
+    throw err;
+  }
+  if (flags.help) return void process.stdout.write(helpText());
+  if (flags.version) return void process.stdout.write(`cert-controller-manager version ${VERSION}\n`);
+  const configPath = flags.values.get('config');
+  const file = await loadConfigFile(typeof configPath === 'string' && configPath ? configPath : undefined);
+  const config = resolveEffectiveConfig(flags, file, { env: process.env, hostname: hostname(), serviceAccountNamespace: serviceAccountNamespace() });
+  const log = createLogger(config.podName, config.logLevel);
+  for (const n of config.notices) log.warn(n);
+
+  const deps: ControllerDeps = { config, kube: kubeClientsFor(config) };
+  const crds = loadCrds(fileURLToPath(new URL('../../deploy/crds', import.meta.url)));
+  for (const role of ['default', 'source', 'dns', 'target'] as const) {
+    const access = config.clusters[role];
+    if (access.sameAs || access.disableDeployCrds) continue;
+    await installCrds(deps.kube[role], crds);
+  }
+
+  const nc = await connectNats({ ...config.nats, name: config.podName }, log);
+  const system = await ActorSystem.start({
+    nc,
+    log,
+    pod: config.podName,
+    system: config.actorSystem,
+    shards: config.shards,
+    lease: config.lease,
+    kinds: [defaultWatcherKind(deps), issuerKind(deps)],
+  });
+  // Every pod pokes the watchers; whichever pod owns a watcher's shard runs it (reminders bring it back after failover).
+  await system.ask(DEFAULT_WATCHER.kind, DEFAULT_WATCHER.id, { type: 'Start' }, 30_000);
+  log.info({ clusters: Object.fromEntries(Object.entries(config.clusters).map(([r, c]) => [r, c.sameAs ?? c.kubeconfig ?? 'in-cluster'])) }, 'cert-controller-manager running');
+
+  const stop = async (signal: string) => {
+    log.info({ signal }, 'shutting down: handing shards over');
+    await system.shutdown();
+    await nc.drain();
+    process.exit(0);
+  };
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+  process.once('SIGINT', () => void stop('SIGINT'));
+}
+
+main().catch((err: Error) => {
+  process.stderr.write(`cert-controller-manager: ${err.message}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,55 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { createInterface } from 'node:readline';
+import type { StackInfo } from '../env/stack.js';
+
+const bin = fileURLToPath(new URL('../../bin/cert-controller-manager.js', import.meta.url));
+
+/** A `cert-controller-manager` process against the test stack, with its JSON log lines collected. */
+export class ControllerPod {
+  readonly lines: Array<Record<string, unknown> & { msg: string }> = [];
+  readonly child: ChildProcess;
+  private readonly readyPromise: Promise<void>;
+  private readonly exitPromise: Promise<number | null>;
+
+  constructor(readonly name: string, stack: StackInfo, extraArgs: string[]) {
+    const c = stack.clusters;
+    this.child = spawn(process.execPath, [bin,
+      '--kubeconfig', c.default.runtimeKubeconfig, '--source', c.source.runtimeKubeconfig,
+      '--dns', c.dns.runtimeKubeconfig, '--target', c.target.runtimeKubeconfig,
+      '--nats-servers', stack.nats.urls.join(','), '--pod-name', name, ...extraArgs,
+    ], { env: { ...process.env, NODE_EXTRA_CA_CERTS: stack.acme.listenerCaPath }, stdio: ['ignore', 'pipe', 'pipe'] });
+    createInterface({ input: this.child.stdout! }).on('line', (l) => this.lines.push({ msg: l }));
+    this.readyPromise = new Promise((resolve, reject) => {
+      createInterface({ input: this.child.stderr! }).on('line', (l) => {
+        let line: Record<string, unknown> & { msg: string };
+        try {
+          line = JSON.parse(l) as typeof line;
+        } catch {
+          line = { msg: l };
+        }
+        this.lines.push(line);
+        if (line.msg === 'cert-controller-manager running') resolve();
+      });
+      this.child.once('exit', (code) => reject(new Error(`${name} exited with ${code}: ${this.lines.slice(-5).map((x) => x.msg).join(' | ')}`)));
+    });
+    this.readyPromise.catch(() => {});
+    this.exitPromise = new Promise((r) => this.child.once('exit', (code) => r(code)));
+  }
+
+  ready(): Promise<void> {
+    return this.readyPromise;
+  }
+
+  exited(): Promise<number | null> {
+    return this.exitPromise;
+  }
+
+  async stop(): Promise<void> {
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
+    this.child.kill('SIGTERM');
+    const t = setTimeout(() => this.child.kill('SIGKILL'), 5000);
+    await this.exitPromise;
+    clearTimeout(t);
+  }
+}
