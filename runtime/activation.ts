@@ -188,8 +188,23 @@ export class Activation {
     return this.host.stateKey(this.kind, this.id);
   }
 
-  /** Loads the persisted state and writes our epoch into it, so a stale activation's later write fails its CAS. */
+  /**
+   * Loads the persisted state and writes our epoch into it, so a stale activation's later write fails its CAS.
+   * JetStream may be briefly unavailable (a stream electing its leader after a restart): that is retried for a while
+   * rather than failing the messages that are waiting.
+   */
   private async activate(): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.activateOnce();
+      } catch (err) {
+        if (err instanceof Fenced || attempt >= ACTIVATION_ATTEMPTS || !isTransientNatsError(err)) throw err;
+        await new Promise((r) => setTimeout(r, Math.min(2000, 100 * 2 ** attempt)));
+      }
+    }
+  }
+
+  private async activateOnce(): Promise<void> {
     let record: StateRecord | undefined;
     if (this.persistent) {
       for (let attempt = 0; ; attempt++) {
@@ -405,6 +420,15 @@ class TurnContext implements ActorContext<unknown, Message> {
 }
 
 const NONE: readonly never[] = Object.freeze([]);
+
+/** About 10 s of retries (backoff 200 ms doubling to 2 s). */
+const ACTIVATION_ATTEMPTS = 8;
+
+/** No responders, timeouts, disconnects: conditions that pass when NATS or a stream leader is back. */
+function isTransientNatsError(err: unknown): boolean {
+  const e = err as { code?: string; message?: string };
+  return ['503', 'TIMEOUT', 'DISCONNECT', 'CONNECTION_CLOSED'].includes(String(e?.code)) || /503|timeout|no responders|leader/i.test(e?.message ?? '');
+}
 
 function isThenable(x: unknown): x is PromiseLike<unknown> {
   return typeof (x as PromiseLike<unknown> | undefined)?.then === 'function';
