@@ -9,11 +9,12 @@ import { CodecError, decode, encode } from './codec.js';
 import { ensureCommandStream, ShardCommandConsumer } from './command-consumer.js';
 import { FailStop } from './fail-stop.js';
 import { desiredShards, shardOf } from './hashing.js';
-import { getLive, isKeyExists, openBucket } from './kv.js';
+import { getLive, openBucket } from './kv.js';
 import { createLogger } from './logger.js';
 import { Membership } from './membership.js';
 import { Names, validKind } from './names.js';
 import { Reminders } from './reminders.js';
+import { envelopeProblem, storedShardCount } from './system-checks.js';
 import { retrying } from './retry.js';
 import { ShardLeases, type HeldLease, type LeaseSettings } from './shard-leases.js';
 import { ActorClient } from './actor-client.js';
@@ -481,24 +482,5 @@ export class ActorSystem implements ActivationHost {
     this.log.fatal({ reason }, 'fail-stop');
     if (this.opts.onFatal) this.opts.onFatal(reason);
     else process.exit(70);
-  }
-}
-
-function envelopeProblem(env: Envelope): string | undefined {
-  if (!env || typeof env !== 'object') return 'envelope is not a map';
-  if (typeof env.k !== 'string' || typeof env.i !== 'string') return 'envelope needs string fields k (kind) and i (id)';
-  if (!env.m || typeof env.m !== 'object' || typeof env.m.type !== 'string') return 'envelope field m must be a message with a string type';
-  return undefined;
-}
-
-/** The shard count fixed at the system's first start (stored then by whichever pod came first). */
-async function storedShardCount(config: KV, shards: number): Promise<number> {
-  try {
-    await config.create('shards', encode({ shards }));
-    return shards;
-  } catch (err) {
-    if (!isKeyExists(err)) throw err;
-    const e = await getLive(config, 'shards');
-    return e ? decode<{ shards: number }>(e.value).shards : shards;
   }
 }

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
+import { stopChild } from '../support/stop-child.js';
 
 const podScript = fileURLToPath(new URL('./runtime-pod.js', import.meta.url));
 
@@ -50,12 +51,8 @@ export class PodProcess {
     this.child.kill(sig);
   }
 
-  async stop(): Promise<void> {
-    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
-    this.child.kill('SIGTERM');
-    const t = setTimeout(() => this.child.kill('SIGKILL'), 5000);
-    await this.exitPromise;
-    clearTimeout(t);
+  stop(): Promise<void> {
+    return stopChild(this.child, this.exitPromise);
   }
 
   events(msg: string): LogLine[] {

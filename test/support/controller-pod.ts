@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
+import { stopChild } from './stop-child.js';
 import type { StackInfo } from '../env/stack.js';
 
 const bin = fileURLToPath(new URL('../../bin/cert-controller-manager.js', import.meta.url));
@@ -45,11 +46,7 @@ export class ControllerPod {
     return this.exitPromise;
   }
 
-  async stop(): Promise<void> {
-    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
-    this.child.kill('SIGTERM');
-    const t = setTimeout(() => this.child.kill('SIGKILL'), 5000);
-    await this.exitPromise;
-    clearTimeout(t);
+  stop(): Promise<void> {
+    return stopChild(this.child, this.exitPromise);
   }
 }
