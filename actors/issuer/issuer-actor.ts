@@ -1,6 +1,7 @@
 import type { ActorDefinition, ActorContext } from '../../runtime/index.js';
 import type { ControllerDeps } from '../controller-deps.js';
 import { isNotFound } from '../kube/kube-api-error.js';
+import { recordEvent } from '../kube/events.js';
 import { setUpAcmeAccount } from './account-setup.js';
 import { issuerPath, issuerTypeProblem, type Issuer, type IssuerStatus } from './issuer-types.js';
 import type { AcmeAccount } from '../acme/acme-account.js';
@@ -29,14 +30,21 @@ export const issuerId = (namespace: string, name: string) => `${namespace}/${nam
 export function issuerKind(deps: ControllerDeps): ActorDefinition<IssuerState, IssuerMsg> {
   const kube = deps.kube.default;
 
-  const patchStatus = async (issuer: Issuer, status: IssuerStatus) => {
+  /** Writes the status when it changed, and records the change of state or message as an Event on the Issuer. */
+  const patchStatus = async (ctx: ActorContext<IssuerState, IssuerMsg>, issuer: Issuer, status: IssuerStatus) => {
     const current = issuer.status ?? {};
     const same = (Object.keys(status) as Array<keyof IssuerStatus>).every((k) => JSON.stringify(current[k]) === JSON.stringify(status[k]));
     if (same) return;
     try {
       await kube.mergePatch(`${issuerPath(issuer.metadata.namespace!, issuer.metadata.name)}/status`, { status });
     } catch (err) {
-      if (!isNotFound(err)) throw err;
+      if (isNotFound(err)) return;
+      throw err;
+    }
+    if (current.state !== status.state || current.message !== status.message) {
+      const ready = status.state === 'Ready';
+      await recordEvent(kube, { ...issuer, apiVersion: 'cert.gardener.cloud/v1alpha1', kind: 'Issuer' }, ready ? 'Normal' : 'Warning', ready ? 'Ready' : 'Error', status.message ?? '')
+        .catch((err: Error) => ctx.log.warn({ err: err.message }, 'could not record an event'));
     }
   };
 
@@ -68,7 +76,7 @@ export function issuerKind(deps: ControllerDeps): ActorDefinition<IssuerState, I
           if (s.readyGeneration === generation && ctx.volatile.account) return;
           const { type, problem } = issuerTypeProblem(issuer.spec);
           if (problem || type !== 'acme') {
-            await patchStatus(issuer, {
+            await patchStatus(ctx, issuer, {
               state: 'Error',
               message: problem ?? `issuer type ${type} is not supported by this controller yet; use spec.acme`,
               ...(type ? { type } : {}),
@@ -84,7 +92,7 @@ export function issuerKind(deps: ControllerDeps): ActorDefinition<IssuerState, I
           if (!issuer || msg.generation !== (issuer.metadata.generation ?? 0)) return; // superseded by a newer spec
           ctx.setState({ ...s, accountUrl: msg.accountUrl, readyGeneration: msg.generation });
           ctx.log.info({ account: msg.accountUrl, secret: msg.secret, created: msg.created }, 'ACME account ready');
-          await patchStatus(issuer, {
+          await patchStatus(ctx, issuer, {
             state: 'Ready',
             message: msg.created ? `account registered; its key is stored in secret ${msg.secret}` : 'account ready',
             type: 'acme',
@@ -98,7 +106,7 @@ export function issuerKind(deps: ControllerDeps): ActorDefinition<IssuerState, I
           const issuer = s.issuer;
           if (!issuer || msg.generation !== (issuer.metadata.generation ?? 0)) return;
           ctx.log.warn({ reason: msg.message }, 'issuer not ready');
-          await patchStatus(issuer, { state: 'Error', message: msg.message, type: 'acme', observedGeneration: msg.generation });
+          await patchStatus(ctx, issuer, { state: 'Error', message: msg.message, type: 'acme', observedGeneration: msg.generation });
           return;
         }
         case 'Deleted':

@@ -59,7 +59,18 @@ test('auto registration: the issuer becomes Ready, its account key is stored in 
   assert.equal(s.requestsPerDayQuota, 10000);
   const sec = await kube.get<{ data: Record<string, string> }>(`/api/v1/namespaces/${ns}/secrets/auto-key`);
   assert.match(Buffer.from(sec.data.privateKey, 'base64').toString(), /BEGIN (EC )?PRIVATE KEY/);
+  const ev = await eventsOf('auto');
+  assert.ok(ev.some((e) => e.type === 'Normal' && e.reason === 'Ready' && /account registered/.test(e.message)), JSON.stringify(ev));
 });
+
+async function eventsOf(name: string): Promise<Array<{ type: string; reason: string; message: string }>> {
+  return eventually(async () => {
+    const list = await kube.get<{ items: Array<{ type: string; reason: string; message: string }> }>(`/api/v1/namespaces/${ns}/events`, {
+      fieldSelector: `involvedObject.kind=Issuer,involvedObject.name=${name}`,
+    });
+    return list.items.length > 0 ? list.items : false;
+  }, `events of issuer ${name}`);
+}
 
 test('an existing account is used through its key, without registering anew', async () => {
   const key = await newAccountKeyPem();
@@ -92,6 +103,7 @@ test('bad issuers get an Error status that says what to fix, and the others stil
     const s = await settled(name);
     assert.equal(s.state, 'Error', `${name}: ${s.message}`);
     assert.match(s.message ?? '', re, name);
+    assert.ok((await eventsOf(name)).some((e) => e.type === 'Warning' && e.reason === 'Error' && re.test(e.message)), `${name} has a Warning event`);
   }
   assert.equal((await settled('fine')).state, 'Ready');
 });
