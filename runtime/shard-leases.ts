@@ -45,6 +45,7 @@ export interface LeaseSettings {
 export class ShardLeases {
   private readonly observed = new Map<number, ObservedLease>();
   private readonly held = new Map<number, HeldLease>();
+  private readonly renewing = new Set<number>();
   private renewTimer: NodeJS.Timeout | undefined;
   private watch: SupervisedKvWatch | undefined;
 
@@ -117,7 +118,9 @@ export class ShardLeases {
       let revision: number;
       if (!o) {
         revision = await this.kv.create(key, value);
-      } else if (o.owner === null || o.owner === this.pod || sentAt - o.seenAt >= this.settings.ttlMs) {
+      } else if (o.owner === null || sentAt - o.seenAt >= this.settings.ttlMs) {
+        // A lease held under our own name is not taken early: a replacement pod may reuse the name of one that is
+        // only cut off, not dead, and that one may act until its deadline.
         revision = await this.kv.update(key, value, o.revision);
         if (o.owner && o.owner !== this.pod) this.log.warn({ shard, previous: o.owner, epoch: revision }, 'took over an expired shard lease');
       } else {
@@ -163,6 +166,10 @@ export class ShardLeases {
     const now = this.clock.monotonic();
     await Promise.all([...this.held.values()].map(async (h) => {
       if (now >= h.validUntil) return this.lose(h.shard, 'lease deadline passed before renewal');
+      // One renewal per lease at a time: a second one sent while a slow first is in flight would carry the old
+      // revision, lose its compare-and-set to our own first renewal, and drop a healthy lease.
+      if (this.renewing.has(h.shard)) return;
+      this.renewing.add(h.shard);
       const sentAt = this.clock.monotonic();
       try {
         const revision = await this.kv.update(this.names.leaseKey(h.shard), encode({ owner: this.pod } satisfies LeaseRecord), h.revision);
@@ -176,6 +183,8 @@ export class ShardLeases {
         if (isCasConflict(err)) return this.lose(h.shard, 'lease was taken over (revision moved on)');
         this.failStop.failed(err);
         if (this.clock.monotonic() >= h.validUntil) this.lose(h.shard, `renewal failed: ${(err as Error).message}`);
+      } finally {
+        this.renewing.delete(h.shard);
       }
     }));
     // Deadlines can also pass between renewals when renewals hang (a partition without a closed socket).
