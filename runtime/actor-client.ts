@@ -78,11 +78,32 @@ export class ActorClient {
     return { duplicate: ack.duplicate };
   }
 
-  /** The admin subject: the answer covers every pod of the cluster. */
+  /**
+   * The admin subject: the answer covers every pod of the cluster. Any pod may answer (queue group), including one
+   * that is frozen or cut off and not yet noticed by the server, so each try gets a short deadline and the request
+   * goes out again (admin requests only read, so repeating them is harmless).
+   */
   async admin<T = unknown>(req: AdminRequest, timeoutMs = 10_000): Promise<T> {
-    const m = await this.nc.request(this.names.adminSubject(), encode(req), { timeout: timeoutMs });
-    const r = decode<AdminReply>(m.data);
-    if (!r.ok) throw new Error(r.error);
-    return r.result as T;
+    const deadline = performance.now() + timeoutMs;
+    for (;;) {
+      const remaining = deadline - performance.now();
+      try {
+        const m = await this.nc.request(this.names.adminSubject(), encode(req), { timeout: Math.max(1, Math.min(ADMIN_TRY_MS, remaining)) });
+        const r = decode<AdminReply>(m.data);
+        if (!r.ok) throw new AdminRefused(r.error);
+        return r.result as T;
+      } catch (err) {
+        if (err instanceof AdminRefused || deadline - performance.now() <= 0) throw err;
+        const code = (err as { code?: string }).code;
+        if (code !== 'TIMEOUT' && code !== '503') throw err;
+        if (code === '503') await new Promise((r) => setTimeout(r, 100));
+      }
+    }
   }
 }
+
+/** Per-try deadline of admin requests; a healthy pod answers in milliseconds. */
+const ADMIN_TRY_MS = 3000;
+
+/** The cluster answered and said no: retrying would not help. */
+class AdminRefused extends Error {}
