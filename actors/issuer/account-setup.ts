@@ -1,7 +1,7 @@
 import type { KubeClient } from '../kube/kube-client.js';
 import { isNotFound } from '../kube/kube-api-error.js';
 import { newAccountKeyPem, openAcmeAccount, AcmeAccountError, type AcmeAccount } from '../acme/acme-account.js';
-import type { Issuer, SecretRef } from './issuer-types.js';
+import { accountKeySecret, type Issuer, type SecretRef } from './issuer-types.js';
 
 interface Secret {
   metadata: { name: string; namespace: string; resourceVersion?: string };
@@ -37,7 +37,7 @@ function refOf(ref: SecretRef | undefined, issuer: Issuer, fallbackName: string)
 export async function setUpAcmeAccount(kube: KubeClient, issuer: Issuer): Promise<AccountOutcome> {
   const acme = issuer.spec.acme!;
   const auto = acme.autoRegistration === true;
-  const ref = refOf(acme.privateKeySecretRef, issuer, `${issuer.metadata.name}-acme-account`);
+  const ref = accountKeySecret(issuer);
   let secret = await readSecret(kube, ref.namespace, ref.name);
   let created = false;
   if (!secret && !auto) {

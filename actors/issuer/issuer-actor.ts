@@ -9,6 +9,10 @@ import type { AcmeAccount } from '../acme/acme-account.js';
 export type IssuerMsg =
   | { type: 'Observed'; issuer: Issuer }
   | { type: 'Deleted' }
+  /** A Secret the issuer references was created, changed or deleted. */
+  | { type: 'SecretChanged' }
+  /** Try the account set-up again after a failure (a server may come back). */
+  | { type: 'Retry' }
   | { type: 'AccountReady'; generation: number; accountUrl: string; status: string; secret: string; created: boolean }
   | { type: 'AccountFailed'; generation: number; message: string };
 
@@ -18,7 +22,12 @@ export interface IssuerState {
   accountUrl?: string;
   /** Generation whose account is set up; the account client itself lives only in memory. */
   readyGeneration?: number;
+  /** Consecutive failed set-ups, for the retry backoff. */
+  failures?: number;
 }
+
+/** 1 min, doubling, at most 10 min: a down CA or a missing secret is re-checked without hammering anything. */
+const retryDelayMs = (failures: number) => Math.min(600_000, 60_000 * 2 ** Math.max(0, failures - 1));
 
 export const ISSUER_KIND = 'issuer';
 export const issuerId = (namespace: string, name: string) => `${namespace}/${name}`;
@@ -52,6 +61,8 @@ export function issuerKind(deps: ControllerDeps): ActorDefinition<IssuerState, I
 
   const setUp = (ctx: ActorContext<IssuerState, IssuerMsg>, issuer: Issuer) => {
     const generation = issuer.metadata.generation ?? 0;
+    ctx.volatile.attempted = generation;
+    ctx.cancelTimer('retry');
     ctx.pipeToSelf(setUpAcmeAccount(kube, issuer).then((outcome) => {
       // The client (with the key) stays in this pod's memory; the message carries no key material.
       ctx.volatile.account = outcome.account;
@@ -72,8 +83,9 @@ export function issuerKind(deps: ControllerDeps): ActorDefinition<IssuerState, I
           const issuer = msg.issuer;
           const generation = issuer.metadata.generation ?? 0;
           ctx.setState({ ...s, issuer });
-          // Our own status patches come back as events of the same generation: nothing to do for them.
-          if (s.readyGeneration === generation && ctx.volatile.account) return;
+          // Our own status patches come back as events of the same generation: nothing to do for them. (After a
+          // failure a timer retries; a new activation, which has no account in memory, sets up once more.)
+          if (ctx.volatile.attempted === generation) return;
           const { type, problem } = issuerTypeProblem(issuer.spec);
           if (problem || type !== 'acme') {
             await patchStatus(ctx, issuer, {
@@ -90,7 +102,7 @@ export function issuerKind(deps: ControllerDeps): ActorDefinition<IssuerState, I
         case 'AccountReady': {
           const issuer = s.issuer;
           if (!issuer || msg.generation !== (issuer.metadata.generation ?? 0)) return; // superseded by a newer spec
-          ctx.setState({ ...s, accountUrl: msg.accountUrl, readyGeneration: msg.generation });
+          ctx.setState({ ...s, accountUrl: msg.accountUrl, readyGeneration: msg.generation, failures: 0 });
           ctx.log.info({ account: msg.accountUrl, secret: msg.secret, created: msg.created }, 'ACME account ready');
           await patchStatus(ctx, issuer, {
             state: 'Ready',
@@ -105,12 +117,26 @@ export function issuerKind(deps: ControllerDeps): ActorDefinition<IssuerState, I
         case 'AccountFailed': {
           const issuer = s.issuer;
           if (!issuer || msg.generation !== (issuer.metadata.generation ?? 0)) return;
-          ctx.log.warn({ reason: msg.message }, 'issuer not ready');
+          const failures = (s.failures ?? 0) + 1;
+          ctx.setState({ ...s, failures });
+          ctx.setTimer('retry', retryDelayMs(failures), { type: 'Retry' });
+          ctx.log.warn({ reason: msg.message, retryInMs: retryDelayMs(failures) }, 'issuer not ready');
           await patchStatus(ctx, issuer, { state: 'Error', message: msg.message, type: 'acme', observedGeneration: msg.generation });
+          return;
+        }
+        case 'SecretChanged':
+        case 'Retry': {
+          const issuer = s.issuer;
+          if (!issuer || !issuer.spec.acme) return;
+          // Set up again from the secret as it is now (a missing key may have been added, or a key replaced).
+          delete ctx.volatile.account;
+          ctx.setState({ ...s, readyGeneration: undefined });
+          setUp(ctx, issuer);
           return;
         }
         case 'Deleted':
           delete ctx.volatile.account;
+          ctx.cancelTimer('retry');
           ctx.setState({});
           ctx.passivate();
           return;

@@ -47,3 +47,19 @@ export function issuerTypeProblem(spec: Issuer['spec']): { type?: 'acme' | 'ca' 
   if (types.length === 0) return { problem: 'the issuer sets none of spec.acme, spec.ca and spec.selfSigned; set exactly one' };
   return { problem: `the issuer sets ${types.map((t) => `spec.${t}`).join(' and ')}; set exactly one` };
 }
+
+/** The secret holding an ACME issuer's account key: the referenced one, or the one auto registration creates. */
+export function accountKeySecret(issuer: Issuer): { namespace: string; name: string } {
+  const ref = issuer.spec.acme?.privateKeySecretRef;
+  return { namespace: ref?.namespace || issuer.metadata.namespace || 'default', name: ref?.name || `${issuer.metadata.name}-acme-account` };
+}
+
+/** "namespace/name" of every Secret the issuer depends on, so a change to one of them can re-check the issuer. */
+export function referencedSecrets(issuer: Issuer): string[] {
+  if (!issuer.spec.acme) return [];
+  const key = accountKeySecret(issuer);
+  const out = [`${key.namespace}/${key.name}`];
+  const eab = issuer.spec.acme.externalAccountBinding?.keySecretRef;
+  if (eab?.name) out.push(`${eab.namespace || issuer.metadata.namespace || 'default'}/${eab.name}`);
+  return out;
+}

@@ -14,6 +14,11 @@ export interface ListWatchOptions<T extends KubeObject> {
   /** No bytes (not even a bookmark) for this long means a dead connection: drop it and resume. */
   inactivityMs?: number;
   pageSize?: number;
+  /**
+   * Ask only for metadata (PartialObjectMetadata): for watching Secrets without holding their data in memory when
+   * only "it changed" matters.
+   */
+  metadataOnly?: boolean;
   onEvent: (event: WatchEvent<T>) => void | Promise<void>;
   /** After each (re)list has been applied; `items` is the whole current set. */
   onSynced?: (items: readonly T[]) => void | Promise<void>;
@@ -112,13 +117,12 @@ export class ListWatch<T extends KubeObject> {
     let cont: string | undefined;
     let rv = '';
     do {
-      const page = await this.opts.client.get<KubeList<T>>(this.opts.path, {
-        labelSelector: this.opts.labelSelector,
-        fieldSelector: this.opts.fieldSelector,
-        limit: this.opts.pageSize ?? 500,
-        continue: cont,
+      const page = await this.opts.client.request<KubeList<T>>('GET', this.opts.path, {
+        query: { labelSelector: this.opts.labelSelector, fieldSelector: this.opts.fieldSelector, limit: this.opts.pageSize ?? 500, continue: cont },
+        ...(this.opts.metadataOnly ? { headers: { accept: 'application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1' } } : {}),
       });
-      listed.push(...page.items);
+      // Empty metadata-only lists come back with `items: null`.
+      listed.push(...(page.items ?? []));
       cont = page.metadata.continue || undefined;
       rv = page.metadata.resourceVersion;
     } while (cont);
@@ -145,6 +149,7 @@ export class ListWatch<T extends KubeObject> {
       },
       // Also bounds the wait for response headers: a server that accepts but never answers is a dead connection.
       timeoutMs: inactivityMs,
+      ...(this.opts.metadataOnly ? { headers: { accept: 'application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1' } } : {}),
     });
     this.abortCurrent = abort;
     if (this.stopped) {

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { connect, type NatsConnection } from 'nats';
 import { ActorClient } from '../../runtime/index.js';
-import { newAccountKeyPem } from '../../actors/acme/acme-account.js';
+import { newAccountKeyPem, openAcmeAccount } from '../../actors/acme/acme-account.js';
 import { issuerPath, type Issuer } from '../../actors/issuer/issuer-types.js';
 import { ControllerPod } from '../support/controller-pod.js';
 import { adminClient } from '../support/kube.js';
@@ -106,6 +106,22 @@ test('bad issuers get an Error status that says what to fix, and the others stil
     assert.ok((await eventsOf(name)).some((e) => e.type === 'Warning' && e.reason === 'Error' && re.test(e.message)), `${name} has a Warning event`);
   }
   assert.equal((await settled('fine')).state, 'Ready');
+});
+
+test('an issuer waiting for its secret becomes Ready when the secret appears, without an issuer edit', async () => {
+  await apply('waits', { acme: acme({ privateKeySecretRef: { name: 'arrives-later' } }) });
+  const before = await settled('waits');
+  assert.equal(before.state, 'Error');
+  assert.match(before.message ?? '', /arrives-later .* does not exist/);
+  // Register an account for a key out of band, then hand the key over in the secret.
+  const key = await newAccountKeyPem();
+  await openAcmeAccount({ directoryUrl: stack.acme.directoryUrl, email: 'ops@example.com', accountKeyPem: key, autoRegistration: true });
+  await secret('arrives-later', { privateKey: key });
+  const after = await eventually(async () => {
+    const i = await kube.get<Issuer>(issuerPath(ns, 'waits'));
+    return i.status?.state === 'Ready' ? i.status : false;
+  }, 'the issuer to become Ready after its secret appeared', 60_000, 200);
+  assert.match(after.acme?.uri ?? '', /my-account/);
 });
 
 test('external account binding with the right key registers', async () => {
