@@ -1,7 +1,7 @@
 import type { KV } from 'nats';
 import type { Logger } from 'pino';
 import { decode, encode } from './codec.js';
-import { getLive, isCasConflict } from './kv.js';
+import { getLive, isCasConflict, isKeyExists } from './kv.js';
 import { Mailbox } from './mailbox.js';
 import { defaultSupervision, recordFailure, restartDelayMs, type SupervisionStrategy } from './restart-policy.js';
 import type { ActorRef, AnyActorDefinition, ChildFailed, Message, Reply, ReplyErrorCode } from './actor-types.js';
@@ -225,7 +225,7 @@ export class Activation {
           record = fenced;
           break;
         } catch (err) {
-          if (!isCasConflict(err) && !/key exists/i.test((err as Error).message)) {
+          if (!isKeyExists(err)) {
             this.host.kvWriteFailed(err);
             throw err;
           }

@@ -45,14 +45,22 @@ export class ActorClient {
   }
 
   /** Request/reply; retries while the shard has no owner or is moving, until the deadline. */
-  async ask<R = unknown>(kind: string, id: string, msg: OutgoingMessage, timeoutMs = 5000): Promise<R> {
+  ask<R = unknown>(kind: string, id: string, msg: OutgoingMessage, timeoutMs = 5000): Promise<R> {
+    return this.askVia<R>(kind, id, msg, timeoutMs);
+  }
+
+  /**
+   * The ask loop, shared with pods: `local` may answer without NATS (when the caller owns the shard); otherwise the
+   * request goes to the shard's subject. Only `not-owner` (never delivered) is retried, so no ask is applied twice.
+   */
+  async askVia<R>(kind: string, id: string, msg: OutgoingMessage, timeoutMs: number, local?: () => Promise<Reply> | undefined): Promise<R> {
     const subject = this.subjects[this.shardOf(kind, id)];
     const data = encode({ k: kind, i: id, m: msg } satisfies Envelope);
     const deadline = performance.now() + timeoutMs;
     for (let attempt = 0; ; attempt++) {
       const remaining = deadline - performance.now();
       if (remaining <= 0) throw new ActorError('timeout', `ask ${kind}/${id} (${msg.type}) timed out after ${timeoutMs} ms`);
-      const reply = await this.request(subject, data, remaining, `${kind}/${id} (${msg.type})`, timeoutMs);
+      const reply = await (local?.() ?? this.request(subject, data, remaining, `${kind}/${id} (${msg.type})`, timeoutMs));
       if (reply.ok) return reply.v as R;
       if (reply.code !== 'not-owner') throw new ActorError(reply.code, reply.error);
       await new Promise((r) => setTimeout(r, Math.min(25 * 2 ** attempt, 250, Math.max(0, deadline - performance.now()))));

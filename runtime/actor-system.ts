@@ -169,25 +169,15 @@ export class ActorSystem implements ActivationHost {
    * Request/reply with the actor, wherever it lives. Retries while the shard has no owner or is moving, until the
    * deadline; a reply is sent only after the turn's state change is persisted.
    */
-  async ask<R = unknown>(kind: string, id: string, msg: OutgoingMessage, timeoutMs = 5000): Promise<R> {
+  ask<R = unknown>(kind: string, id: string, msg: OutgoingMessage, timeoutMs = 5000): Promise<R> {
     const shard = shardOf(kind, id, this.shardCount);
-    const deadline = this.clock.monotonic() + timeoutMs;
-    const data = encode({ k: kind, i: id, m: msg } satisfies Envelope);
-    for (let attempt = 0; ; attempt++) {
-      const remaining = deadline - this.clock.monotonic();
-      if (remaining <= 0) throw new ActorError('timeout', `ask ${kind}/${id} (${msg.type}) timed out after ${timeoutMs} ms`);
-      let reply: Reply;
-      if (this.regions.has(shard) && this.leases.isValid(shard)) {
-        reply = await new Promise<Reply>((resolve) => {
+    // Actors of shards this pod holds are asked directly, without a round trip through NATS.
+    const local = () => (this.regions.has(shard) && this.leases.isValid(shard)
+      ? new Promise<Reply>((resolve) => {
           if (!this.deliverLocal(kind, id, { msg, reply: resolve }, shard)) resolve({ ok: false, code: 'not-owner', error: 'not owner' });
-        });
-      } else {
-        reply = await this.client.request(this.names.shardSubject(shard), data, remaining, `${kind}/${id} (${msg.type})`, timeoutMs);
-      }
-      if (reply.ok) return reply.v as R;
-      if (reply.code !== 'not-owner') throw new ActorError(reply.code, reply.error);
-      await new Promise((r) => setTimeout(r, Math.min(25 * 2 ** attempt, 250, Math.max(0, deadline - this.clock.monotonic()))));
-    }
+        })
+      : undefined);
+    return this.client.askVia<R>(kind, id, msg, timeoutMs, local);
   }
 
   /**
@@ -207,14 +197,6 @@ export class ActorSystem implements ActivationHost {
     clearInterval(this.sweep);
     await this.membership.setDraining();
     await Promise.all([...this.regions.keys()].map((s) => this.handOff(s)));
-    await this.stopServices();
-  }
-
-  /** Abrupt stop without handover (tests; the pod is going away and others wait out the TTL). */
-  async kill(): Promise<void> {
-    clearInterval(this.tick);
-    clearInterval(this.sweep);
-    for (const s of [...this.regions.keys()]) await this.closeRegion(s, 'killed', false);
     await this.stopServices();
   }
 
@@ -253,11 +235,6 @@ export class ActorSystem implements ActivationHost {
       reminders: this.reminders.armed,
       stats: { ...this.stats },
     };
-  }
-
-  ownsShardOf(kind: string, id: string): boolean {
-    const s = shardOf(kind, id, this.shardCount);
-    return this.regions.has(s) && this.leases.isValid(s);
   }
 
   // ---------------------------------------------------------------- ActivationHost

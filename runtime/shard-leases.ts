@@ -74,34 +74,15 @@ export class ShardLeases {
     await this.watch?.stop();
   }
 
-  heldShards(): HeldLease[] {
-    return [...this.held.values()];
-  }
-
-  holds(shard: number): boolean {
-    return this.held.has(shard);
-  }
-
   /** True while this pod may act for the shard. Checked before every turn and every persisted write. */
   isValid(shard: number): boolean {
     const h = this.held.get(shard);
     return h !== undefined && this.clock.monotonic() < h.validUntil;
   }
 
-  lease(shard: number): HeldLease | undefined {
-    return this.held.get(shard);
-  }
-
   /** Who holds each shard as far as this pod has seen (admin view). */
   observedOwners(): Map<number, string | null> {
     return new Map([...this.observed].map(([s, o]) => [s, o.owner]));
-  }
-
-  /** When a currently held-by-someone-else lease becomes takeable, if it is not renewed before then. */
-  takeableAt(shard: number): number | undefined {
-    const o = this.observed.get(shard);
-    if (!o || o.owner === null) return undefined;
-    return o.seenAt + this.settings.ttlMs;
   }
 
   /**

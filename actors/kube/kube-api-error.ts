@@ -24,9 +24,6 @@ export class KubeApiError extends Error {
 export function isNotFound(err: unknown): boolean {
   return err instanceof KubeApiError && err.statusCode === 404;
 }
-export function isConflict(err: unknown): boolean {
-  return err instanceof KubeApiError && err.statusCode === 409;
-}
 export function isGone(err: unknown): boolean {
   return err instanceof KubeApiError && err.statusCode === 410;
 }

@@ -106,13 +106,4 @@ export class ManagedProcess {
     }
     await new Promise<void>((res) => this.log.end(() => res()));
   }
-
-  /** Sends a signal without waiting (fault injection: SIGKILL, SIGSTOP, SIGCONT). */
-  signal(sig: NodeJS.Signals): void {
-    if (this.running) this.child.kill(sig);
-  }
-
-  exited$(): Promise<void> {
-    return this.exitPromise;
-  }
 }

@@ -44,10 +44,6 @@ export class CounterLoad {
     this.running = false;
     await Promise.all(this.workers);
   }
-
-  acksSince(t: number): number {
-    return this.acks.length - t;
-  }
 }
 
 /**
