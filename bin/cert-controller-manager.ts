@@ -10,7 +10,12 @@ import { resolveEffectiveConfig } from '../actors/config/effective-config.js';
 import { kubeClientsFor, type ControllerDeps } from '../actors/controller-deps.js';
 import { installCrds, loadCrds } from '../actors/kube/install-crds.js';
 import { issuerKind } from '../actors/issuer/issuer-actor.js';
-import { defaultWatcherKind, DEFAULT_WATCHER } from '../actors/watchers/default-watcher.js';
+import { certificateKind } from '../actors/certificate/certificate-actor.js';
+import { defaultWatcherKind } from '../actors/watchers/default-watcher.js';
+import { sourceWatcherKind } from '../actors/watchers/source-watcher.js';
+import { dnsWatcherKind } from '../actors/watchers/dns-watcher.js';
+import { targetWatcherKind } from '../actors/watchers/target-watcher.js';
+import { DEFAULT_WATCHER, DNS_WATCHER, SOURCE_WATCHER, TARGET_WATCHER } from '../actors/kinds.js';
 
 const VERSION = '0.1.0';
 
@@ -57,10 +62,10 @@ async function main(): Promise<void> {
     system: config.actorSystem,
     shards: config.shards,
     lease: config.lease,
-    kinds: [defaultWatcherKind(deps), issuerKind(deps)],
+    kinds: [defaultWatcherKind(deps), sourceWatcherKind(deps), dnsWatcherKind(deps), targetWatcherKind(deps), issuerKind(deps), certificateKind(deps)],
   });
   // Every pod pokes the watchers; whichever pod owns a watcher's shard runs it (reminders bring it back after failover).
-  await system.ask(DEFAULT_WATCHER.kind, DEFAULT_WATCHER.id, { type: 'Start' }, 30_000);
+  await Promise.all([DEFAULT_WATCHER, SOURCE_WATCHER, DNS_WATCHER, TARGET_WATCHER].map((w) => system.ask(w.kind, w.id, { type: 'Start' }, 30_000)));
   log.info({ clusters: Object.fromEntries(Object.entries(config.clusters).map(([r, c]) => [r, c.sameAs ?? c.kubeconfig ?? 'in-cluster'])) }, 'cert-controller-manager running');
 
   const stop = async (signal: string) => {

@@ -17,6 +17,7 @@ export interface AcmeAccountSettings {
 
 export interface AcmeAccount {
   client: acme.Client;
+  directoryUrl: string;
   accountUrl: string;
   status: string;
 }
@@ -66,7 +67,7 @@ export async function openAcmeAccount(s: AcmeAccountSettings): Promise<AcmeAccou
       contact: s.email ? [`mailto:${s.email}`] : [],
       onlyReturnExisting: !s.autoRegistration,
     });
-    return { client, accountUrl: client.getAccountUrl(), status: account.status };
+    return { client, directoryUrl: s.directoryUrl, accountUrl: client.getAccountUrl(), status: account.status };
   } catch (err) {
     if (!s.autoRegistration && isAccountMissing(err)) {
       throw new AcmeAccountError(`no account is registered at ${s.directoryUrl} for the given private key; register it or set spec.acme.autoRegistration: true`);

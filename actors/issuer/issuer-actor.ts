@@ -2,45 +2,55 @@ import type { ActorDefinition, ActorContext } from '../../runtime/index.js';
 import type { ControllerDeps } from '../controller-deps.js';
 import { isNotFound } from '../kube/kube-api-error.js';
 import { recordEvent } from '../kube/events.js';
-import { setUpAcmeAccount } from './account-setup.js';
-import { issuerPath, issuerTypeProblem, type Issuer, type IssuerStatus } from './issuer-types.js';
+import { CERTIFICATE_KIND, DEFAULT_WATCHER, ISSUER_KIND } from '../kinds.js';
 import type { AcmeAccount } from '../acme/acme-account.js';
+import { setUpAcmeAccount, type AccountOutcome } from './account-setup.js';
+import { issuerPath, issuerTypeProblem, type Issuer, type IssuerStatus } from './issuer-types.js';
+import { effectiveQuota, refill } from './quota-bucket.js';
+import { decideGrant, pruneGrants, releaseGrant, type GrantBook } from './issuance-grants.js';
+import { runAcmeOperation } from './acme-operations.js';
+import type { AcmeReply, GrantReply, IssuerMsg, QuotaReply } from './issuer-messages.js';
 
-export type IssuerMsg =
-  | { type: 'Observed'; issuer: Issuer }
-  | { type: 'Deleted' }
-  /** A Secret the issuer references was created, changed or deleted. */
-  | { type: 'SecretChanged' }
-  /** Try the account set-up again after a failure (a server may come back). */
-  | { type: 'Retry' }
-  | { type: 'AccountReady'; generation: number; accountUrl: string; status: string; secret: string; created: boolean }
-  | { type: 'AccountFailed'; generation: number; message: string };
+export { ISSUER_KIND, issuerId } from '../kinds.js';
+export type { IssuerMsg } from './issuer-messages.js';
 
-/** Persisted: the issuer as last observed (no secrets in it) and what we concluded. */
+/** Persisted: the issuer as last observed (no secrets in it), what we concluded, and the quota and grants. */
 export interface IssuerState {
   issuer?: Issuer;
   accountUrl?: string;
   /** Generation whose account is set up; the account client itself lives only in memory. */
   readyGeneration?: number;
+  /** Why the issuer is not ready (its status message), for certificates that ask. */
+  problem?: string;
   /** Consecutive failed set-ups, for the retry backoff. */
   failures?: number;
+  book?: GrantBook;
 }
 
 /** 1 min, doubling, at most 10 min: a down CA or a missing secret is re-checked without hammering anything. */
 const retryDelayMs = (failures: number) => Math.min(600_000, 60_000 * 2 ** Math.max(0, failures - 1));
+/** A grant not released for this long no longer locks its domains (its certificate vanished mid-order). */
+const GRANT_LOCK_TTL_MS = 15 * 60_000;
 
-export const ISSUER_KIND = 'issuer';
-export const issuerId = (namespace: string, name: string) => `${namespace}/${name}`;
+type Ctx = ActorContext<IssuerState, IssuerMsg>;
+interface Volatile {
+  attempted?: number;
+  account?: Promise<AccountOutcome>;
+  /** Certificates told to come back when the issuer is ready or a domain lock is freed. */
+  waiters?: Set<string>;
+}
+const vol = (ctx: Ctx) => ctx.volatile as Volatile;
 
 /**
- * One actor per Issuer: the only holder of its ACME account key (in memory, from the Secret) and the place that
- * reports the issuer's status. Slow work (secrets, the CA) runs outside the turn; its outcome comes back as a message.
+ * One actor per Issuer: the only holder of its ACME account key (in memory, from the Secret), the one place that
+ * talks to the CA for the account (its turns serialize the calls), the keeper of the request quota and of the
+ * per-domain challenge locks, and the place that reports the issuer's status.
  */
 export function issuerKind(deps: ControllerDeps): ActorDefinition<IssuerState, IssuerMsg> {
   const kube = deps.kube.default;
 
   /** Writes the status when it changed, and records the change of state or message as an Event on the Issuer. */
-  const patchStatus = async (ctx: ActorContext<IssuerState, IssuerMsg>, issuer: Issuer, status: IssuerStatus) => {
+  const patchStatus = async (ctx: Ctx, issuer: Issuer, status: IssuerStatus) => {
     const current = issuer.status ?? {};
     const same = (Object.keys(status) as Array<keyof IssuerStatus>).every((k) => JSON.stringify(current[k]) === JSON.stringify(status[k]));
     if (same) return;
@@ -57,25 +67,75 @@ export function issuerKind(deps: ControllerDeps): ActorDefinition<IssuerState, I
     }
   };
 
-  const quotaOf = (issuer: Issuer) => issuer.spec.requestsPerDayQuota ?? deps.config.defaultRequestsPerDayQuota;
+  const quotaOf = (issuer: Issuer) => effectiveQuota(issuer.spec.requestsPerDayQuota, deps.config.defaultRequestsPerDayQuota);
 
-  const setUp = (ctx: ActorContext<IssuerState, IssuerMsg>, issuer: Issuer) => {
+  /** Starts (or restarts) the account set-up; its outcome comes back as AccountReady/AccountFailed. */
+  const setUp = (ctx: Ctx, issuer: Issuer) => {
     const generation = issuer.metadata.generation ?? 0;
-    ctx.volatile.attempted = generation;
+    const v = vol(ctx);
+    v.attempted = generation;
     ctx.cancelTimer('retry');
-    ctx.pipeToSelf(setUpAcmeAccount(kube, issuer).then((outcome) => {
-      // The client (with the key) stays in this pod's memory; the message carries no key material.
-      ctx.volatile.account = outcome.account;
-      return outcome;
-    }), (o): IssuerMsg => o.ok
+    const attempt = setUpAcmeAccount(kube, issuer);
+    v.account = attempt;
+    attempt.catch(() => {});
+    ctx.pipeToSelf(attempt, (o): IssuerMsg => o.ok
       ? { type: 'AccountReady', generation, accountUrl: o.value.account.accountUrl, status: o.value.account.status, secret: `${o.value.secret.namespace}/${o.value.secret.name}`, created: o.value.secret.created }
       : { type: 'AccountFailed', generation, message: o.error.message });
+  };
+
+  const wakeWaiters = (ctx: Ctx) => {
+    const v = vol(ctx);
+    for (const id of v.waiters ?? []) ctx.tell(CERTIFICATE_KIND, id, { type: 'IssuerReady' });
+    v.waiters?.clear();
+  };
+  const addWaiter = (ctx: Ctx, certificate: string) => (vol(ctx).waiters ??= new Set()).add(certificate);
+
+  /** The account client, setting it up again in a fresh activation (after a failover the key is only in the Secret). */
+  const account = async (ctx: Ctx): Promise<AcmeAccount | string> => {
+    const s = ctx.state;
+    const issuer = s.issuer;
+    if (!issuer) return `issuer ${ctx.id} does not exist`;
+    if (s.readyGeneration !== (issuer.metadata.generation ?? 0)) return `issuer ${ctx.id} is not ready: ${s.problem ?? 'its ACME account is being set up'}`;
+    if (!vol(ctx).account) setUp(ctx, issuer);
+    try {
+      return (await vol(ctx).account!).account;
+    } catch (err) {
+      return `issuer ${ctx.id} is not ready: ${(err as Error).message}`;
+    }
+  };
+
+  const grant = (ctx: Ctx, msg: Extract<IssuerMsg, { type: 'Grant' }>): GrantReply => {
+    const s = ctx.state;
+    const issuer = s.issuer;
+    if (!issuer) {
+      addWaiter(ctx, msg.certificate);
+      return { granted: false, reason: 'missing', message: `issuer ${ctx.id} does not exist; create it, or correct spec.issuerRef` };
+    }
+    if (s.readyGeneration !== (issuer.metadata.generation ?? 0)) {
+      addWaiter(ctx, msg.certificate);
+      return { granted: false, reason: 'not-ready', message: `issuer ${ctx.id} is not ready: ${s.problem ?? 'its ACME account is being set up'}` };
+    }
+    const now = ctx.now();
+    const book = pruneGrants(s.book ?? { grants: {} }, now, GRANT_LOCK_TTL_MS);
+    const d = decideGrant(book, { certificate: msg.certificate, hash: msg.hash, domains: msg.domains, issuerName: issuer.metadata.name, quota: quotaOf(issuer), now, lockTtlMs: GRANT_LOCK_TTL_MS });
+    if (d.book !== s.book) ctx.setState({ ...s, book: d.book });
+    if (d.granted) return { granted: true, issuerType: 'acme' };
+    if (d.reason === 'busy') {
+      addWaiter(ctx, msg.certificate);
+      return { granted: false, reason: 'busy', message: d.message };
+    }
+    return { granted: false, reason: 'quota', retryAt: d.retryAt, message: d.message };
   };
 
   return {
     kind: ISSUER_KIND,
     initialState: () => ({}),
-    parentOf: () => ({ kind: 'watcher-default', id: 'default' }),
+    parentOf: () => ({ ...DEFAULT_WATCHER }),
+    validate(msg) {
+      const m = msg as Partial<Extract<IssuerMsg, { type: 'Grant' }>>;
+      if (m.type === 'Grant' && (typeof m.certificate !== 'string' || typeof m.hash !== 'string' || !Array.isArray(m.domains))) return 'Grant needs certificate, hash and domains';
+      return undefined;
+    },
     async handle(ctx, msg) {
       const s = ctx.state;
       switch (msg.type) {
@@ -85,24 +145,23 @@ export function issuerKind(deps: ControllerDeps): ActorDefinition<IssuerState, I
           ctx.setState({ ...s, issuer });
           // Our own status patches come back as events of the same generation: nothing to do for them. (After a
           // failure a timer retries; a new activation, which has no account in memory, sets up once more.)
-          if (ctx.volatile.attempted === generation) return;
+          if (vol(ctx).attempted === generation) return;
           const { type, problem } = issuerTypeProblem(issuer.spec);
           if (problem || type !== 'acme') {
-            await patchStatus(ctx, issuer, {
-              state: 'Error',
-              message: problem ?? `issuer type ${type} is not supported by this controller yet; use spec.acme`,
-              ...(type ? { type } : {}),
-              observedGeneration: generation,
-            });
+            const message = problem ?? `issuer type ${type} is not supported by this controller yet; use spec.acme`;
+            ctx.setState({ ...ctx.state, readyGeneration: undefined, problem: message });
+            vol(ctx).attempted = generation;
+            await patchStatus(ctx, issuer, { state: 'Error', message, ...(type ? { type } : {}), observedGeneration: generation });
             return;
           }
+          if (s.readyGeneration !== generation) ctx.setState({ ...ctx.state, readyGeneration: undefined });
           setUp(ctx, issuer);
           return;
         }
         case 'AccountReady': {
           const issuer = s.issuer;
           if (!issuer || msg.generation !== (issuer.metadata.generation ?? 0)) return; // superseded by a newer spec
-          ctx.setState({ ...s, accountUrl: msg.accountUrl, readyGeneration: msg.generation, failures: 0 });
+          ctx.setState({ ...s, accountUrl: msg.accountUrl, readyGeneration: msg.generation, failures: 0, problem: undefined });
           ctx.log.info({ account: msg.accountUrl, secret: msg.secret, created: msg.created }, 'ACME account ready');
           await patchStatus(ctx, issuer, {
             state: 'Ready',
@@ -112,13 +171,15 @@ export function issuerKind(deps: ControllerDeps): ActorDefinition<IssuerState, I
             requestsPerDayQuota: quotaOf(issuer),
             observedGeneration: msg.generation,
           });
+          wakeWaiters(ctx);
           return;
         }
         case 'AccountFailed': {
           const issuer = s.issuer;
           if (!issuer || msg.generation !== (issuer.metadata.generation ?? 0)) return;
           const failures = (s.failures ?? 0) + 1;
-          ctx.setState({ ...s, failures });
+          ctx.setState({ ...s, failures, readyGeneration: undefined, problem: msg.message });
+          delete vol(ctx).account;
           ctx.setTimer('retry', retryDelayMs(failures), { type: 'Retry' });
           ctx.log.warn({ reason: msg.message, retryInMs: retryDelayMs(failures) }, 'issuer not ready');
           await patchStatus(ctx, issuer, { state: 'Error', message: msg.message, type: 'acme', observedGeneration: msg.generation });
@@ -129,23 +190,36 @@ export function issuerKind(deps: ControllerDeps): ActorDefinition<IssuerState, I
           const issuer = s.issuer;
           if (!issuer || !issuer.spec.acme) return;
           // Set up again from the secret as it is now (a missing key may have been added, or a key replaced).
-          delete ctx.volatile.account;
+          delete vol(ctx).account;
           ctx.setState({ ...s, readyGeneration: undefined });
           setUp(ctx, issuer);
           return;
         }
         case 'Deleted':
-          delete ctx.volatile.account;
+          delete vol(ctx).account;
           ctx.cancelTimer('retry');
-          ctx.setState({});
-          ctx.passivate();
+          ctx.setState({ book: s.book });
+          wakeWaiters(ctx);
           return;
+        case 'Grant':
+          return grant(ctx, msg);
+        case 'Release': {
+          if (!s.book?.grants[msg.certificate]) return undefined;
+          ctx.setState({ ...s, book: releaseGrant(s.book, msg.certificate) });
+          wakeWaiters(ctx);
+          return undefined;
+        }
+        case 'Acme': {
+          const acct = await account(ctx);
+          if (typeof acct === 'string') return { ok: false, error: acct, transient: true } satisfies AcmeReply;
+          return runAcmeOperation(acct, msg.operation) satisfies Promise<AcmeReply>;
+        }
+        case 'Quota': {
+          const quota = s.issuer ? quotaOf(s.issuer) : deps.config.defaultRequestsPerDayQuota;
+          const bucket = s.book?.bucket ? refill(s.book.bucket, quota, ctx.now()) : undefined;
+          return { issuer: ctx.id, requestsPerDayQuota: quota, tokens: bucket ? Math.floor(bucket.tokens * 100) / 100 : Math.max(Math.floor(quota / 4), 1), activeGrants: Object.keys(s.book?.grants ?? {}).length } satisfies QuotaReply;
+        }
       }
     },
   };
-}
-
-/** The account client of an issuer activation, when it is set up (for the ACME steps of issue 4). */
-export function accountOf(ctx: ActorContext<IssuerState, IssuerMsg>): AcmeAccount | undefined {
-  return ctx.volatile.account as AcmeAccount | undefined;
 }

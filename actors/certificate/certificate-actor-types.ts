@@ -1,0 +1,90 @@
+// The certificate actor's persisted state and messages. Persisted state holds no key material: the private key of a
+// certificate lives in the activation's memory from CSR to Secret, and in the Secret.
+import type { ActorContext } from '../../runtime/index.js';
+import type { ChallengeRecord } from '../acme/acme-order.js';
+import type { Certificate, CertificateStatus } from './certificate-spec.js';
+
+/** Steps of one issuance; the state is persisted between them, so another pod continues at the same step. */
+export type OrderPhase =
+  | 'grant' // waiting for the issuer's permission (quota token, domain locks)
+  | 'order' // open the ACME order (or re-read it when resuming)
+  | 'publish' // write the challenge DNSEntries
+  | 'await-entries' // until the dns-controller reports them Ready
+  | 'propagation' // until the TXT records answer at the precheck nameservers, then the additional wait
+  | 'answer' // tell the CA to validate
+  | 'validate' // until the order is ready
+  | 'finalize' // key, CSR, finalize
+  | 'download' // chain, Secret
+  | 'done'; // status Ready, entries deleted, grant released
+
+export interface OrderWork {
+  phase: OrderPhase;
+  generation: number;
+  hash: string;
+  issuer: { namespace: string; name: string };
+  /** Order identifiers, commonName first. */
+  names: string[];
+  secret: { namespace: string; name: string };
+  /** Whether the stored Secret is known to exist (an update instead of a create). */
+  secretExists: boolean;
+  startedAt: number;
+  /** When the current phase began: timeouts of waiting phases count from here. */
+  since: number;
+  orderUrl?: string;
+  challenges?: ChallengeRecord[];
+  /** Names of the challenge DNSEntries written for this order. */
+  entries?: string[];
+  /** Set in `done`: what was stored, for the status. */
+  stored?: IssuedRecord;
+}
+
+export interface IssuedRecord {
+  secret: { namespace: string; name: string };
+  hash: string;
+  notBeforeMs: number;
+  notAfterMs: number;
+  renewalAtMs: number;
+  serialNumber: string;
+  commonName?: string;
+  dnsNames: string[];
+  issuer: { namespace: string; name: string };
+  requestedAtMs?: number;
+}
+
+export interface CertificateActorState {
+  /** The object as last observed (metadata and spec; status is ours and kept separately). */
+  cert?: Certificate;
+  /** The last status this actor wrote: the base of the next patch, so an unchanged status costs no write. */
+  status?: CertificateStatus;
+  work?: OrderWork;
+  issued?: IssuedRecord;
+  /** Consecutive failures of `failedGeneration`; a new generation starts at 0. */
+  failures?: number;
+  failedGeneration?: number;
+  retryAt?: number;
+  /** generation|reconcile-annotation last reconciled, so our own status echoes do nothing. */
+  reconciledKey?: string;
+}
+
+export type CertificateMsg =
+  | { type: 'Observed'; cert: Certificate }
+  | { type: 'Deleted' }
+  | { type: 'Advance' }
+  /** A challenge DNSEntry of this certificate changed (from the dns watcher). */
+  | { type: 'EntryChanged'; name: string; state?: string; /** status.observedGeneration is the entry's generation. */ current: boolean }
+  /** The stored Secret changed or vanished (from the target watcher). */
+  | { type: 'SecretChanged'; hash?: string; deleted: boolean }
+  /** The issuer became ready or freed a domain. */
+  | { type: 'IssuerReady' }
+  /** Backoff or quota wait over. */
+  | { type: 'Recheck' }
+  /** The renewal date came. */
+  | { type: 'Renew' }
+  /** Re-arms the resume reminder while an order runs (brings the order back on another pod if this one dies). */
+  | { type: 'Resume' }
+  /** An operator asked for renewal now (certctl renew). */
+  | { type: 'RenewNow' }
+  /** What the actor knows, for operators. */
+  | { type: 'Describe' };
+
+export type CertCtx = ActorContext<CertificateActorState, CertificateMsg>;

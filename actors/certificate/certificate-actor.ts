@@ -1,0 +1,227 @@
+import type { ActorDefinition } from '../../runtime/index.js';
+import type { ControllerDeps } from '../controller-deps.js';
+import { CERTIFICATE_KIND, DEFAULT_WATCHER, SOURCE_WATCHER } from '../kinds.js';
+import { selectIssuer, type IssuerCandidate } from './issuer-selection.js';
+import { requestHashOf } from './request-hash.js';
+import { needsRenewal } from './renewal.js';
+import { adoptSecret, generatedSecretName, isOwnedBy, judgeSecret } from './certificate-secret.js';
+import { certificateSummary } from './certificate-status.js';
+import { CERTIFICATE_FINALIZER, deleteSecret, findSecretsByHash, getSecret, patchMetadata, patchSpec, putSecret } from './certificate-kube.js';
+import { cleanupWork, fail, identityOf, markReady, renewalAt, requestOf, vol, type CertEnv } from './certificate-env.js';
+import { advance, next, onEntryChanged, onResume, startWork } from './certificate-order.js';
+import type { CertCtx, CertificateActorState, CertificateMsg } from './certificate-actor-types.js';
+import type { Certificate } from './certificate-spec.js';
+
+export { CERTIFICATE_KIND } from '../kinds.js';
+export type { CertificateMsg } from './certificate-actor-types.js';
+
+/** `gardener.cloud/operation: reconcile` on a Certificate: retry now, whatever the backoff says (then removed). */
+export const OPERATION_ANNOTATION = 'gardener.cloud/operation';
+
+const reconcileKey = (cert: Certificate) => `${cert.metadata.generation ?? 0}|${cert.metadata.annotations?.[OPERATION_ANNOTATION] ?? ''}`;
+
+/**
+ * One actor per Certificate of the source cluster. It decides whether the stored Secret still serves the spec,
+ * reuses a Secret issued for the same request, or runs an ACME order through its issuer actor (certificate-order.ts);
+ * it owns the certificate's status, Events, challenge entries, renewal reminder and clean-up on deletion.
+ */
+export function certificateKind(deps: ControllerDeps): ActorDefinition<CertificateActorState, CertificateMsg> {
+  const env: CertEnv = { deps, source: deps.kube.source, target: deps.kube.target, dns: deps.kube.dns };
+  const config = deps.config;
+
+  /** Decides what the certificate needs now; `force` ignores the backoff (user request, recheck, renewal). */
+  async function reconcile(ctx: CertCtx, opts: { force?: boolean; renewNow?: boolean } = {}): Promise<void> {
+    let cert = ctx.state.cert;
+    if (!cert) return;
+    const generation = cert.metadata.generation ?? 0;
+    let force = opts.force === true;
+
+    if (cert.metadata.annotations?.[OPERATION_ANNOTATION] === 'reconcile') {
+      const updated = await patchMetadata(env.source, cert, (c) => c.metadata.annotations?.[OPERATION_ANNOTATION] ? { annotations: { [OPERATION_ANNOTATION]: null } } : undefined);
+      if (!updated) return;
+      cert = { ...cert, metadata: { ...cert.metadata, resourceVersion: updated.metadata.resourceVersion, annotations: updated.metadata.annotations ?? {} } };
+      ctx.setState({ ...ctx.state, cert, failures: 0, failedGeneration: undefined, retryAt: undefined });
+      force = true;
+    }
+    if (cert.spec?.renew === true) {
+      // As gardener: `renew: true` becomes ensureRenewedAfter=now; the edit comes back as a new generation.
+      await patchSpec(env.source, cert.metadata.namespace!, cert.metadata.name, { renew: null, ensureRenewedAfter: new Date(ctx.now()).toISOString().replace(/\.\d{3}Z$/, 'Z') });
+      return;
+    }
+    if (!cert.metadata.finalizers?.includes(CERTIFICATE_FINALIZER)) {
+      const updated = await patchMetadata(env.source, cert, (c) => c.metadata.finalizers?.includes(CERTIFICATE_FINALIZER) ? undefined : { finalizers: [...(c.metadata.finalizers ?? []), CERTIFICATE_FINALIZER] });
+      if (!updated) return;
+      cert = { ...cert, metadata: { ...cert.metadata, resourceVersion: updated.metadata.resourceVersion, finalizers: updated.metadata.finalizers ?? [] } };
+      ctx.setState({ ...ctx.state, cert });
+    }
+
+    const s = ctx.state;
+    if (s.work) {
+      if (s.work.generation === generation && !opts.renewNow) return;
+      // The spec changed under a running order: drop it and start from the new spec.
+      await cleanupWork(ctx, env, s.work);
+      ctx.setState({ ...ctx.state, work: undefined });
+    }
+    if (s.failedGeneration === generation && s.retryAt !== undefined && s.retryAt > ctx.now() && !force) return;
+    if (s.failedGeneration !== undefined && s.failedGeneration !== generation) ctx.setState({ ...ctx.state, failures: 0, failedGeneration: undefined, retryAt: undefined });
+    ctx.setState({ ...ctx.state, reconciledKey: reconcileKey(cert) });
+
+    const validation = await requestOf(ctx, env);
+    if (!validation.ok) return fail(ctx, env, validation.problems.join('; '), 'spec');
+    const request = validation.request;
+    const names = { dnsNames: request.dnsNames, ...(request.commonName !== undefined ? { commonName: request.commonName } : {}) };
+
+    const candidates = await ctx.ask<IssuerCandidate[]>(DEFAULT_WATCHER.kind, DEFAULT_WATCHER.id, { type: 'Candidates' }, 30_000);
+    const selection = selectIssuer({
+      ...(request.issuerRef ? { issuerRef: request.issuerRef } : {}),
+      names: request.dnsNames,
+      issuers: candidates,
+      defaultIssuer: config.defaultIssuer,
+      defaultIssuerDomainRanges: config.defaultIssuerDomainRanges,
+      issuerNamespace: config.issuerNamespace,
+    });
+    if (!selection.ok) return fail(ctx, env, selection.problems.join('; '), 'spec', names);
+    const issuer = selection.issuer;
+    if (!selection.known) {
+      return fail(ctx, env, `issuer ${issuer.namespace}/${issuer.name} does not exist${selection.selectedBy === 'default' ? ' (it is the default issuer, --default-issuer)' : ''}: create it or correct spec.issuerRef`, 'issuance', { ...names, issuer });
+    }
+    const hash = requestHashOf(request, { cluster: 'default', ...issuer });
+    const identity = identityOf(ctx);
+    const secretRef = request.secretRef ?? { namespace: cert.metadata.namespace ?? identity.namespace, name: generatedSecretName(identity.name, cert.metadata.uid ?? ctx.id) };
+
+    // 1. The stored Secret already serves this request and is not due.
+    const current = await getSecret(env.target, secretRef.namespace, secretRef.name);
+    const due = (info: { notBeforeMs: number; notAfterMs: number }, requestedAtMs?: number) => opts.renewNow || needsRenewal(ctx.now(), {
+      notBeforeMs: info.notBeforeMs,
+      notAfterMs: info.notAfterMs,
+      ...(request.renewBeforeMs !== undefined ? { renewBeforeMs: request.renewBeforeMs } : {}),
+      renewalWindowMs: config.renewalWindowMs,
+      ...(request.ensureRenewedAfterMs !== undefined ? { ensureRenewedAfterMs: request.ensureRenewedAfterMs } : {}),
+      ...(requestedAtMs !== undefined ? { requestedAtMs } : {}),
+    });
+    const verdict = judgeSecret(current, hash, !request.csr);
+    if (verdict.usable && !due(verdict.info, verdict.requestedAtMs)) {
+      const info = verdict.info;
+      return markReady(ctx, env, {
+        secret: secretRef, hash, notBeforeMs: info.notBeforeMs, notAfterMs: info.notAfterMs,
+        renewalAtMs: renewalAt(env, info.notBeforeMs, info.notAfterMs, request.renewBeforeMs),
+        serialNumber: info.serialNumber, dnsNames: info.dnsNames, issuer,
+        ...(info.commonName !== undefined ? { commonName: info.commonName } : {}),
+        ...(verdict.requestedAtMs !== undefined ? { requestedAtMs: verdict.requestedAtMs } : {}),
+      }, `${certificateSummary(info)}; stored in secret ${secretRef.namespace}/${secretRef.name}`);
+    }
+
+    // 2. Another Secret holds a certificate for the same request (a recreated or renamed Certificate): copy it.
+    if (!opts.renewNow) {
+      for (const other of await findSecretsByHash(env.target, secretRef.namespace, hash)) {
+        if (other.metadata.name === secretRef.name) continue;
+        const v = judgeSecret(other, hash, !request.csr);
+        if (!v.usable || due(v.info, v.requestedAtMs)) continue;
+        await putSecret(env.target, adoptSecret(other, { ...secretRef, owner: identity, issuer: `${issuer.namespace}/${issuer.name}`, extraLabels: request.secretLabels }), current !== undefined);
+        ctx.log.info({ from: other.metadata.name, to: secretRef.name }, 'reused a certificate issued for the same request');
+        const info = v.info;
+        return markReady(ctx, env, {
+          secret: secretRef, hash, notBeforeMs: info.notBeforeMs, notAfterMs: info.notAfterMs,
+          renewalAtMs: renewalAt(env, info.notBeforeMs, info.notAfterMs, request.renewBeforeMs),
+          serialNumber: info.serialNumber, dnsNames: info.dnsNames, issuer,
+          ...(info.commonName !== undefined ? { commonName: info.commonName } : {}),
+        }, `${certificateSummary(info)}; reused from secret ${secretRef.namespace}/${other.metadata.name} (same request, no new order); stored in secret ${secretRef.namespace}/${secretRef.name}`);
+      }
+    }
+
+    // 3. A new order.
+    await startWork(ctx, { generation, hash, issuer, names: request.dnsNames, secret: secretRef, secretExists: current !== undefined });
+  }
+
+  async function deleteCertificate(ctx: CertCtx, objectGone: boolean): Promise<void> {
+    const s = ctx.state;
+    if (s.work) await cleanupWork(ctx, env, s.work);
+    if (config.cascadeDelete && s.issued) {
+      const secret = await getSecret(env.target, s.issued.secret.namespace, s.issued.secret.name);
+      if (secret && isOwnedBy(secret, identityOf(ctx))) await deleteSecret(env.target, s.issued.secret.namespace, s.issued.secret.name);
+    }
+    if (!objectGone && s.cert) {
+      await patchMetadata(env.source, s.cert, (c) => c.metadata.finalizers?.includes(CERTIFICATE_FINALIZER) ? { finalizers: c.metadata.finalizers.filter((f) => f !== CERTIFICATE_FINALIZER) } : undefined);
+    }
+    for (const r of ['renew', 'recheck', 'resume']) await ctx.cancelReminder(r);
+    ctx.cancelTimer('advance');
+    ctx.setState({});
+    ctx.passivate();
+  }
+
+  return {
+    kind: CERTIFICATE_KIND,
+    initialState: () => ({}),
+    parentOf: () => ({ ...SOURCE_WATCHER }),
+    onActivate(ctx) {
+      if (ctx.state.work) {
+        vol(ctx).refresh = true;
+        next(ctx);
+      }
+    },
+    async handle(ctx, msg) {
+      const s = ctx.state;
+      switch (msg.type) {
+        case 'Observed': {
+          const cert = slim(msg.cert);
+          const firstSight = !s.cert;
+          ctx.setState({ ...s, cert, ...(firstSight && msg.cert.status ? { status: msg.cert.status } : {}) });
+          if (cert.metadata.deletionTimestamp) {
+            if (cert.metadata.finalizers?.includes(CERTIFICATE_FINALIZER) || s.work) return deleteCertificate(ctx, false);
+            return undefined;
+          }
+          // Our own status and metadata patches come back as events: nothing to do unless the spec or the operation
+          // annotation changed, or this activation has not looked at the certificate yet.
+          if (!firstSight && s.reconciledKey === reconcileKey(cert) && cert.metadata.finalizers?.includes(CERTIFICATE_FINALIZER) && cert.spec?.renew !== true) return undefined;
+          return reconcile(ctx);
+        }
+        case 'Deleted':
+          if (!s.cert) return undefined;
+          return deleteCertificate(ctx, true);
+        case 'Advance':
+          return advance(ctx, env);
+        case 'EntryChanged':
+          onEntryChanged(ctx, msg.name, msg.state, msg.current);
+          return undefined;
+        case 'IssuerReady':
+          if (s.work?.phase === 'grant') next(ctx);
+          else if (!s.work && s.failedGeneration !== undefined) return reconcile(ctx, { force: true });
+          return undefined;
+        case 'SecretChanged': {
+          if (s.work || !s.issued) return undefined;
+          if (!msg.deleted && msg.hash === s.issued.hash) return undefined; // our own write
+          ctx.log.info({ deleted: msg.deleted }, 'stored secret changed; checking it');
+          return reconcile(ctx, { force: true });
+        }
+        case 'Recheck':
+          if (s.work) return next(ctx);
+          return reconcile(ctx, { force: true });
+        case 'Renew':
+          if (s.work) return undefined;
+          return reconcile(ctx, { force: true });
+        case 'RenewNow':
+          if (!s.cert) return { ok: false, error: `certificate ${ctx.id} is not known` };
+          if (s.work) return { ok: true, message: `an order is already running (step ${s.work.phase})` };
+          await reconcile(ctx, { force: true, renewNow: true });
+          return { ok: true, message: 'renewal started' };
+        case 'Resume':
+          return onResume(ctx);
+        case 'Describe':
+          return {
+            id: ctx.id,
+            ...(s.status ? { status: s.status } : {}),
+            ...(s.work ? { work: { phase: s.work.phase, orderUrl: s.work.orderUrl, issuer: s.work.issuer, secret: s.work.secret, entries: s.work.entries, since: s.work.since } } : {}),
+            ...(s.issued ? { issued: s.issued } : {}),
+            failures: s.failures ?? 0,
+            ...(s.retryAt ? { retryAt: s.retryAt } : {}),
+          };
+      }
+    },
+  };
+}
+
+/** What the actor keeps of an observed Certificate: no status (ours is kept separately), no managed fields. */
+function slim(cert: Certificate): Certificate {
+  const { managedFields: _m, ...metadata } = cert.metadata as Certificate['metadata'] & { managedFields?: unknown };
+  return { apiVersion: cert.apiVersion, kind: cert.kind, metadata, spec: cert.spec ?? {} } as Certificate;
+}

@@ -1,0 +1,352 @@
+// One issuance as a sequence of persisted steps. Each `Advance` turn performs one step against the outside world
+// (issuer actor, dns cluster, DNS, target cluster), records the result in the state (persisted when the turn ends)
+// and arms the `advance` timer for the next one. An activation on another pod finds the same state and continues:
+// it re-reads the order first, because the previous activation may have done more than it managed to record.
+import { ISSUER_KIND, issuerId } from '../kinds.js';
+import { buildChallengeEntry } from '../dns/challenge-entry.js';
+import { checkTxtPropagation } from '../dns/txt-propagation.js';
+import type { ChallengeRecord, OrderProgress } from '../acme/acme-order.js';
+import type { AcmeOperation } from '../issuer/acme-operations.js';
+import type { AcmeReply, GrantReply } from '../issuer/issuer-messages.js';
+import { createCsrPem, generatePrivateKey, readCertificateChain } from '../x509/certificate-info.js';
+import { getEntry, putSecret, upsertEntry } from './certificate-kube.js';
+import { buildTlsSecret } from './certificate-secret.js';
+import { certificateSummary } from './certificate-status.js';
+import { cleanupWork, fail, identityOf, markReady, renewalAt, requestOf, vol, writeStatus, type CertEnv } from './certificate-env.js';
+import type { CertCtx, OrderPhase, OrderWork } from './certificate-actor-types.js';
+
+const ISSUER_ASK_TIMEOUT_MS = 120_000;
+const MAX_TRANSIENT_RETRIES = 6;
+const ENTRY_FALLBACK_POLL_MS = 2_000;
+const VALIDATION_TIMEOUT_MS = 5 * 60_000;
+const RESUME_REMINDER_MS = 15_000;
+
+export function next(ctx: CertCtx, delayMs = 0): void {
+  ctx.setTimer('advance', delayMs, { type: 'Advance' });
+}
+
+function setWork(ctx: CertCtx, patch: Partial<OrderWork>): void {
+  const work = ctx.state.work!;
+  const phaseChanged = patch.phase !== undefined && patch.phase !== work.phase;
+  ctx.setState({ ...ctx.state, work: { ...work, ...patch, ...(phaseChanged ? { since: ctx.now() } : {}) } });
+  if (phaseChanged) {
+    const v = vol(ctx);
+    v.retries = 0;
+    delete v.pollDelayMs;
+  }
+}
+
+const goTo = (ctx: CertCtx, phase: OrderPhase, patch: Partial<OrderWork> = {}, delayMs = 0) => {
+  setWork(ctx, { ...patch, phase });
+  next(ctx, delayMs);
+};
+
+/** Polling delay that starts short (pebble and a nearby dns-controller answer in milliseconds) and doubles to `max`. */
+function pollDelay(ctx: CertCtx, first: number, max: number): number {
+  const v = vol(ctx);
+  const d = v.pollDelayMs ?? first;
+  v.pollDelayMs = Math.min(max, d * 2);
+  return d;
+}
+
+/** Starts an issuance: the state gets its work item, and a reminder brings it back if this pod dies. */
+export async function startWork(ctx: CertCtx, work: Omit<OrderWork, 'phase' | 'since' | 'startedAt'>): Promise<void> {
+  const now = ctx.now();
+  ctx.setState({ ...ctx.state, work: { ...work, phase: 'grant', since: now, startedAt: now } });
+  vol(ctx).grantWaits = 0;
+  await ctx.setReminder('resume', now + RESUME_REMINDER_MS, { type: 'Resume' });
+  next(ctx);
+}
+
+/** The reminder fired: re-arm it while work remains, and kick the work if nothing has moved for a while. */
+export async function onResume(ctx: CertCtx): Promise<void> {
+  if (!ctx.state.work) return;
+  await ctx.setReminder('resume', ctx.now() + RESUME_REMINDER_MS, { type: 'Resume' });
+  const last = vol(ctx).lastStepAt;
+  if (last === undefined || ctx.now() - last > RESUME_REMINDER_MS) next(ctx);
+}
+
+async function acme(ctx: CertCtx, work: OrderWork, operation: AcmeOperation): Promise<AcmeReply> {
+  try {
+    return await ctx.ask<AcmeReply>(ISSUER_KIND, issuerId(work.issuer.namespace, work.issuer.name), { type: 'Acme', certificate: ctx.id, operation }, ISSUER_ASK_TIMEOUT_MS);
+  } catch (err) {
+    return { ok: false, error: `issuer ${work.issuer.namespace}/${work.issuer.name} did not answer: ${(err as Error).message}`, transient: true };
+  }
+}
+
+/** A step failed in a way that may pass (CA or API busy, network): retry it a few times, then give up on the order. */
+async function retryOrFail(ctx: CertCtx, env: CertEnv, message: string, transient: boolean): Promise<void> {
+  const v = vol(ctx);
+  v.retries = (v.retries ?? 0) + 1;
+  if (transient && v.retries <= MAX_TRANSIENT_RETRIES) {
+    ctx.log.info({ reason: message, retry: v.retries }, 'step failed; retrying');
+    next(ctx, Math.min(30_000, 500 * 2 ** (v.retries - 1)));
+    return;
+  }
+  await fail(ctx, env, message, 'issuance');
+}
+
+/** Where an order stands decides the next step (used after newOrder and whenever the order is re-read). */
+function phaseForOrder(progress: OrderProgress): OrderPhase | 'invalid' {
+  switch (progress.status) {
+    case 'invalid':
+      return 'invalid';
+    case 'ready':
+    case 'processing':
+    case 'valid':
+      return 'finalize';
+    default:
+      return progress.challenges.some((c) => c.status !== 'pending') ? 'validate' : 'publish';
+  }
+}
+
+/** The current work's order has a private key only in the activation that finalized it: without it, start over. */
+async function restartOrder(ctx: CertCtx, env: CertEnv, why: string): Promise<void> {
+  const work = ctx.state.work!;
+  ctx.log.warn({ order: work.orderUrl, why }, 'starting a new order');
+  await cleanupWork(ctx, env, work);
+  const { orderUrl: _o, challenges: _c, entries: _e, ...rest } = work;
+  ctx.setState({ ...ctx.state, work: { ...rest, phase: 'grant', since: ctx.now() } });
+  next(ctx);
+}
+
+export async function advance(ctx: CertCtx, env: CertEnv): Promise<void> {
+  const work = ctx.state.work;
+  if (!work) return;
+  const v = vol(ctx);
+  v.lastStepAt = ctx.now();
+  const validation = await requestOf(ctx, env);
+  if (!validation.ok) return; // the spec changed under the work; Observed handles it
+  const request = validation.request;
+  const config = env.deps.config;
+
+  // A resumed activation first learns where the order really is.
+  if (v.refresh && work.orderUrl && work.phase !== 'grant' && work.phase !== 'done') {
+    const r = await acme(ctx, work, { op: 'readOrder', orderUrl: work.orderUrl });
+    if (!r.ok) return retryOrFail(ctx, env, r.error, r.transient);
+    v.refresh = false;
+    const phase = phaseForOrder(r.progress!);
+    if (phase === 'invalid') return fail(ctx, env, `ACME order failed: ${r.progress!.problem ?? 'order invalid'}`, 'issuance');
+    // Keep later phases of the same stage (entries written, waiting for propagation) rather than repeating them.
+    const stage = (p: OrderPhase) => ['publish', 'await-entries', 'propagation', 'answer'].includes(p) ? 1 : p === 'validate' ? 2 : p === 'finalize' || p === 'download' ? 3 : 0;
+    setWork(ctx, { challenges: r.progress!.challenges, ...(stage(phase) > stage(work.phase) ? { phase } : {}) });
+    return next(ctx);
+  }
+  v.refresh = false;
+
+  switch (work.phase) {
+    case 'grant': {
+      let reply: GrantReply;
+      try {
+        reply = await ctx.ask<GrantReply>(ISSUER_KIND, issuerId(work.issuer.namespace, work.issuer.name), { type: 'Grant', certificate: ctx.id, hash: work.hash, domains: challengeDomains(work.names) }, 60_000);
+      } catch (err) {
+        return retryOrFail(ctx, env, `issuer ${work.issuer.namespace}/${work.issuer.name} did not answer: ${(err as Error).message}`, true);
+      }
+      const common = { issuer: work.issuer, dnsNames: request.dnsNames, ...(request.commonName !== undefined ? { commonName: request.commonName } : {}) };
+      if (reply.granted) {
+        await writeStatus(ctx, env, { ...common, state: 'Pending', message: `certificate requested from issuer ${work.issuer.namespace}/${work.issuer.name}${work.secretExists ? ' (renewal)' : ''}` });
+        return goTo(ctx, 'order');
+      }
+      if (reply.reason === 'quota') {
+        await writeStatus(ctx, env, { ...common, state: 'Waiting', message: reply.message });
+        await ctx.setReminder('recheck', reply.retryAt, { type: 'Recheck' });
+        return;
+      }
+      // Not ready, missing or busy: the issuer wakes us (IssuerReady); the timer is the fallback.
+      const waits = (v.grantWaits = (v.grantWaits ?? 0) + 1);
+      await writeStatus(ctx, env, { ...common, state: reply.reason === 'missing' ? 'Error' : 'Pending', message: reply.message });
+      return next(ctx, Math.min(600_000, 15_000 * 2 ** Math.min(waits - 1, 6)));
+    }
+
+    case 'order': {
+      const r = work.orderUrl
+        ? await acme(ctx, work, { op: 'readOrder', orderUrl: work.orderUrl })
+        : await acme(ctx, work, { op: 'newOrder', names: work.names });
+      if (!r.ok) return retryOrFail(ctx, env, `ACME order: ${r.error}`, r.transient);
+      const progress = r.progress!;
+      const phase = phaseForOrder(progress);
+      if (phase === 'invalid') return fail(ctx, env, `ACME order failed: ${progress.problem ?? 'order invalid'}`, 'issuance');
+      ctx.log.info({ order: progress.orderUrl, names: work.names }, work.orderUrl ? 'order resumed' : 'order created');
+      return goTo(ctx, phase, { orderUrl: progress.orderUrl, challenges: progress.challenges });
+    }
+
+    case 'publish': {
+      const identity = identityOf(ctx);
+      const groups = challengeGroups(work.challenges ?? []);
+      const entries = [...groups].map(([domain, values]) => buildChallengeEntry({
+        certificate: identity,
+        domain,
+        values,
+        namespace: config.dns.namespace,
+        ttlSeconds: Math.max(1, Math.round(config.propagationTimeoutMs / 1000)),
+        ...(config.dns.class ? { dnsClass: config.dns.class } : {}),
+        ...(config.dns.ownerId ? { ownerId: config.dns.ownerId } : {}),
+      }));
+      try {
+        await Promise.all(entries.map((e) => upsertEntry(env.dns, e)));
+      } catch (err) {
+        return retryOrFail(ctx, env, `writing the challenge DNSEntries in namespace ${config.dns.namespace} of the dns cluster failed: ${(err as Error).message}`, true);
+      }
+      v.entriesReady = new Set();
+      return goTo(ctx, 'await-entries', { entries: entries.map((e) => e.metadata.name) }, ENTRY_FALLBACK_POLL_MS);
+    }
+
+    case 'await-entries': {
+      const names = work.entries ?? [];
+      const ready = (v.entriesReady ??= new Set());
+      const problems: string[] = [];
+      for (const name of names.filter((n) => !ready.has(n))) {
+        const entry = await getEntry(env.dns, config.dns.namespace, name);
+        if (!entry) {
+          // Deleted by someone: write it again.
+          return goTo(ctx, 'publish');
+        }
+        const current = entry.status?.observedGeneration === undefined || entry.status.observedGeneration >= (entry.metadata.generation ?? 0);
+        if (entry.status?.state === 'Ready' && current) ready.add(name);
+        else problems.push(`DNSEntry ${config.dns.namespace}/${name} (${entry.spec.dnsName}) is ${entry.status?.state ?? 'not processed yet'}${entry.status?.message ? `: ${entry.status.message}` : ''}`);
+      }
+      if (problems.length === 0) return goTo(ctx, 'propagation');
+      if (ctx.now() - work.since > config.propagationTimeoutMs) {
+        return fail(ctx, env, `challenge DNS records were not published within ${config.propagationTimeoutMs / 1000}s (--propagation-timeout): ${problems.join('; ')}; is a dns-controller-manager serving class "${config.dns.class || 'default'}" in the dns cluster?`, 'issuance');
+      }
+      return next(ctx, ENTRY_FALLBACK_POLL_MS);
+    }
+
+    case 'propagation': {
+      if (v.propagatedAt !== undefined) {
+        delete v.propagatedAt;
+        return goTo(ctx, 'answer');
+      }
+      const nameservers = config.precheckNameservers;
+      const groups = [...challengeGroups(work.challenges ?? [])];
+      const results = nameservers.length === 0 ? [] : await Promise.all(groups.map(async ([domain, values]) => ({ domain, ...(await checkTxtPropagation(`_acme-challenge.${domain}`, values, nameservers)) })));
+      const pending = results.filter((r) => !r.ready);
+      if (pending.length === 0) {
+        if (config.precheckAdditionalWaitMs > 0) {
+          v.propagatedAt = ctx.now();
+          return next(ctx, config.precheckAdditionalWaitMs);
+        }
+        return goTo(ctx, 'answer');
+      }
+      if (ctx.now() - work.since > config.propagationTimeoutMs) {
+        const detail = pending.map((p) => `_acme-challenge.${p.domain}: ${p.pending.map((x) => `${x.nameserver} ${x.reason}`).join(', ')}`).join('; ');
+        return fail(ctx, env, `TXT records not visible at the precheck nameservers within ${config.propagationTimeoutMs / 1000}s (--propagation-timeout): ${detail}`, 'issuance');
+      }
+      return next(ctx, pollDelay(ctx, 50, 2_000));
+    }
+
+    case 'answer': {
+      const r = await acme(ctx, work, { op: 'answer', orderUrl: work.orderUrl!, challenges: work.challenges ?? [] });
+      if (!r.ok) return retryOrFail(ctx, env, `answering the ACME challenges failed: ${r.error}`, r.transient);
+      return goTo(ctx, 'validate', {}, 30);
+    }
+
+    case 'validate': {
+      const r = await acme(ctx, work, { op: 'readOrder', orderUrl: work.orderUrl! });
+      if (!r.ok) return retryOrFail(ctx, env, `reading the ACME order failed: ${r.error}`, r.transient);
+      const progress = r.progress!;
+      const phase = phaseForOrder(progress);
+      if (phase === 'invalid') return fail(ctx, env, `ACME validation failed: ${progress.problem ?? 'order invalid'}`, 'issuance');
+      if (phase === 'finalize') return goTo(ctx, 'finalize', { challenges: progress.challenges });
+      if (progress.challenges.some((c) => c.status === 'pending')) {
+        // Answered challenges stay pending only when the answer was lost: answer again.
+        if (ctx.now() - work.since > 5_000) return goTo(ctx, 'answer', { challenges: progress.challenges });
+      }
+      if (ctx.now() - work.since > VALIDATION_TIMEOUT_MS) return fail(ctx, env, `the ACME server did not validate the challenges within ${VALIDATION_TIMEOUT_MS / 60_000} minutes`, 'issuance');
+      return next(ctx, pollDelay(ctx, 30, 1_000));
+    }
+
+    case 'finalize': {
+      let csrPem: string;
+      if (request.csr) {
+        csrPem = request.csr.pem;
+      } else {
+        if (v.key?.orderUrl !== work.orderUrl) v.key = { orderUrl: work.orderUrl!, pem: await generatePrivateKey(request.privateKey!) };
+        csrPem = await createCsrPem(work.names, v.key!.pem);
+      }
+      const r = await acme(ctx, work, { op: 'finalize', orderUrl: work.orderUrl!, csrPem });
+      if (!r.ok) return retryOrFail(ctx, env, `finalizing the ACME order failed: ${r.error}`, r.transient);
+      if (r.status === 'invalid') return fail(ctx, env, `the ACME server refused to finalize the order (order invalid)`, 'issuance');
+      if (r.status === 'pending') return goTo(ctx, 'validate');
+      if (!r.finalizedNow && !request.csr) return restartOrder(ctx, env, 'the order was finalized by an earlier activation whose private key is gone');
+      return goTo(ctx, 'download', {}, r.status === 'valid' ? 0 : 30);
+    }
+
+    case 'download': {
+      if (!request.csr && v.key?.orderUrl !== work.orderUrl) return restartOrder(ctx, env, 'the private key of the finalized order is gone (the pod that held it stopped)');
+      const r = await acme(ctx, work, { op: 'download', orderUrl: work.orderUrl!, ...(request.preferredChain ? { preferredChain: request.preferredChain } : {}) });
+      if (!r.ok) return retryOrFail(ctx, env, `downloading the certificate failed: ${r.error}`, r.transient);
+      if (r.status === 'invalid') return fail(ctx, env, 'the ACME order became invalid while the certificate was being issued', 'issuance');
+      if (!r.chain) {
+        if (ctx.now() - work.since > VALIDATION_TIMEOUT_MS) return fail(ctx, env, 'the ACME server did not issue the certificate in time', 'issuance');
+        return next(ctx, pollDelay(ctx, 30, 1_000));
+      }
+      const info = readCertificateChain(r.chain);
+      const identity = identityOf(ctx);
+      const requestedAtMs = work.startedAt;
+      const secret = buildTlsSecret({
+        namespace: work.secret.namespace,
+        name: work.secret.name,
+        owner: identity,
+        issuer: `${work.issuer.namespace}/${work.issuer.name}`,
+        hash: work.hash,
+        chainPem: r.chain,
+        keyPem: v.key?.pem ?? '',
+        requestedAtMs,
+        extraLabels: request.secretLabels,
+      });
+      try {
+        await putSecret(env.target, secret, work.secretExists);
+      } catch (err) {
+        return retryOrFail(ctx, env, `storing the certificate in secret ${work.secret.namespace}/${work.secret.name} of the target cluster failed: ${(err as Error).message}`, true);
+      }
+      const stored = {
+        secret: work.secret,
+        hash: work.hash,
+        notBeforeMs: info.notBeforeMs,
+        notAfterMs: info.notAfterMs,
+        renewalAtMs: renewalAt(env, info.notBeforeMs, info.notAfterMs, request.renewBeforeMs),
+        serialNumber: info.serialNumber,
+        dnsNames: info.dnsNames,
+        issuer: work.issuer,
+        requestedAtMs,
+        ...(info.commonName !== undefined ? { commonName: info.commonName } : {}),
+      };
+      delete v.key;
+      return goTo(ctx, 'done', { stored });
+    }
+
+    case 'done': {
+      const stored = work.stored!;
+      await markReady(ctx, env, stored, `${certificateSummary({ ...stored, issuer: '', chainLength: 0 })}; stored in secret ${stored.secret.namespace}/${stored.secret.name}`);
+      await cleanupWork(ctx, env, work);
+      await ctx.cancelReminder('resume');
+      ctx.setState({ ...ctx.state, work: undefined });
+      ctx.log.info({ secret: `${stored.secret.namespace}/${stored.secret.name}`, ms: ctx.now() - work.startedAt }, 'certificate issued');
+      return;
+    }
+  }
+}
+
+/** The `_acme-challenge` domains of an order's names (a wildcard and its base share one). */
+export function challengeDomains(names: readonly string[]): string[] {
+  return [...new Set(names.map((n) => n.toLowerCase().replace(/^\*\./, '')))];
+}
+
+function challengeGroups(challenges: readonly ChallengeRecord[]): Map<string, string[]> {
+  const groups = new Map<string, string[]>();
+  for (const c of challenges) {
+    const domain = c.dnsName.replace(/^_acme-challenge\./, '');
+    groups.set(domain, [...(groups.get(domain) ?? []), c.value]);
+  }
+  return groups;
+}
+
+/** An EntryChanged from the dns watcher: counts a Ready entry and moves on when all are. */
+export function onEntryChanged(ctx: CertCtx, name: string, state: string | undefined, current: boolean): void {
+  const work = ctx.state.work;
+  if (!work || work.phase !== 'await-entries' || !work.entries?.includes(name)) return;
+  const ready = (vol(ctx).entriesReady ??= new Set());
+  if (state === 'Ready' && current) ready.add(name);
+  if (work.entries.every((e) => ready.has(e))) next(ctx);
+}

@@ -1,0 +1,56 @@
+// The ACME calls an issuer performs for its certificates. They run inside the issuer actor's turns, one after the
+// other, because the issuer is the only holder of the account key: serialized access means one nonce chain and no
+// two requests racing for the account. None of them waits for the CA to make progress (polling is the certificate
+// actor's timers), so a turn is a few short HTTP requests.
+import { answerChallenges, readOrder, startOrder, type ChallengeRecord, type OrderProgress } from '../acme/acme-order.js';
+import type { AcmeAccount } from '../acme/acme-account.js';
+import { describeAcmeError } from '../acme/acme-errors.js';
+import type * as acme from 'acme-client';
+
+export type AcmeOperation =
+  | { op: 'newOrder'; names: string[] }
+  | { op: 'readOrder'; orderUrl: string }
+  | { op: 'answer'; orderUrl: string; challenges: ChallengeRecord[] }
+  /** Sends the CSR of a ready order; answers the order's status afterwards (usually processing or valid). */
+  | { op: 'finalize'; orderUrl: string; csrPem: string }
+  /** Downloads the chain of a valid order; `chain` is absent while the order is still processing. */
+  | { op: 'download'; orderUrl: string; preferredChain?: string };
+
+export type AcmeResult =
+  | { ok: true; progress?: OrderProgress; status?: string; chain?: string; /** finalize: this call sent the CSR. */ finalizedNow?: boolean }
+  | { ok: false; error: string; /** Worth retrying the same step (network, server busy) rather than failing the order. */ transient: boolean };
+
+export async function runAcmeOperation(account: AcmeAccount, op: AcmeOperation): Promise<AcmeResult> {
+  const client = account.client;
+  try {
+    switch (op.op) {
+      case 'newOrder':
+        return { ok: true, progress: await startOrder(client, op.names) };
+      case 'readOrder':
+        return { ok: true, progress: await readOrder(client, op.orderUrl) };
+      case 'answer':
+        await answerChallenges(client, { orderUrl: op.orderUrl, status: 'pending', challenges: op.challenges });
+        return { ok: true };
+      case 'finalize': {
+        let order = await client.getOrder({ url: op.orderUrl } as acme.Order);
+        if (order.status !== 'ready') return { ok: true, status: order.status, finalizedNow: false };
+        order = await client.finalizeOrder(order, op.csrPem);
+        return { ok: true, status: order.status, finalizedNow: true };
+      }
+      case 'download': {
+        const order = await client.getOrder({ url: op.orderUrl } as acme.Order);
+        if (order.status !== 'valid') return { ok: true, status: order.status };
+        return { ok: true, status: order.status, chain: await client.getCertificate(order, op.preferredChain || undefined) };
+      }
+    }
+  } catch (err) {
+    return { ok: false, error: describeAcmeError(err, account.directoryUrl), transient: isTransient(err) };
+  }
+}
+
+function isTransient(err: unknown): boolean {
+  const e = err as { code?: string; response?: { status?: number }; status?: number };
+  const status = e.response?.status ?? e.status;
+  if (status !== undefined) return status >= 500 || status === 429;
+  return typeof e.code === 'string' && /^(ECONN|ETIMEDOUT|EAI_AGAIN|EPIPE|ENOTFOUND|UND_ERR)/.test(e.code);
+}

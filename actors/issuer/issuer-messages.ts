@@ -1,0 +1,38 @@
+// What certificate actors ask of an issuer actor, and what it answers. Nothing here carries key material: CSRs,
+// challenge values and certificate chains are public.
+import type { AcmeOperation, AcmeResult } from './acme-operations.js';
+import type { Issuer } from './issuer-types.js';
+
+export type IssuerRequest =
+  /** Permission to run one order: a quota token and the challenge domains. Idempotent for the same hash. */
+  | { type: 'Grant'; certificate: string; hash: string; domains: string[] }
+  /** The order ended (issued, failed or abandoned): free its domains. */
+  | { type: 'Release'; certificate: string }
+  | { type: 'Acme'; certificate: string; operation: AcmeOperation }
+  /** Quota and grants, for operators. */
+  | { type: 'Quota' };
+
+export type GrantReply =
+  | { granted: true; issuerType: 'acme' }
+  | { granted: false; reason: 'quota'; retryAt: number; message: string }
+  | { granted: false; reason: 'busy' | 'not-ready' | 'missing'; message: string };
+
+export type AcmeReply = AcmeResult;
+
+export interface QuotaReply {
+  issuer: string;
+  requestsPerDayQuota: number;
+  tokens: number;
+  activeGrants: number;
+}
+
+export type IssuerMsg =
+  | { type: 'Observed'; issuer: Issuer }
+  | { type: 'Deleted' }
+  /** A Secret the issuer references was created, changed or deleted. */
+  | { type: 'SecretChanged' }
+  /** Try the account set-up again after a failure (a server may come back). */
+  | { type: 'Retry' }
+  | { type: 'AccountReady'; generation: number; accountUrl: string; status: string; secret: string; created: boolean }
+  | { type: 'AccountFailed'; generation: number; message: string }
+  | IssuerRequest;

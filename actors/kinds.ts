@@ -1,0 +1,16 @@
+// Actor kind names shared across the controller's actors, so an actor can address another without importing its
+// module (the issuer tells certificates; certificates ask issuers).
+export const ISSUER_KIND = 'issuer';
+export const CERTIFICATE_KIND = 'certificate';
+export const SOURCE_WATCHER = { kind: 'watcher-source', id: 'source' } as const;
+export const DEFAULT_WATCHER = { kind: 'watcher-default', id: 'default' } as const;
+export const DNS_WATCHER = { kind: 'watcher-dns', id: 'dns' } as const;
+export const TARGET_WATCHER = { kind: 'watcher-target', id: 'target' } as const;
+
+export const issuerId = (namespace: string, name: string) => `${namespace}/${name}`;
+/** `<source cluster>/<namespace>/<name>`: the cluster part keeps two source clusters on one actor system apart. */
+export const certificateId = (cluster: string, namespace: string, name: string) => `${cluster}/${namespace}/${name}`;
+export function parseCertificateId(id: string): { cluster: string; namespace: string; name: string } | undefined {
+  const [cluster, namespace, name, ...rest] = id.split('/');
+  return cluster && namespace && name && rest.length === 0 ? { cluster, namespace, name } : undefined;
+}

@@ -1,0 +1,155 @@
+import { randomBytes } from 'node:crypto';
+import { connect, type NatsConnection } from 'nats';
+import { ActorClient } from '../../runtime/index.js';
+import { KubeClient } from '../../actors/kube/kube-client.js';
+import { issuerPath, type Issuer } from '../../actors/issuer/issuer-types.js';
+import { certificatePath } from '../../actors/certificate/certificate-kube.js';
+import type { Certificate, CertificateSpec, CertificateStatus } from '../../actors/certificate/certificate-spec.js';
+import type { TlsSecret } from '../../actors/certificate/certificate-secret.js';
+import { ControllerPod } from './controller-pod.js';
+import { isNotFound } from '../../actors/kube/kube-api-error.js';
+import { sharedStack, eventually } from './test-env.js';
+import type { ClusterRole, StackInfo } from '../env/stack.js';
+
+export interface DeploymentOptions {
+  pods?: number;
+  /** Extra controller flags (after the deployment's own). */
+  args?: string[];
+  /** Leave out the class flag (certificates of the default class). */
+  defaultClass?: boolean;
+}
+
+/**
+ * One cert-controller-manager deployment of a test file on the shared stack: its own actor system, issuer and dns
+ * namespaces and certificate class (so test files never act on each other's objects), N pods, admin clients for the
+ * four clusters and a NATS client for the actor system.
+ */
+export class TestDeployment {
+  readonly stack: StackInfo = sharedStack();
+  readonly id = randomBytes(3).toString('hex');
+  /** Namespace of issuers (default cluster), challenge entries (dns), certificates (source) and secrets (target). */
+  readonly ns = `t-${this.id}`;
+  readonly system = `cm${this.id}`;
+  readonly certClass: string;
+  readonly pods: ControllerPod[] = [];
+  readonly kube: Record<ClusterRole, KubeClient>;
+  nc!: NatsConnection;
+  client!: ActorClient;
+  private podSeq = 0;
+
+  constructor(private readonly opts: DeploymentOptions = {}) {
+    this.certClass = opts.defaultClass ? 'gardencert' : `class-${this.id}`;
+    this.kube = {
+      default: KubeClient.fromFile(this.stack.clusters.default.kubeconfig),
+      source: KubeClient.fromFile(this.stack.clusters.source.kubeconfig),
+      dns: KubeClient.fromFile(this.stack.clusters.dns.kubeconfig),
+      target: KubeClient.fromFile(this.stack.clusters.target.kubeconfig),
+    };
+  }
+
+  args(extra: string[] = []): string[] {
+    return [
+      '--issuer-namespace', this.ns, '--dns-namespace', this.ns, '--actor-system', this.system,
+      ...(this.opts.defaultClass ? [] : ['--cert-class', this.certClass]),
+      '--precheck-nameservers', this.stack.dns.server, '--precheck-additional-wait', '0s',
+      '--lease-duration', '5s', '--lease-renew-deadline', '4s', '--lease-retry-period', '1500ms',
+      ...(this.opts.args ?? []), ...extra,
+    ];
+  }
+
+  async start(): Promise<this> {
+    await Promise.all((['default', 'source', 'dns', 'target'] as const).map((r) => this.kube[r].create('/api/v1/namespaces', { metadata: { name: this.ns } }).catch(() => undefined)));
+    await Promise.all(Array.from({ length: this.opts.pods ?? 1 }, () => this.startPod()));
+    this.nc = await connect({ servers: this.stack.nats.urls });
+    this.client = await ActorClient.connect(this.nc, this.system);
+    return this;
+  }
+
+  async startPod(extra: string[] = []): Promise<ControllerPod> {
+    const pod = new ControllerPod(`${this.system}-p${this.podSeq++}`, this.stack, this.args(extra));
+    this.pods.push(pod);
+    await pod.ready();
+    return pod;
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(this.pods.map((p) => p.stop()));
+    await this.nc?.close();
+    for (const k of Object.values(this.kube)) k.close();
+  }
+
+  /** The ACME issuer of this deployment on the shared pebble (auto registration). */
+  async issuer(name: string, acme: Partial<NonNullable<Issuer['spec']['acme']>> = {}, extra: Partial<Issuer['spec']> = {}): Promise<void> {
+    await this.kube.default.create(issuerPath(this.ns), {
+      apiVersion: 'cert.gardener.cloud/v1alpha1', kind: 'Issuer', metadata: { name, namespace: this.ns },
+      spec: { acme: { server: this.stack.acme.directoryUrl, email: 'ops@example.com', autoRegistration: true, privateKeySecretRef: { name: `${name}-account`, namespace: this.ns }, ...acme }, ...extra },
+    });
+  }
+
+  async waitIssuer(name: string, state = 'Ready'): Promise<Issuer> {
+    return eventually(async () => {
+      const i = await this.kube.default.get<Issuer>(issuerPath(this.ns, name));
+      return i.status?.state === state && i.status.observedGeneration === i.metadata.generation ? i : false;
+    }, `issuer ${name} to be ${state}`, 60_000, 100);
+  }
+
+  /** A Certificate of this deployment's class in its namespace. */
+  async certificate(name: string, spec: CertificateSpec, annotations: Record<string, string> = {}): Promise<Certificate> {
+    return this.kube.source.create<Certificate>(certificatePath(this.ns), {
+      apiVersion: 'cert.gardener.cloud/v1alpha1', kind: 'Certificate',
+      metadata: { name, namespace: this.ns, annotations: { 'cert.gardener.cloud/class': this.certClass, ...annotations } },
+      spec,
+    });
+  }
+
+  getCertificate(name: string): Promise<Certificate> {
+    return this.kube.source.get<Certificate>(certificatePath(this.ns, name));
+  }
+
+  /** Waits until the certificate's status for its current generation has the state (and passes `check`). */
+  async waitCertificate(name: string, state: string, timeoutMs = 60_000, check: (s: CertificateStatus, c: Certificate) => boolean = () => true): Promise<Certificate> {
+    let last: CertificateStatus | undefined;
+    try {
+      return await eventually(async () => {
+        const c = await this.getCertificate(name);
+        last = c.status;
+        return c.status?.state === state && c.status.observedGeneration === c.metadata.generation && check(c.status, c) ? c : false;
+      }, `certificate ${name} to be ${state}`, timeoutMs, 100);
+    } catch (err) {
+      throw new Error(`${(err as Error).message}; last status: ${JSON.stringify(last)}`);
+    }
+  }
+
+  async secret(name: string, namespace = this.ns): Promise<TlsSecret | undefined> {
+    try {
+      return await this.kube.target.get<TlsSecret>(`/api/v1/namespaces/${namespace}/secrets/${name}`);
+    } catch (err) {
+      if (isNotFound(err)) return undefined;
+      throw err;
+    }
+  }
+
+  async events(name: string): Promise<Array<{ type: string; reason: string; message: string }>> {
+    const list = await this.kube.source.get<{ items: Array<{ type: string; reason: string; message: string; involvedObject: { name: string; kind: string } }> }>(`/api/v1/namespaces/${this.ns}/events`);
+    return list.items.filter((e) => e.involvedObject.name === name && e.involvedObject.kind === 'Certificate');
+  }
+
+  async deleteCertificate(name: string): Promise<void> {
+    try {
+      await this.kube.source.delete(certificatePath(this.ns, name));
+    } catch (err) {
+      if (!isNotFound(err)) throw err;
+    }
+  }
+
+  async certificateGone(name: string): Promise<void> {
+    await eventually(async () => {
+      try {
+        await this.getCertificate(name);
+        return false;
+      } catch (err) {
+        return isNotFound(err) ? true : false;
+      }
+    }, `certificate ${name} to be gone`, 60_000, 100);
+  }
+}
