@@ -65,11 +65,16 @@ async function main(): Promise<void> {
     kinds: [defaultWatcherKind(deps), sourceWatcherKind(deps), dnsWatcherKind(deps), targetWatcherKind(deps), issuerKind(deps), certificateKind(deps)],
   });
   // Every pod pokes the watchers; whichever pod owns a watcher's shard runs it (reminders bring it back after failover).
-  await Promise.all([DEFAULT_WATCHER, SOURCE_WATCHER, DNS_WATCHER, TARGET_WATCHER].map((w) => system.ask(w.kind, w.id, { type: 'Start' }, 30_000)));
+  const watchers = [DEFAULT_WATCHER, SOURCE_WATCHER, DNS_WATCHER, TARGET_WATCHER];
+  for (const w of watchers) system.tell(w.kind, w.id, { type: 'Start' });
+  // After a handover the new owner starts a watcher at the next poke (a second at most) instead of waiting for the
+  // watcher's keepalive reminder: a watcher that is not running misses nothing (it relists), but it delays everything.
+  const poke = setInterval(() => { for (const w of watchers) system.tell(w.kind, w.id, { type: 'Start' }); }, 1000);
   log.info({ clusters: Object.fromEntries(Object.entries(config.clusters).map(([r, c]) => [r, c.sameAs ?? c.kubeconfig ?? 'in-cluster'])) }, 'cert-controller-manager running');
 
   const stop = async (signal: string) => {
     log.info({ signal }, 'shutting down: handing shards over');
+    clearInterval(poke);
     await system.shutdown();
     await nc.drain();
     process.exit(0);

@@ -19,6 +19,8 @@ export interface Delivery {
   msg: Message;
   reply?: (r: Reply) => void;
   command?: CommandHandle;
+  /** Called once the message is queued (deliver: the sender is answered then). */
+  onEnqueued?: () => void;
 }
 
 /** What is persisted per actor: schema version, fencing epoch, state, recent command ids, Failed mark. */
@@ -41,6 +43,7 @@ export interface ActivationHost {
   stateKey(kind: string, id: string): string;
   tell(kind: string, id: string, msg: Message): void;
   ask<R>(kind: string, id: string, msg: Message, timeoutMs?: number): Promise<R>;
+  deliver(kind: string, id: string, msg: Message, timeoutMs?: number): Promise<void>;
   setReminder(shard: number, ref: ActorRef, name: string, dueAt: number, msg: Message): Promise<void>;
   cancelReminder(shard: number, ref: ActorRef, name: string): Promise<void>;
   onStopped(a: Activation, reason: string): void;

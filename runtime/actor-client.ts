@@ -49,13 +49,19 @@ export class ActorClient {
     return this.askVia<R>(kind, id, msg, timeoutMs);
   }
 
+  /** Resolves once the message is in the actor's mailbox; retries while the shard has no owner or is moving. */
+  async deliver(kind: string, id: string, msg: OutgoingMessage, timeoutMs = 5000): Promise<void> {
+    await this.askVia(kind, id, msg, timeoutMs, undefined, true);
+  }
+
   /**
    * The ask loop, shared with pods: `local` may answer without NATS (when the caller owns the shard); otherwise the
    * request goes to the shard's subject. Only `not-owner` (never delivered) is retried, so no ask is applied twice.
+   * `enqueueOnly` asks for the answer at enqueue time (deliver).
    */
-  async askVia<R>(kind: string, id: string, msg: OutgoingMessage, timeoutMs: number, local?: () => Promise<Reply> | undefined): Promise<R> {
+  async askVia<R>(kind: string, id: string, msg: OutgoingMessage, timeoutMs: number, local?: () => Promise<Reply> | undefined, enqueueOnly = false): Promise<R> {
     const subject = this.subjects[this.shardOf(kind, id)];
-    const data = encode({ k: kind, i: id, m: msg } satisfies Envelope);
+    const data = encode({ k: kind, i: id, m: msg, ...(enqueueOnly ? { q: 1 as const } : {}) } satisfies Envelope);
     const deadline = performance.now() + timeoutMs;
     for (let attempt = 0; ; attempt++) {
       const remaining = deadline - performance.now();

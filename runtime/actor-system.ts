@@ -180,6 +180,18 @@ export class ActorSystem implements ActivationHost {
     return this.client.askVia<R>(kind, id, msg, timeoutMs, local);
   }
 
+  /** Confirmed tell: resolves once the message is in the actor's mailbox (see ActorContext.deliver). */
+  async deliver(kind: string, id: string, msg: OutgoingMessage, timeoutMs = 5000): Promise<void> {
+    const shard = shardOf(kind, id, this.shardCount);
+    const local = () => (this.regions.has(shard) && this.leases.isValid(shard)
+      ? new Promise<Reply>((resolve) => {
+          const d = enqueueOnlyDelivery(msg, resolve);
+          if (!this.deliverLocal(kind, id, d, shard)) resolve({ ok: false, code: 'not-owner', error: 'not owner' });
+        })
+      : undefined);
+    await this.client.askVia(kind, id, msg, timeoutMs, local, true);
+  }
+
   /**
    * A durable command: stored in JetStream, delivered to the actor's owner, acknowledged only after the actor's turn
    * (and its dedupe record) is persisted. The same msgId sent twice takes effect once.
@@ -305,7 +317,10 @@ export class ActorSystem implements ActivationHost {
     if (!a.enqueue(d)) {
       this.stats.busy++;
       answer(d, 'busy', `mailbox of ${kind}/${id} is full (${this.opts.mailboxCapacity}); retry later`);
-    } else this.stats.delivered++;
+    } else {
+      this.stats.delivered++;
+      d.onEnqueued?.();
+    }
     return true;
   }
 
@@ -347,7 +362,8 @@ export class ActorSystem implements ActivationHost {
       reply({ ok: false, code: 'bad-request', error: `${env.k}/${env.i} does not belong to shard ${shard}` });
       return;
     }
-    if (!this.deliverLocal(env.k, env.i, { msg: env.m, reply: m.reply ? reply : undefined }, shard)) {
+    const delivery = env.q && m.reply ? enqueueOnlyDelivery(env.m, reply) : { msg: env.m, reply: m.reply ? reply : undefined };
+    if (!this.deliverLocal(env.k, env.i, delivery, shard)) {
       reply({ ok: false, code: 'not-owner', error: `pod ${this.pod} does not own shard ${shard}` });
     }
   }
@@ -414,7 +430,7 @@ export class ActorSystem implements ActivationHost {
       const region: Region = { shard, lease, sub, commands, activations: new Map() };
       this.regions.set(shard, region);
       await Promise.all([
-        commands.start().catch((err) => this.log.warn({ shard, err: (err as Error).message }, 'command consumer failed to start')),
+        commands.start(),
         this.reminders.loadShard(shard).catch((err) => this.log.warn({ shard, err: (err as Error).message }, 'loading reminders failed')),
       ]);
       this.log.info({ shard, epoch: lease.epoch }, 'shard acquired');
@@ -460,4 +476,15 @@ export class ActorSystem implements ActivationHost {
     if (this.opts.onFatal) this.opts.onFatal(reason);
     else process.exit(70);
   }
+}
+
+/** A delivery answered when queued; the turn's own reply (and a not-owner answer after queueing) is dropped. */
+function enqueueOnlyDelivery(msg: Message, reply: (r: Reply) => void): Delivery {
+  let answered = false;
+  const once = (r: Reply) => {
+    if (answered) return;
+    answered = true;
+    reply(r);
+  };
+  return { msg, reply: once, onEnqueued: () => once({ ok: true, v: undefined }) };
 }

@@ -29,6 +29,11 @@ export interface ActorContext<S, M extends Message> {
   setState(next: S): void;
   /** Fire-and-forget to any actor in the cluster (at most once). */
   tell(kind: string, id: string, msg: OutgoingMessage): void;
+  /**
+   * Like tell, but confirmed: resolves once the message is in the receiver's mailbox (not after its turn), retrying
+   * while the shard moves. For routing that must not be lost in a handover without waiting for the receiver's work.
+   */
+  deliver(kind: string, id: string, msg: OutgoingMessage, timeoutMs?: number): Promise<void>;
   /** Request/reply to any actor in the cluster. Awaiting it inside a turn blocks this mailbox: prefer pipeToSelf. */
   ask<R = unknown>(kind: string, id: string, msg: OutgoingMessage, timeoutMs?: number): Promise<R>;
   /** Runs async work outside the turn; its outcome comes back as a message to this actor. */
@@ -110,6 +115,8 @@ export interface Envelope {
   m: Message;
   /** Durable command id (dedupe). */
   c?: string;
+  /** Reply as soon as the message is in the actor's mailbox, not after the turn (`deliver`). */
+  q?: 1;
 }
 
 export type Reply = { ok: true; v: unknown } | { ok: false; code: ReplyErrorCode; error: string };

@@ -28,6 +28,8 @@ export async function ensureCommandStream(jsm: JetStreamManager, names: Names, r
 export class ShardCommandConsumer {
   private messages: ConsumerMessages | undefined;
   private loop: Promise<void> | undefined;
+  private stopped = false;
+  private retry: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly js: JetStreamClient,
@@ -38,7 +40,22 @@ export class ShardCommandConsumer {
     private readonly onMessage: (m: JsMsg) => void,
   ) {}
 
-  async start(): Promise<void> {
+  /**
+   * Starts consuming; a failure (JetStream busy or briefly without a leader) is retried with backoff while the shard
+   * is held, because a shard without its consumer would leave its commands waiting for the next owner.
+   */
+  async start(attempt = 0): Promise<void> {
+    try {
+      await this.open();
+    } catch (err) {
+      if (this.stopped) return;
+      const delay = Math.min(10_000, 250 * 2 ** attempt);
+      this.log.warn({ shard: this.shard, err: (err as Error).message, retryInMs: delay }, 'command consumer failed to start; retrying');
+      this.retry = setTimeout(() => void this.start(attempt + 1), delay);
+    }
+  }
+
+  private async open(): Promise<void> {
     const stream = this.names.commandStream();
     const durable = this.names.commandConsumer(this.shard);
     // A fresh consumer per lease holder. The previous holder's pull requests stay open on the server until they
@@ -58,6 +75,10 @@ export class ShardCommandConsumer {
     });
     const consumer = await this.js.consumers.get(stream, durable);
     const messages = await consumer.consume({ max_messages: 256 });
+    if (this.stopped) {
+      messages.stop();
+      return;
+    }
     this.messages = messages;
     this.loop = (async () => {
       try {
@@ -69,6 +90,8 @@ export class ShardCommandConsumer {
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.retry);
     this.messages?.stop();
     await this.loop;
   }

@@ -15,6 +15,7 @@ export class TurnContext implements ActorContext<unknown, Message> {
   setState(s: unknown) { this.a.setState(s); }
   tell(kind: string, id: string, msg: OutgoingMessage) { this.a.host.tell(kind, id, msg); }
   ask<R>(kind: string, id: string, msg: OutgoingMessage, timeoutMs?: number) { return this.a.host.ask<R>(kind, id, msg, timeoutMs); }
+  deliver(kind: string, id: string, msg: OutgoingMessage, timeoutMs?: number) { return this.a.host.deliver(kind, id, msg, timeoutMs); }
   pipeToSelf<T>(work: Promise<T>, toMessage: (o: { ok: true; value: T } | { ok: false; error: Error }) => Message) { this.a.pipeToSelf(work, toMessage); }
   setTimer(name: string, delayMs: number, msg: Message) { this.a.setTimer(name, delayMs, msg); }
   cancelTimer(name: string) { this.a.cancelTimer(name); }

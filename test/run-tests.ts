@@ -24,7 +24,7 @@ const files = testFiles(distTest).filter((f) => filters.length === 0 || filters.
 const needsStack = files.some((f) => !relative(distTest, f).startsWith('unit'));
 
 const t0 = Date.now();
-const stack = needsStack ? await startStack({ natsNodes: 3, eabPebble: true, log: (l) => console.error(`[env] ${l}`) }) : undefined;
+const stack = needsStack ? await startStack({ natsNodes: 3, eabPebble: true, shortLivedPebbleSeconds: 40, log: (l) => console.error(`[env] ${l}`) }) : undefined;
 const env: NodeJS.ProcessEnv = { ...process.env };
 if (stack) {
   const infoPath = join(stack.info.dir, 'stack.json');

@@ -45,7 +45,7 @@ export function certificateKind(deps: ControllerDeps): ActorDefinition<Certifica
     }
     if (cert.spec?.renew === true) {
       // As gardener: `renew: true` becomes ensureRenewedAfter=now; the edit comes back as a new generation.
-      await patchSpec(env.source, cert.metadata.namespace!, cert.metadata.name, { renew: null, ensureRenewedAfter: new Date(ctx.now()).toISOString().replace(/\.\d{3}Z$/, 'Z') });
+      await patchSpec(env.source, cert.metadata.namespace!, cert.metadata.name, { renew: null, ensureRenewedAfter: new Date(ctx.now()).toISOString() });
       return;
     }
     if (!cert.metadata.finalizers?.includes(CERTIFICATE_FINALIZER)) {

@@ -19,7 +19,7 @@ const ISSUER_ASK_TIMEOUT_MS = 120_000;
 const MAX_TRANSIENT_RETRIES = 6;
 const ENTRY_FALLBACK_POLL_MS = 2_000;
 const VALIDATION_TIMEOUT_MS = 5 * 60_000;
-const RESUME_REMINDER_MS = 15_000;
+const RESUME_REMINDER_MS = 5_000;
 
 export function next(ctx: CertCtx, delayMs = 0): void {
   ctx.setTimer('advance', delayMs, { type: 'Advance' });

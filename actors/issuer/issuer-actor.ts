@@ -124,6 +124,8 @@ export function issuerKind(deps: ControllerDeps): ActorDefinition<IssuerState, I
       addWaiter(ctx, msg.certificate);
       return { granted: false, reason: 'busy', message: d.message };
     }
+    // Also woken early when the issuer changes (a raised quota).
+    addWaiter(ctx, msg.certificate);
     return { granted: false, reason: 'quota', retryAt: d.retryAt, message: d.message };
   };
 

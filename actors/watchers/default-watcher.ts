@@ -6,7 +6,7 @@ import { issuerPath, referencedSecrets, type Issuer } from '../issuer/issuer-typ
 import type { IssuerCandidate } from '../certificate/issuer-selection.js';
 import type { KubeObject } from '../kube/kube-object.js';
 import { SecretDependents } from './secret-dependents.js';
-import { watcherKind } from './watcher-kind.js';
+import { route, watcherKind } from './watcher-kind.js';
 
 export { DEFAULT_WATCHER } from '../kinds.js';
 
@@ -31,7 +31,7 @@ export function defaultWatcherKind(deps: ControllerDeps) {
           const id = issuerId(ev.object.metadata.namespace ?? ns, ev.object.metadata.name);
           dependents.set(id, ev.type === 'DELETED' ? [] : referencedSecrets(ev.object));
           const msg: IssuerMsg = ev.type === 'DELETED' ? { type: 'Deleted' } : { type: 'Observed', issuer: ev.object };
-          ctx.tell(ISSUER_KIND, id, msg);
+          return route(ctx, ISSUER_KIND, id, msg);
         },
         onError: (err, failures) => ctx.log.warn({ err: err.message, failures }, 'issuer watch failed; retrying'),
       }).start();
@@ -45,7 +45,9 @@ export function defaultWatcherKind(deps: ControllerDeps) {
         onSynced: () => void (secretsSynced = true),
         onEvent: (ev) => {
           if (!secretsSynced) return;
-          for (const id of dependents.of(`${ev.object.metadata.namespace ?? ns}/${ev.object.metadata.name}`)) ctx.tell(ISSUER_KIND, id, { type: 'SecretChanged' });
+          // An account secret the issuer just created itself (auto registration) needs no second set-up.
+          if (ev.type === 'ADDED' && ev.object.metadata.labels?.['cert.gardener.cloud/issuer']) return;
+          for (const id of dependents.of(`${ev.object.metadata.namespace ?? ns}/${ev.object.metadata.name}`)) void route(ctx, ISSUER_KIND, id, { type: 'SecretChanged' });
         },
         onError: (err, failures) => ctx.log.warn({ err: err.message, failures }, 'secret watch failed; retrying'),
       }).start();

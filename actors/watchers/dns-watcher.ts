@@ -3,7 +3,7 @@ import { ListWatch } from '../kube/list-watch.js';
 import { CERTIFICATE_KIND, DNS_WATCHER, parseCertificateId } from '../kinds.js';
 import { ANNOTATION_CERTIFICATE, LABEL_ACME_DNS_CHALLENGE, type DNSEntry } from '../dns/challenge-entry.js';
 import { sourceClusterId } from './source-watcher.js';
-import { watcherKind } from './watcher-kind.js';
+import { route, watcherKind } from './watcher-kind.js';
 
 /**
  * Watches the challenge DNSEntries in the dns cluster (--dns-namespace) and tells each certificate actor when one of
@@ -24,7 +24,7 @@ export function dnsWatcherKind(deps: ControllerDeps) {
           const owner = parseCertificateId(ev.object.metadata.annotations?.[ANNOTATION_CERTIFICATE] ?? '');
           if (!owner || owner.cluster !== cluster) return;
           const status = ev.object.status;
-          ctx.tell(CERTIFICATE_KIND, `${owner.cluster}/${owner.namespace}/${owner.name}`, {
+          return route(ctx, CERTIFICATE_KIND, `${owner.cluster}/${owner.namespace}/${owner.name}`, {
             type: 'EntryChanged',
             name: ev.object.metadata.name,
             state: status.state,

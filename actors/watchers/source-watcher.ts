@@ -5,7 +5,7 @@ import { CERTIFICATES_API } from '../certificate/certificate-kube.js';
 import type { Certificate } from '../certificate/certificate-spec.js';
 import type { CertificateMsg } from '../certificate/certificate-actor-types.js';
 import { DEFAULT_CERT_CLASS } from '../config/effective-config.js';
-import { watcherKind } from './watcher-kind.js';
+import { route, watcherKind } from './watcher-kind.js';
 
 export const CLASS_ANNOTATION = 'cert.gardener.cloud/class';
 
@@ -31,11 +31,11 @@ export function sourceWatcherKind(deps: ControllerDeps) {
       const certificates = new ListWatch<Certificate>({
         client: deps.kube.source,
         path: `${CERTIFICATES_API}/certificates`,
-        onEvent: (ev) => {
+        onEvent: async (ev) => {
           const meta = ev.object.metadata;
           if (!handlesClass(deps.config.certClasses, meta.annotations)) return;
           const msg: CertificateMsg = ev.type === 'DELETED' ? { type: 'Deleted' } : { type: 'Observed', cert: ev.object };
-          ctx.tell(CERTIFICATE_KIND, certificateId(cluster, meta.namespace ?? 'default', meta.name), msg);
+          await route(ctx, CERTIFICATE_KIND, certificateId(cluster, meta.namespace ?? 'default', meta.name), msg);
         },
         onError: (err, failures) => ctx.log.warn({ err: err.message, failures }, 'certificate watch failed; retrying'),
       }).start();

@@ -5,7 +5,7 @@ import { CERTIFICATE_KIND, TARGET_WATCHER, certificateId } from '../kinds.js';
 import { HASH_LABEL } from '../certificate/request-hash.js';
 import { ANNOTATION_CERT_CLUSTER, ANNOTATION_CERT_NAME, ANNOTATION_CERT_NAMESPACE } from '../certificate/certificate-secret.js';
 import { sourceClusterId } from './source-watcher.js';
-import { watcherKind } from './watcher-kind.js';
+import { route, watcherKind } from './watcher-kind.js';
 
 /**
  * Watches certificate Secrets in the target cluster (metadata only: the watcher never holds key material) and tells
@@ -30,7 +30,7 @@ export function targetWatcherKind(deps: ControllerDeps) {
           const name = a[ANNOTATION_CERT_NAME];
           const namespace = a[ANNOTATION_CERT_NAMESPACE];
           if (!name || !namespace || (a[ANNOTATION_CERT_CLUSTER] ?? cluster) !== cluster) return;
-          ctx.tell(CERTIFICATE_KIND, certificateId(cluster, namespace, name), {
+          return route(ctx, CERTIFICATE_KIND, certificateId(cluster, namespace, name), {
             type: 'SecretChanged',
             deleted: ev.type === 'DELETED',
             ...(ev.object.metadata.labels?.[HASH_LABEL] ? { hash: ev.object.metadata.labels[HASH_LABEL] } : {}),

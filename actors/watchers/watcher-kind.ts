@@ -1,7 +1,7 @@
 // What every cluster-watcher actor shares: its watches live in memory and are started in onActivate; a durable
 // keepalive reminder re-activates the watcher on another pod when its pod dies; a timer keeps it from passivating;
 // and as the supervisor of its children it restarts a crash-looping child a minute later.
-import type { ActorContext, ActorDefinition, ChildFailed, Message } from '../../runtime/index.js';
+import type { ActorContext, ActorDefinition, ChildFailed, Message, OutgoingMessage } from '../../runtime/index.js';
 
 const KEEPALIVE_MS = 10_000;
 const TICK_MS = 60_000;
@@ -24,6 +24,19 @@ export interface WatcherSpec<M extends Message> {
   start(ctx: ActorContext<Record<string, never>, WatcherBaseMsg | M>): Stoppable[] | Promise<Stoppable[]>;
   /** The watcher's own messages (e.g. questions about what it has seen). */
   handle?(ctx: ActorContext<Record<string, never>, WatcherBaseMsg | M>, msg: M): unknown;
+}
+
+/**
+ * Hands an observed change to the actor that owns the object, confirmed once it is in that actor's mailbox: a plain
+ * tell is lost when it meets a shard in handover, and a lost event would leave the object unreconciled until the
+ * next change. Awaited by the watch, so events for one object stay in order.
+ */
+export async function route(ctx: ActorContext<Record<string, never>, never>, kind: string, id: string, msg: OutgoingMessage): Promise<void> {
+  try {
+    await ctx.deliver(kind, id, msg, 30_000);
+  } catch (err) {
+    ctx.log.warn({ kind, id, type: msg.type, err: (err as Error).message }, 'could not route an event');
+  }
 }
 
 export function watcherKind<M extends Message>(spec: WatcherSpec<M>): ActorDefinition<Record<string, never>, WatcherBaseMsg | M> {

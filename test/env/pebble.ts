@@ -69,6 +69,8 @@ export interface PebbleOptions {
   eabKeys?: Record<string, string>;
   /** The listener certificate; pebbles of one stack share it so one trusted CA covers them all. */
   tls: ServingCert;
+  /** Lifetime of issued certificates (pebble's default is five years); short ones let tests see renewals. */
+  validitySeconds?: number;
 }
 
 /** pebble validating DNS-01 against challtestsrv, without its random validation sleep and nonce rejections. */
@@ -92,6 +94,7 @@ export async function startPebble(binary: string, dir: string, opts: PebbleOptio
       ocspResponderURL: '',
       externalAccountBindingRequired: Boolean(opts.eabKeys),
       ...(opts.eabKeys ? { externalAccountMACKeys: opts.eabKeys } : {}),
+      ...(opts.validitySeconds ? { certificateValidityPeriod: opts.validitySeconds } : {}),
     },
   };
   writeFileSync(join(dir, 'pebble-config.json'), JSON.stringify(config, null, 2));

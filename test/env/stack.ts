@@ -22,6 +22,8 @@ export interface StackOptions {
   natsNodes?: 1 | 3;
   /** Start a second pebble that requires external account binding. */
   eabPebble?: boolean;
+  /** Start a third pebble issuing certificates that live this many seconds (renewal tests). */
+  shortLivedPebbleSeconds?: number;
   /** Where servers keep data and logs; a fresh temp dir by default. */
   dir?: string;
   log?: (line: string) => void;
@@ -34,6 +36,7 @@ export interface StackInfo {
   nats: { urls: string[]; monitorUrls: string[] };
   acme: { directoryUrl: string; rootCaPath: string; listenerCaPath: string };
   acmeEab?: { directoryUrl: string; rootCaPath: string; keys: Record<string, string> };
+  acmeShortLived?: { directoryUrl: string; rootCaPath: string; validitySeconds: number };
   dns: { server: string; managementUrl: string };
   /** The etcd all API servers share (each under its own prefix); tests may start extra API servers on it. */
   etcd: { url: string };
@@ -47,6 +50,7 @@ export interface Stack {
   nats: NatsCluster;
   acme: AcmeServer;
   acmeEab?: AcmeServer;
+  acmeShortLived?: AcmeServer;
   challengeDns: ChallengeDnsServer;
   dnsCompanion: DnsCompanion;
   stop(): Promise<void>;
@@ -76,7 +80,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       started.push(stoppable(x));
       return x;
     });
-    const [acme, acmeEab, nats, etcd] = await Promise.all([
+    const [acme, acmeEab, acmeShortLived, nats, etcd] = await Promise.all([
       track(startPebble(binaries.pebble, join(dir, 'pebble'), { port: await ports.next(), managementPort: await ports.next(), dnsServer: challengeDns.dnsAddress, tls: pebbleTls }), (x) => x.process),
       opts.eabPebble
         ? track(startPebble(binaries.pebble, join(dir, 'pebble-eab'), {
@@ -85,6 +89,15 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
             dnsServer: challengeDns.dnsAddress,
             tls: pebbleTls,
             eabKeys: { 'kid-1': randomBytes(32).toString('base64url') },
+          }), (x) => x.process)
+        : Promise.resolve(undefined),
+      opts.shortLivedPebbleSeconds
+        ? track(startPebble(binaries.pebble, join(dir, 'pebble-short'), {
+            port: await ports.next(),
+            managementPort: await ports.next(),
+            dnsServer: challengeDns.dnsAddress,
+            tls: pebbleTls,
+            validitySeconds: opts.shortLivedPebbleSeconds,
           }), (x) => x.process)
         : Promise.resolve(undefined),
       track(startNatsCluster(binaries.natsServer, join(dir, 'nats'),
@@ -119,13 +132,14 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       nats: { urls: nats.urls, monitorUrls: nats.nodes.map((n) => n.monitorUrl) },
       acme: { directoryUrl: acme.directoryUrl, rootCaPath: acme.rootCaPath, listenerCaPath: acme.listenerCaPath },
       ...(acmeEab ? { acmeEab: { directoryUrl: acmeEab.directoryUrl, rootCaPath: acmeEab.rootCaPath, keys: acmeEab.eabKeys ?? {} } } : {}),
+      ...(acmeShortLived ? { acmeShortLived: { directoryUrl: acmeShortLived.directoryUrl, rootCaPath: acmeShortLived.rootCaPath, validitySeconds: opts.shortLivedPebbleSeconds! } } : {}),
       dns: { server: challengeDns.dnsAddress, managementUrl: challengeDns.managementUrl },
       etcd: { url: etcd.url },
     };
     writeFileSync(join(dir, 'stack.json'), JSON.stringify(info, null, 2));
     let stopped = false;
     return {
-      info, binaries, etcd, apiServers, nats, acme, acmeEab, challengeDns, dnsCompanion,
+      info, binaries, etcd, apiServers, nats, acme, acmeEab, acmeShortLived, challengeDns, dnsCompanion,
       async stop() {
         if (stopped) return;
         stopped = true;

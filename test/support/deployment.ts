@@ -1,3 +1,5 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { connect, type NatsConnection } from 'nats';
 import { ActorClient } from '../../runtime/index.js';
@@ -17,6 +19,8 @@ export interface DeploymentOptions {
   args?: string[];
   /** Leave out the class flag (certificates of the default class). */
   defaultClass?: boolean;
+  /** Other API servers for some roles (e.g. one the test restarts). */
+  clusters?: Partial<StackInfo['clusters']>;
 }
 
 /**
@@ -25,7 +29,7 @@ export interface DeploymentOptions {
  * four clusters and a NATS client for the actor system.
  */
 export class TestDeployment {
-  readonly stack: StackInfo = sharedStack();
+  readonly stack: StackInfo;
   readonly id = randomBytes(3).toString('hex');
   /** Namespace of issuers (default cluster), challenge entries (dns), certificates (source) and secrets (target). */
   readonly ns = `t-${this.id}`;
@@ -38,6 +42,8 @@ export class TestDeployment {
   private podSeq = 0;
 
   constructor(private readonly opts: DeploymentOptions = {}) {
+    const shared = sharedStack();
+    this.stack = { ...shared, clusters: { ...shared.clusters, ...opts.clusters } };
     this.certClass = opts.defaultClass ? 'gardencert' : `class-${this.id}`;
     this.kube = {
       default: KubeClient.fromFile(this.stack.clusters.default.kubeconfig),
@@ -74,6 +80,9 @@ export class TestDeployment {
 
   async stop(): Promise<void> {
     await Promise.all(this.pods.map((p) => p.stop()));
+    // For debugging: CERTMGMT_POD_LOGS=dir keeps every pod's log lines.
+    const dir = process.env.CERTMGMT_POD_LOGS;
+    if (dir) for (const p of this.pods) writeFileSync(join(dir, `${p.name}.log`), p.lines.map((l) => JSON.stringify(l)).join('\n'));
     await this.nc?.close();
     for (const k of Object.values(this.kube)) k.close();
   }
@@ -132,6 +141,17 @@ export class TestDeployment {
   async events(name: string): Promise<Array<{ type: string; reason: string; message: string }>> {
     const list = await this.kube.source.get<{ items: Array<{ type: string; reason: string; message: string; involvedObject: { name: string; kind: string } }> }>(`/api/v1/namespaces/${this.ns}/events`);
     return list.items.filter((e) => e.involvedObject.name === name && e.involvedObject.kind === 'Certificate');
+  }
+
+  /** Log lines of all pods (killed ones included) about one certificate actor. */
+  logsOf(certName: string, msg?: string): Array<Record<string, unknown>> {
+    const id = `source/${this.ns}/${certName}`;
+    return this.pods.flatMap((p) => p.lines).filter((l) => l.id === id && (msg === undefined || l.msg === msg));
+  }
+
+  /** ACME orders created for a certificate, counted from the pods' logs. */
+  ordersOf(certName: string): number {
+    return this.logsOf(certName, 'order created').length;
   }
 
   async deleteCertificate(name: string): Promise<void> {
