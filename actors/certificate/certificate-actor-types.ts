@@ -78,6 +78,8 @@ export type CertificateMsg =
   | { type: 'IssuerReady' }
   /** Backoff or quota wait over. */
   | { type: 'Recheck' }
+  /** A turn met a transient error (an API server or the network down): try the same again. */
+  | { type: 'Retry' }
   /** The renewal date came. */
   | { type: 'Renew' }
   /** Re-arms the resume reminder while an order runs (brings the order back on another pod if this one dies). */

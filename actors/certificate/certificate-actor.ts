@@ -1,4 +1,5 @@
-import type { ActorDefinition } from '../../runtime/index.js';
+import { ActorError, type ActorDefinition } from '../../runtime/index.js';
+import { KubeApiError } from '../kube/kube-api-error.js';
 import type { ControllerDeps } from '../controller-deps.js';
 import { CERTIFICATE_KIND, DEFAULT_WATCHER, SOURCE_WATCHER } from '../kinds.js';
 import { selectIssuer, type IssuerCandidate } from './issuer-selection.js';
@@ -160,8 +161,36 @@ export function certificateKind(deps: ControllerDeps): ActorDefinition<Certifica
       }
     },
     async handle(ctx, msg) {
+      try {
+        const reply = await dispatch(ctx, msg);
+        vol(ctx).transientFailures = 0;
+        return reply;
+      } catch (err) {
+        // An API server or the network briefly away must not crash-loop the actor into Failed: retry the turn's
+        // purpose with backoff (1 s doubling to a minute). Anything else is a refusal worth reporting.
+        if (!isTransient(err)) {
+          if (ctx.state.cert && msg.type !== 'Describe') {
+            await fail(ctx, env, `${(err as Error).message}`, 'issuance').catch(() => undefined);
+            return undefined;
+          }
+          throw err;
+        }
+        const v = vol(ctx);
+        const n = (v.transientFailures = (v.transientFailures ?? 0) + 1);
+        const delay = Math.min(60_000, 1000 * 2 ** (n - 1));
+        ctx.log.warn({ err: (err as Error).message, type: msg.type, retryInMs: delay }, 'transient failure; retrying');
+        ctx.setTimer('retry', delay, { type: 'Retry' });
+        return undefined;
+      }
+    },
+  };
+
+  async function dispatch(ctx: CertCtx, msg: CertificateMsg): Promise<unknown> {
       const s = ctx.state;
       switch (msg.type) {
+        case 'Retry':
+          if (s.work) return advance(ctx, env);
+          return reconcile(ctx);
         case 'Observed': {
           const cert = slim(msg.cert);
           const firstSight = !s.cert;
@@ -216,8 +245,14 @@ export function certificateKind(deps: ControllerDeps): ActorDefinition<Certifica
             ...(s.retryAt ? { retryAt: s.retryAt } : {}),
           };
       }
-    },
-  };
+  }
+}
+
+/** Network failures, timeouts, 5xx, 429 and conflicts pass; other API refusals (403, 422, ...) do not. */
+function isTransient(err: unknown): boolean {
+  if (err instanceof KubeApiError) return err.statusCode >= 500 || err.statusCode === 429 || err.statusCode === 409;
+  if (err instanceof ActorError) return err.code !== 'invalid-message' && err.code !== 'unknown-kind';
+  return true;
 }
 
 /** What the actor keeps of an observed Certificate: no status (ours is kept separately), no managed fields. */

@@ -31,6 +31,8 @@ export interface CertVolatile {
   grantWaits?: number;
   propagatedAt?: number;
   lastStepAt?: number;
+  /** Consecutive turns that failed transiently, for the retry backoff. */
+  transientFailures?: number;
 }
 
 export const vol = (ctx: CertCtx) => ctx.volatile as CertVolatile;

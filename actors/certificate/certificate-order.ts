@@ -125,6 +125,7 @@ export async function advance(ctx: CertCtx, env: CertEnv): Promise<void> {
     const r = await acme(ctx, work, { op: 'readOrder', orderUrl: work.orderUrl });
     if (!r.ok) return retryOrFail(ctx, env, r.error, r.transient);
     v.refresh = false;
+    ctx.log.info({ order: work.orderUrl, phase: work.phase }, 'order resumed');
     const phase = phaseForOrder(r.progress!);
     if (phase === 'invalid') return fail(ctx, env, `ACME order failed: ${r.progress!.problem ?? 'order invalid'}`, 'issuance');
     // Keep later phases of the same stage (entries written, waiting for propagation) rather than repeating them.
