@@ -429,10 +429,10 @@ export class ActorSystem implements ActivationHost {
       const commands = new ShardCommandConsumer(this.js, this.jsm, this.names, shard, this.log, (m) => this.onCommand(shard, m));
       const region: Region = { shard, lease, sub, commands, activations: new Map() };
       this.regions.set(shard, region);
-      await Promise.all([
-        commands.start(),
-        this.reminders.loadShard(shard).catch((err) => this.log.warn({ shard, err: (err as Error).message }, 'loading reminders failed')),
-      ]);
+      // Not awaited: the consumer retries its own start, and a slow JetStream API must not hold up this placement
+      // round (handing shards to new pods waits for it).
+      void commands.start();
+      await this.reminders.loadShard(shard).catch((err) => this.log.warn({ shard, err: (err as Error).message }, 'loading reminders failed'));
       this.log.info({ shard, epoch: lease.epoch }, 'shard acquired');
     } finally {
       this.opening.delete(shard);

@@ -2,6 +2,11 @@ import { createPrivateKey } from 'node:crypto';
 import * as acme from 'acme-client';
 import { describeAcmeError, isAccountMissing } from './acme-errors.js';
 import { getJson } from './http-get-json.js';
+import { tuneAcmeClient } from './acme-client-tuning.js';
+
+// acme-client's HTTP client has no timeout of its own: a CA that accepts the connection and never answers would
+// hold the issuer's (serialized) turn forever.
+acme.axios.defaults.timeout = 30_000;
 
 export interface AcmeAccountSettings {
   directoryUrl: string;
@@ -61,6 +66,7 @@ export async function openAcmeAccount(s: AcmeAccountSettings): Promise<AcmeAccou
     backoffMin: 200,
     backoffMax: 2000,
   });
+  tuneAcmeClient(client);
   try {
     const account = await client.createAccount({
       termsOfServiceAgreed: true,

@@ -78,6 +78,8 @@ export type CertificateMsg =
   | { type: 'IssuerReady' }
   /** Backoff or quota wait over. */
   | { type: 'Recheck' }
+  /** The outcome of a call to the issuer actor, made outside the turn (pipeToSelf). */
+  | { type: 'IssuerReply'; token: number; phase: OrderPhase; reply?: unknown; error?: string }
   /** A turn met a transient error (an API server or the network down): try the same again. */
   | { type: 'Retry' }
   /** The renewal date came. */

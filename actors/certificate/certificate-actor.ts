@@ -9,7 +9,7 @@ import { adoptSecret, generatedSecretName, isOwnedBy, judgeSecret } from './cert
 import { certificateSummary } from './certificate-status.js';
 import { CERTIFICATE_FINALIZER, deleteSecret, findSecretsByHash, getSecret, patchMetadata, patchSpec, putSecret } from './certificate-kube.js';
 import { cleanupWork, fail, identityOf, markReady, renewalAt, requestOf, vol, type CertEnv } from './certificate-env.js';
-import { advance, next, onEntryChanged, onResume, startWork } from './certificate-order.js';
+import { advance, next, onEntryChanged, onIssuerReply, onResume, startWork } from './certificate-order.js';
 import type { CertCtx, CertificateActorState, CertificateMsg } from './certificate-actor-types.js';
 import type { Certificate } from './certificate-spec.js';
 
@@ -194,7 +194,9 @@ export function certificateKind(deps: ControllerDeps): ActorDefinition<Certifica
         case 'Observed': {
           const cert = slim(msg.cert);
           const firstSight = !s.cert;
-          ctx.setState({ ...s, cert, ...(firstSight && msg.cert.status ? { status: msg.cert.status } : {}) });
+          // Our own status patches come back as events that change only resourceVersion and status: keeping the
+          // stored copy spares a state write per echo (metadata patches re-read the object on a conflict).
+          if (firstSight || meaningfulChange(s.cert!, cert)) ctx.setState({ ...s, cert, ...(firstSight && msg.cert.status ? { status: msg.cert.status } : {}) });
           if (cert.metadata.deletionTimestamp) {
             if (cert.metadata.finalizers?.includes(CERTIFICATE_FINALIZER) || s.work) return deleteCertificate(ctx, false);
             return undefined;
@@ -209,6 +211,8 @@ export function certificateKind(deps: ControllerDeps): ActorDefinition<Certifica
           return deleteCertificate(ctx, true);
         case 'Advance':
           return advance(ctx, env);
+        case 'IssuerReply':
+          return onIssuerReply(ctx, env, msg);
         case 'EntryChanged':
           onEntryChanged(ctx, msg.name, msg.state, msg.current);
           return undefined;
@@ -253,6 +257,11 @@ function isTransient(err: unknown): boolean {
   if (err instanceof KubeApiError) return err.statusCode >= 500 || err.statusCode === 429 || err.statusCode === 409;
   if (err instanceof ActorError) return err.code !== 'invalid-message' && err.code !== 'unknown-kind';
   return true;
+}
+
+function meaningfulChange(before: Certificate, after: Certificate): boolean {
+  const pick = (c: Certificate) => JSON.stringify([c.metadata.uid, c.metadata.generation, c.metadata.deletionTimestamp, c.metadata.finalizers, c.metadata.annotations, c.spec]);
+  return pick(before) !== pick(after);
 }
 
 /** What the actor keeps of an observed Certificate: no status (ours is kept separately), no managed fields. */

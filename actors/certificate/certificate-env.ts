@@ -31,6 +31,9 @@ export interface CertVolatile {
   grantWaits?: number;
   propagatedAt?: number;
   lastStepAt?: number;
+  /** Token of the issuer call in flight: its reply is expected; other replies (and Advance meanwhile) are stale. */
+  inflight?: number;
+  callSeq?: number;
   /** Consecutive turns that failed transiently, for the retry backoff. */
   transientFailures?: number;
 }
@@ -79,6 +82,8 @@ export async function cleanupWork(ctx: CertCtx, env: CertEnv, work: OrderWork): 
   await Promise.all((work.entries ?? []).map((e) => deleteEntry(env.dns, ns, e)));
   ctx.tell(ISSUER_KIND, issuerId(work.issuer.namespace, work.issuer.name), { type: 'Release', certificate: ctx.id });
   delete vol(ctx).key;
+  // A reply to a call of this work that is still out is stale from now on.
+  delete vol(ctx).inflight;
 }
 
 /** The stored certificate is what the spec asks for: status Ready, renewal reminder at its renewal date. */

@@ -7,13 +7,13 @@ import { buildChallengeEntry } from '../dns/challenge-entry.js';
 import { checkTxtPropagation } from '../dns/txt-propagation.js';
 import type { ChallengeRecord, OrderProgress } from '../acme/acme-order.js';
 import type { AcmeOperation } from '../issuer/acme-operations.js';
-import type { AcmeReply, GrantReply } from '../issuer/issuer-messages.js';
+import type { AcmeReply, GrantReply, IssuerRequest } from '../issuer/issuer-messages.js';
 import { createCsrPem, generatePrivateKey, readCertificateChain } from '../x509/certificate-info.js';
 import { getEntry, putSecret, upsertEntry } from './certificate-kube.js';
 import { buildTlsSecret } from './certificate-secret.js';
 import { certificateSummary } from './certificate-status.js';
 import { cleanupWork, fail, identityOf, markReady, renewalAt, requestOf, vol, writeStatus, type CertEnv } from './certificate-env.js';
-import type { CertCtx, OrderPhase, OrderWork } from './certificate-actor-types.js';
+import type { CertCtx, CertificateMsg, OrderPhase, OrderWork } from './certificate-actor-types.js';
 
 const ISSUER_ASK_TIMEOUT_MS = 120_000;
 const MAX_TRANSIENT_RETRIES = 6;
@@ -30,6 +30,7 @@ function setWork(ctx: CertCtx, patch: Partial<OrderWork>): void {
   const phaseChanged = patch.phase !== undefined && patch.phase !== work.phase;
   ctx.setState({ ...ctx.state, work: { ...work, ...patch, ...(phaseChanged ? { since: ctx.now() } : {}) } });
   if (phaseChanged) {
+    ctx.log.debug({ from: work.phase, to: patch.phase, ms: ctx.now() - work.since }, 'order step');
     const v = vol(ctx);
     v.retries = 0;
     delete v.pollDelayMs;
@@ -54,6 +55,7 @@ export async function startWork(ctx: CertCtx, work: Omit<OrderWork, 'phase' | 's
   const now = ctx.now();
   ctx.setState({ ...ctx.state, work: { ...work, phase: 'grant', since: now, startedAt: now } });
   vol(ctx).grantWaits = 0;
+  delete vol(ctx).inflight;
   await ctx.setReminder('resume', now + RESUME_REMINDER_MS, { type: 'Resume' });
   next(ctx);
 }
@@ -66,12 +68,26 @@ export async function onResume(ctx: CertCtx): Promise<void> {
   if (last === undefined || ctx.now() - last > RESUME_REMINDER_MS) next(ctx);
 }
 
-async function acme(ctx: CertCtx, work: OrderWork, operation: AcmeOperation): Promise<AcmeReply> {
-  try {
-    return await ctx.ask<AcmeReply>(ISSUER_KIND, issuerId(work.issuer.namespace, work.issuer.name), { type: 'Acme', certificate: ctx.id, operation }, ISSUER_ASK_TIMEOUT_MS);
-  } catch (err) {
-    return { ok: false, error: `issuer ${work.issuer.namespace}/${work.issuer.name} did not answer: ${(err as Error).message}`, transient: true };
-  }
+/**
+ * Asks the issuer actor outside the turn: the certificate's turn ends at once and the reply comes back as an
+ * IssuerReply message. A turn waiting on another actor would hold up a graceful handover of its shard (which waits
+ * for running turns) for as long as the other actor takes.
+ */
+function callIssuer(ctx: CertCtx, work: OrderWork, request: IssuerRequest, timeoutMs = ISSUER_ASK_TIMEOUT_MS): void {
+  const v = vol(ctx);
+  const token = (v.callSeq = (v.callSeq ?? 0) + 1);
+  v.inflight = token;
+  const phase = work.phase;
+  ctx.pipeToSelf(ctx.ask(ISSUER_KIND, issuerId(work.issuer.namespace, work.issuer.name), request, timeoutMs), (o): CertificateMsg => o.ok
+    ? { type: 'IssuerReply', token, phase, reply: o.value }
+    : { type: 'IssuerReply', token, phase, error: `issuer ${work.issuer.namespace}/${work.issuer.name} did not answer: ${o.error.message}` });
+}
+
+const acmeCall = (ctx: CertCtx, work: OrderWork, operation: AcmeOperation) => callIssuer(ctx, work, { type: 'Acme', certificate: ctx.id, operation });
+
+/** An issuer reply as an AcmeReply (a failed ask is a transient ACME failure). */
+function acmeReplyOf(msg: Extract<CertificateMsg, { type: 'IssuerReply' }>): AcmeReply {
+  return msg.error !== undefined ? { ok: false, error: msg.error, transient: true } : msg.reply as AcmeReply;
 }
 
 /** A step failed in a way that may pass (CA or API busy, network): retry it a few times, then give up on the order. */
@@ -110,10 +126,12 @@ async function restartOrder(ctx: CertCtx, env: CertEnv, why: string): Promise<vo
   next(ctx);
 }
 
+/** The next step of the running order; steps that need the issuer send their call and end the turn. */
 export async function advance(ctx: CertCtx, env: CertEnv): Promise<void> {
   const work = ctx.state.work;
   if (!work) return;
   const v = vol(ctx);
+  if (v.inflight !== undefined) return; // a call is out; its reply continues the order
   v.lastStepAt = ctx.now();
   const validation = await requestOf(ctx, env);
   if (!validation.ok) return; // the spec changed under the work; Observed handles it
@@ -121,54 +139,31 @@ export async function advance(ctx: CertCtx, env: CertEnv): Promise<void> {
   const config = env.deps.config;
 
   // A resumed activation first learns where the order really is.
-  if (v.refresh && work.orderUrl && work.phase !== 'grant' && work.phase !== 'done') {
-    const r = await acme(ctx, work, { op: 'readOrder', orderUrl: work.orderUrl });
-    if (!r.ok) return retryOrFail(ctx, env, r.error, r.transient);
-    v.refresh = false;
-    ctx.log.info({ order: work.orderUrl, phase: work.phase }, 'order resumed');
-    const phase = phaseForOrder(r.progress!);
-    if (phase === 'invalid') return fail(ctx, env, `ACME order failed: ${r.progress!.problem ?? 'order invalid'}`, 'issuance');
-    // Keep later phases of the same stage (entries written, waiting for propagation) rather than repeating them.
-    const stage = (p: OrderPhase) => ['publish', 'await-entries', 'propagation', 'answer'].includes(p) ? 1 : p === 'validate' ? 2 : p === 'finalize' || p === 'download' ? 3 : 0;
-    setWork(ctx, { challenges: r.progress!.challenges, ...(stage(phase) > stage(work.phase) ? { phase } : {}) });
-    return next(ctx);
-  }
+  if (v.refresh && work.orderUrl && work.phase !== 'grant' && work.phase !== 'done') return acmeCall(ctx, work, { op: 'readOrder', orderUrl: work.orderUrl });
   v.refresh = false;
 
   switch (work.phase) {
-    case 'grant': {
-      let reply: GrantReply;
-      try {
-        reply = await ctx.ask<GrantReply>(ISSUER_KIND, issuerId(work.issuer.namespace, work.issuer.name), { type: 'Grant', certificate: ctx.id, hash: work.hash, domains: challengeDomains(work.names) }, 60_000);
-      } catch (err) {
-        return retryOrFail(ctx, env, `issuer ${work.issuer.namespace}/${work.issuer.name} did not answer: ${(err as Error).message}`, true);
-      }
-      const common = { issuer: work.issuer, dnsNames: request.dnsNames, ...(request.commonName !== undefined ? { commonName: request.commonName } : {}) };
-      if (reply.granted) {
-        await writeStatus(ctx, env, { ...common, state: 'Pending', message: `certificate requested from issuer ${work.issuer.namespace}/${work.issuer.name}${work.secretExists ? ' (renewal)' : ''}` });
-        return goTo(ctx, 'order');
-      }
-      if (reply.reason === 'quota') {
-        await writeStatus(ctx, env, { ...common, state: 'Waiting', message: reply.message });
-        await ctx.setReminder('recheck', reply.retryAt, { type: 'Recheck' });
-        return;
-      }
-      // Not ready, missing or busy: the issuer wakes us (IssuerReady); the timer is the fallback.
-      const waits = (v.grantWaits = (v.grantWaits ?? 0) + 1);
-      await writeStatus(ctx, env, { ...common, state: reply.reason === 'missing' ? 'Error' : 'Pending', message: reply.message });
-      return next(ctx, Math.min(600_000, 15_000 * 2 ** Math.min(waits - 1, 6)));
-    }
+    case 'grant':
+      return callIssuer(ctx, work, { type: 'Grant', certificate: ctx.id, hash: work.hash, domains: challengeDomains(work.names) }, 60_000);
+    case 'order':
+      return acmeCall(ctx, work, work.orderUrl ? { op: 'readOrder', orderUrl: work.orderUrl } : { op: 'newOrder', names: work.names });
+    case 'answer':
+      return acmeCall(ctx, work, { op: 'answer', orderUrl: work.orderUrl!, challenges: work.challenges ?? [] });
+    case 'validate':
+      return acmeCall(ctx, work, { op: 'orderStatus', orderUrl: work.orderUrl! });
+    case 'download':
+      if (!request.csr && v.key?.orderUrl !== work.orderUrl) return restartOrder(ctx, env, 'the private key of the finalized order is gone (the pod that held it stopped)');
+      return acmeCall(ctx, work, { op: 'download', orderUrl: work.orderUrl!, ...(request.preferredChain ? { preferredChain: request.preferredChain } : {}) });
 
-    case 'order': {
-      const r = work.orderUrl
-        ? await acme(ctx, work, { op: 'readOrder', orderUrl: work.orderUrl })
-        : await acme(ctx, work, { op: 'newOrder', names: work.names });
-      if (!r.ok) return retryOrFail(ctx, env, `ACME order: ${r.error}`, r.transient);
-      const progress = r.progress!;
-      const phase = phaseForOrder(progress);
-      if (phase === 'invalid') return fail(ctx, env, `ACME order failed: ${progress.problem ?? 'order invalid'}`, 'issuance');
-      ctx.log.info({ order: progress.orderUrl, names: work.names }, work.orderUrl ? 'order resumed' : 'order created');
-      return goTo(ctx, phase, { orderUrl: progress.orderUrl, challenges: progress.challenges });
+    case 'finalize': {
+      let csrPem: string;
+      if (request.csr) {
+        csrPem = request.csr.pem;
+      } else {
+        if (v.key?.orderUrl !== work.orderUrl) v.key = { orderUrl: work.orderUrl!, pem: await generatePrivateKey(request.privateKey!) };
+        csrPem = await createCsrPem(work.names, v.key!.pem);
+      }
+      return acmeCall(ctx, work, { op: 'finalize', orderUrl: work.orderUrl!, csrPem });
     }
 
     case 'publish': {
@@ -198,10 +193,7 @@ export async function advance(ctx: CertCtx, env: CertEnv): Promise<void> {
       const problems: string[] = [];
       for (const name of names.filter((n) => !ready.has(n))) {
         const entry = await getEntry(env.dns, config.dns.namespace, name);
-        if (!entry) {
-          // Deleted by someone: write it again.
-          return goTo(ctx, 'publish');
-        }
+        if (!entry) return goTo(ctx, 'publish'); // deleted by someone: write it again
         const current = entry.status?.observedGeneration === undefined || entry.status.observedGeneration >= (entry.metadata.generation ?? 0);
         if (entry.status?.state === 'Ready' && current) ready.add(name);
         else problems.push(`DNSEntry ${config.dns.namespace}/${name} (${entry.spec.dnsName}) is ${entry.status?.state ?? 'not processed yet'}${entry.status?.message ? `: ${entry.status.message}` : ''}`);
@@ -236,52 +228,111 @@ export async function advance(ctx: CertCtx, env: CertEnv): Promise<void> {
       return next(ctx, pollDelay(ctx, 50, 2_000));
     }
 
+    case 'done': {
+      const stored = work.stored!;
+      await markReady(ctx, env, stored, `${certificateSummary({ ...stored, issuer: '', chainLength: 0 })}; stored in secret ${stored.secret.namespace}/${stored.secret.name}`);
+      await cleanupWork(ctx, env, work);
+      await ctx.cancelReminder('resume');
+      ctx.setState({ ...ctx.state, work: undefined });
+      ctx.log.info({ secret: `${stored.secret.namespace}/${stored.secret.name}`, ms: ctx.now() - work.startedAt }, 'certificate issued');
+      return;
+    }
+  }
+}
+
+/** The issuer answered the call of the current step: decide the next one. */
+export async function onIssuerReply(ctx: CertCtx, env: CertEnv, msg: Extract<CertificateMsg, { type: 'IssuerReply' }>): Promise<void> {
+  const v = vol(ctx);
+  const work = ctx.state.work;
+  if (v.inflight !== msg.token || !work || work.phase !== msg.phase) return; // stale: the work moved on or restarted
+  delete v.inflight;
+  v.lastStepAt = ctx.now();
+  const validation = await requestOf(ctx, env);
+  if (!validation.ok) return;
+  const request = validation.request;
+
+  if (v.refresh) {
+    const r = acmeReplyOf(msg);
+    if (!r.ok) return retryOrFail(ctx, env, r.error, r.transient);
+    v.refresh = false;
+    ctx.log.info({ order: work.orderUrl, phase: work.phase }, 'order resumed');
+    const phase = phaseForOrder(r.progress!);
+    if (phase === 'invalid') return fail(ctx, env, `ACME order failed: ${r.progress!.problem ?? 'order invalid'}`, 'issuance');
+    // Keep later phases of the same stage (entries written, waiting for propagation) rather than repeating them.
+    const stage = (p: OrderPhase) => ['publish', 'await-entries', 'propagation', 'answer'].includes(p) ? 1 : p === 'validate' ? 2 : p === 'finalize' || p === 'download' ? 3 : 0;
+    setWork(ctx, { challenges: r.progress!.challenges, ...(stage(phase) > stage(work.phase) ? { phase } : {}) });
+    return next(ctx);
+  }
+
+  switch (work.phase) {
+    case 'grant': {
+      if (msg.error !== undefined) return retryOrFail(ctx, env, msg.error, true);
+      const reply = msg.reply as GrantReply;
+      const common = { issuer: work.issuer, dnsNames: request.dnsNames, ...(request.commonName !== undefined ? { commonName: request.commonName } : {}) };
+      if (reply.granted) {
+        await writeStatus(ctx, env, { ...common, state: 'Pending', message: `certificate requested from issuer ${work.issuer.namespace}/${work.issuer.name}${work.secretExists ? ' (renewal)' : ''}` });
+        return goTo(ctx, 'order');
+      }
+      if (reply.reason === 'quota') {
+        await writeStatus(ctx, env, { ...common, state: 'Waiting', message: reply.message });
+        await ctx.setReminder('recheck', reply.retryAt, { type: 'Recheck' });
+        return;
+      }
+      // Not ready, missing or busy: the issuer wakes us (IssuerReady); the timer is the fallback.
+      const waits = (v.grantWaits = (v.grantWaits ?? 0) + 1);
+      await writeStatus(ctx, env, { ...common, state: reply.reason === 'missing' ? 'Error' : 'Pending', message: reply.message });
+      return next(ctx, Math.min(600_000, 15_000 * 2 ** Math.min(waits - 1, 6)));
+    }
+
+    case 'order': {
+      const r = acmeReplyOf(msg);
+      if (!r.ok) return retryOrFail(ctx, env, `ACME order: ${r.error}`, r.transient);
+      const progress = r.progress!;
+      const phase = phaseForOrder(progress);
+      if (phase === 'invalid') return fail(ctx, env, `ACME order failed: ${progress.problem ?? 'order invalid'}`, 'issuance');
+      ctx.log.info({ order: progress.orderUrl, names: work.names }, work.orderUrl ? 'order resumed' : 'order created');
+      return goTo(ctx, phase, { orderUrl: progress.orderUrl, challenges: progress.challenges });
+    }
+
     case 'answer': {
-      const r = await acme(ctx, work, { op: 'answer', orderUrl: work.orderUrl!, challenges: work.challenges ?? [] });
+      const r = acmeReplyOf(msg);
       if (!r.ok) return retryOrFail(ctx, env, `answering the ACME challenges failed: ${r.error}`, r.transient);
-      return goTo(ctx, 'validate', {}, 30);
+      return goTo(ctx, 'validate', {}, 20);
     }
 
     case 'validate': {
-      const r = await acme(ctx, work, { op: 'readOrder', orderUrl: work.orderUrl! });
+      const r = acmeReplyOf(msg);
       if (!r.ok) return retryOrFail(ctx, env, `reading the ACME order failed: ${r.error}`, r.transient);
-      const progress = r.progress!;
-      const phase = phaseForOrder(progress);
-      if (phase === 'invalid') return fail(ctx, env, `ACME validation failed: ${progress.problem ?? 'order invalid'}`, 'issuance');
-      if (phase === 'finalize') return goTo(ctx, 'finalize', { challenges: progress.challenges });
-      if (progress.challenges.some((c) => c.status === 'pending')) {
-        // Answered challenges stay pending only when the answer was lost: answer again.
-        if (ctx.now() - work.since > 5_000) return goTo(ctx, 'answer', { challenges: progress.challenges });
+      if (r.status === 'invalid') {
+        // Only now the details are worth a full read: which authorization failed, and why.
+        v.inflight = undefined;
+        return goTo(ctx, 'order');
       }
+      if (r.status === 'ready' || r.status === 'processing' || r.status === 'valid') return goTo(ctx, 'finalize');
       if (ctx.now() - work.since > VALIDATION_TIMEOUT_MS) return fail(ctx, env, `the ACME server did not validate the challenges within ${VALIDATION_TIMEOUT_MS / 60_000} minutes`, 'issuance');
-      return next(ctx, pollDelay(ctx, 30, 1_000));
+      // Still pending long after the answer: the answer may have been lost; re-read the order, which answers again.
+      if (ctx.now() - work.since > 10_000 && (v.pollDelayMs ?? 0) >= 1_000) return goTo(ctx, 'order');
+      return next(ctx, pollDelay(ctx, 20, 1_000));
     }
 
     case 'finalize': {
-      let csrPem: string;
-      if (request.csr) {
-        csrPem = request.csr.pem;
-      } else {
-        if (v.key?.orderUrl !== work.orderUrl) v.key = { orderUrl: work.orderUrl!, pem: await generatePrivateKey(request.privateKey!) };
-        csrPem = await createCsrPem(work.names, v.key!.pem);
-      }
-      const r = await acme(ctx, work, { op: 'finalize', orderUrl: work.orderUrl!, csrPem });
+      const r = acmeReplyOf(msg);
       if (!r.ok) return retryOrFail(ctx, env, `finalizing the ACME order failed: ${r.error}`, r.transient);
-      if (r.status === 'invalid') return fail(ctx, env, `the ACME server refused to finalize the order (order invalid)`, 'issuance');
+      if (r.status === 'invalid') return fail(ctx, env, 'the ACME server refused to finalize the order (order invalid)', 'issuance');
       if (r.status === 'pending') return goTo(ctx, 'validate');
       if (!r.finalizedNow && !request.csr) return restartOrder(ctx, env, 'the order was finalized by an earlier activation whose private key is gone');
-      return goTo(ctx, 'download', {}, r.status === 'valid' ? 0 : 30);
+      return goTo(ctx, 'download', {}, r.status === 'valid' ? 0 : 20);
     }
 
     case 'download': {
-      if (!request.csr && v.key?.orderUrl !== work.orderUrl) return restartOrder(ctx, env, 'the private key of the finalized order is gone (the pod that held it stopped)');
-      const r = await acme(ctx, work, { op: 'download', orderUrl: work.orderUrl!, ...(request.preferredChain ? { preferredChain: request.preferredChain } : {}) });
+      const r = acmeReplyOf(msg);
       if (!r.ok) return retryOrFail(ctx, env, `downloading the certificate failed: ${r.error}`, r.transient);
       if (r.status === 'invalid') return fail(ctx, env, 'the ACME order became invalid while the certificate was being issued', 'issuance');
       if (!r.chain) {
         if (ctx.now() - work.since > VALIDATION_TIMEOUT_MS) return fail(ctx, env, 'the ACME server did not issue the certificate in time', 'issuance');
-        return next(ctx, pollDelay(ctx, 30, 1_000));
+        return next(ctx, pollDelay(ctx, 20, 1_000));
       }
+      if (!request.csr && v.key?.orderUrl !== work.orderUrl) return restartOrder(ctx, env, 'the private key of the finalized order is gone (the pod that held it stopped)');
       const info = readCertificateChain(r.chain);
       const identity = identityOf(ctx);
       const requestedAtMs = work.startedAt;
@@ -317,15 +368,8 @@ export async function advance(ctx: CertCtx, env: CertEnv): Promise<void> {
       return goTo(ctx, 'done', { stored });
     }
 
-    case 'done': {
-      const stored = work.stored!;
-      await markReady(ctx, env, stored, `${certificateSummary({ ...stored, issuer: '', chainLength: 0 })}; stored in secret ${stored.secret.namespace}/${stored.secret.name}`);
-      await cleanupWork(ctx, env, work);
-      await ctx.cancelReminder('resume');
-      ctx.setState({ ...ctx.state, work: undefined });
-      ctx.log.info({ secret: `${stored.secret.namespace}/${stored.secret.name}`, ms: ctx.now() - work.startedAt }, 'certificate issued');
-      return;
-    }
+    default:
+      return undefined;
   }
 }
 

@@ -10,6 +10,8 @@ import type * as acme from 'acme-client';
 export type AcmeOperation =
   | { op: 'newOrder'; names: string[] }
   | { op: 'readOrder'; orderUrl: string }
+  /** Only the order's status: one request, for polling. */
+  | { op: 'orderStatus'; orderUrl: string }
   | { op: 'answer'; orderUrl: string; challenges: ChallengeRecord[] }
   /** Sends the CSR of a ready order; answers the order's status afterwards (usually processing or valid). */
   | { op: 'finalize'; orderUrl: string; csrPem: string }
@@ -28,6 +30,8 @@ export async function runAcmeOperation(account: AcmeAccount, op: AcmeOperation):
         return { ok: true, progress: await startOrder(client, op.names) };
       case 'readOrder':
         return { ok: true, progress: await readOrder(client, op.orderUrl) };
+      case 'orderStatus':
+        return { ok: true, status: (await client.getOrder({ url: op.orderUrl } as acme.Order)).status };
       case 'answer':
         await answerChallenges(client, { orderUrl: op.orderUrl, status: 'pending', challenges: op.challenges });
         return { ok: true };

@@ -214,7 +214,10 @@ export function issuerKind(deps: ControllerDeps): ActorDefinition<IssuerState, I
         case 'Acme': {
           const acct = await account(ctx);
           if (typeof acct === 'string') return { ok: false, error: acct, transient: true } satisfies AcmeReply;
-          return runAcmeOperation(acct, msg.operation) satisfies Promise<AcmeReply>;
+          const started = performance.now();
+          const result = await runAcmeOperation(acct, msg.operation);
+          ctx.log.debug({ op: msg.operation.op, ms: Math.round((performance.now() - started) * 10) / 10 }, 'acme operation');
+          return result satisfies AcmeReply;
         }
         case 'Quota': {
           const quota = s.issuer ? quotaOf(s.issuer) : deps.config.defaultRequestsPerDayQuota;

@@ -31,7 +31,7 @@ export class KubeClient {
     const cluster = kc.getCurrentCluster();
     if (!cluster) throw new Error('kubeconfig has no current cluster');
     this.server = cluster.server.replace(/\/$/, '');
-    this.agent = new Agent({ keepAlive: true, maxSockets: 32 });
+    this.agent = new Agent({ keepAlive: true, maxSockets: 64 });
   }
 
   static fromFile(path: string): KubeClient {
@@ -52,8 +52,11 @@ export class KubeClient {
   async open(method: string, path: string, opts: RequestOpts = {}): Promise<{ res: IncomingMessage; abort: () => void }> {
     const url = new URL(this.server + path);
     for (const [k, v] of Object.entries(opts.query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));
-    const options: RequestOptions = { method, headers: { accept: 'application/json', ...opts.headers }, agent: this.agent };
+    const options: RequestOptions = { method, headers: { accept: 'application/json', ...opts.headers } };
     await this.kc.applyToHTTPSOptions(options);
+    // client-node puts a new Agent into the options on every call, which means a new TLS connection (and handshake,
+    // on both sides) per request; ours keeps connections alive. Only a proxied cluster keeps client-node's agent.
+    if (!this.kc.getCurrentCluster()?.proxyUrl) options.agent = this.agent;
     let payload: string | undefined;
     if (opts.body !== undefined) {
       payload = typeof opts.body === 'string' ? opts.body : JSON.stringify(opts.body);

@@ -15,7 +15,9 @@ export class ControllerPod {
 
   constructor(readonly name: string, stack: StackInfo, extraArgs: string[]) {
     const c = stack.clusters;
-    this.child = spawn(process.execPath, [bin,
+    // CERTMGMT_POD_NODE_ARGS adds node flags to every pod (e.g. --cpu-prof for a profile).
+    const nodeArgs = (process.env.CERTMGMT_POD_NODE_ARGS ?? '').split(' ').filter(Boolean);
+    this.child = spawn(process.execPath, [...nodeArgs, bin,
       '--kubeconfig', c.default.runtimeKubeconfig, '--source', c.source.runtimeKubeconfig,
       '--dns', c.dns.runtimeKubeconfig, '--target', c.target.runtimeKubeconfig,
       '--nats-servers', stack.nats.urls.join(','), '--pod-name', name, ...extraArgs,
