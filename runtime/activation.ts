@@ -141,7 +141,10 @@ export class Activation {
     for (const d of this.mailbox.drain()) answer(d, 'not-owner', `actor moved (${reason}); retry`, 0);
     // Leave the registry at once: a new message creates a fresh activation, which fences this one out if needed.
     this.host.onStopped(this, reason);
-    if (opts.waitForTurn) await this.currentTurn;
+    // A turn that waits on something slow (an ask to an actor of the same shard, which answers not-owner until
+    // this very handover ends) must not hold the handover: after a short wait the shard is released anyway. The late
+    // turn's state write is then refused by the lease check or fenced by the new owner's activation.
+    if (opts.waitForTurn) await Promise.race([this.currentTurn, new Promise((r) => setTimeout(r, HANDOVER_TURN_WAIT_MS).unref())]);
     if (this.def.onDeactivate) {
       try {
         await this.def.onDeactivate(new TurnContext(this));
@@ -399,6 +402,9 @@ export class Activation {
 }
 
 const NONE: readonly never[] = Object.freeze([]);
+
+/** How long a graceful handover waits for a running turn. */
+const HANDOVER_TURN_WAIT_MS = 2_000;
 
 /** About 10 s of retries (backoff 200 ms doubling to 2 s). */
 const ACTIVATION_ATTEMPTS = 8;

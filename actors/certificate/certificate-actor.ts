@@ -1,13 +1,14 @@
 import { ActorError, type ActorDefinition } from '../../runtime/index.js';
 import { KubeApiError } from '../kube/kube-api-error.js';
 import type { ControllerDeps } from '../controller-deps.js';
-import { CERTIFICATE_KIND, DEFAULT_WATCHER, SOURCE_WATCHER } from '../kinds.js';
+import { CERTIFICATE_KIND, DEFAULT_WATCHER, SOURCE_WATCHER, TARGET_WATCHER } from '../kinds.js';
+import type { SecretsLookupReply } from '../watchers/target-watcher.js';
 import { selectIssuer, type IssuerCandidate } from './issuer-selection.js';
 import { requestHashOf } from './request-hash.js';
 import { needsRenewal } from './renewal.js';
 import { adoptSecret, generatedSecretName, isOwnedBy, judgeSecret } from './certificate-secret.js';
 import { certificateSummary } from './certificate-status.js';
-import { CERTIFICATE_FINALIZER, deleteSecret, findSecretsByHash, getSecret, patchMetadata, patchSpec, putSecret } from './certificate-kube.js';
+import { CERTIFICATE_FINALIZER, deleteSecret, getSecret, patchMetadata, patchSpec, putSecret } from './certificate-kube.js';
 import { cleanupWork, fail, identityOf, markReady, renewalAt, requestOf, vol, type CertEnv } from './certificate-env.js';
 import { advance, next, onEntryChanged, onIssuerReply, onResume, startWork } from './certificate-order.js';
 import type { CertCtx, CertificateActorState, CertificateMsg } from './certificate-actor-types.js';
@@ -90,8 +91,10 @@ export function certificateKind(deps: ControllerDeps): ActorDefinition<Certifica
     const identity = identityOf(ctx);
     const secretRef = request.secretRef ?? { namespace: cert.metadata.namespace ?? identity.namespace, name: generatedSecretName(identity.name, cert.metadata.uid ?? ctx.id) };
 
+    // What the target cluster holds for this request, from the target watcher's cache (no API calls for new ones).
+    const lookup = await ctx.ask<SecretsLookupReply>(TARGET_WATCHER.kind, TARGET_WATCHER.id, { type: 'SecretsLookup', ...secretRef, hash }, 30_000);
     // 1. The stored Secret already serves this request and is not due.
-    const current = await getSecret(env.target, secretRef.namespace, secretRef.name);
+    const current = lookup.own !== null || s.issued ? await getSecret(env.target, secretRef.namespace, secretRef.name) : undefined;
     const due = (info: { notBeforeMs: number; notAfterMs: number }, requestedAtMs?: number) => opts.renewNow || needsRenewal(ctx.now(), {
       notBeforeMs: info.notBeforeMs,
       notAfterMs: info.notAfterMs,
@@ -114,8 +117,9 @@ export function certificateKind(deps: ControllerDeps): ActorDefinition<Certifica
 
     // 2. Another Secret holds a certificate for the same request (a recreated or renamed Certificate): copy it.
     if (!opts.renewNow) {
-      for (const other of await findSecretsByHash(env.target, secretRef.namespace, hash)) {
-        if (other.metadata.name === secretRef.name) continue;
+      for (const otherName of lookup.sameHash) {
+        const other = await getSecret(env.target, secretRef.namespace, otherName);
+        if (!other) continue;
         const v = judgeSecret(other, hash, !request.csr);
         if (!v.usable || due(v.info, v.requestedAtMs)) continue;
         await putSecret(env.target, adoptSecret(other, { ...secretRef, owner: identity, issuer: `${issuer.namespace}/${issuer.name}`, extraLabels: request.secretLabels }), current !== undefined);
@@ -214,7 +218,7 @@ export function certificateKind(deps: ControllerDeps): ActorDefinition<Certifica
         case 'IssuerReply':
           return onIssuerReply(ctx, env, msg);
         case 'EntryChanged':
-          onEntryChanged(ctx, msg.name, msg.state, msg.current);
+          if (onEntryChanged(ctx, msg.name, msg.state, msg.current)) return advance(ctx, env);
           return undefined;
         case 'IssuerReady':
           if (s.work?.phase === 'grant') next(ctx);

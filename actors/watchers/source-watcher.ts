@@ -28,12 +28,22 @@ export function sourceWatcherKind(deps: ControllerDeps) {
   return watcherKind({
     kind: SOURCE_WATCHER.kind,
     start(ctx) {
+      // What was last routed per certificate: a change of status or resourceVersion alone (most events are the
+      // actors' own status patches) is not worth a message.
+      const routed = new Map<string, string>();
       const certificates = new ListWatch<Certificate>({
         client: deps.kube.source,
         path: `${CERTIFICATES_API}/certificates`,
         onEvent: async (ev) => {
           const meta = ev.object.metadata;
+          const key = `${meta.namespace}/${meta.name}`;
           if (!handlesClass(deps.config.certClasses, meta.annotations)) return;
+          if (ev.type === 'DELETED') routed.delete(key);
+          else {
+            const signature = JSON.stringify([meta.uid, meta.generation, meta.deletionTimestamp, meta.finalizers, meta.annotations]);
+            if (routed.get(key) === signature) return;
+            routed.set(key, signature);
+          }
           const msg: CertificateMsg = ev.type === 'DELETED' ? { type: 'Deleted' } : { type: 'Observed', cert: ev.object };
           await route(ctx, CERTIFICATE_KIND, certificateId(cluster, meta.namespace ?? 'default', meta.name), msg);
         },
