@@ -20,6 +20,9 @@ export interface OrderProgress {
   challenges: ChallengeRecord[];
   /** Why the order or one of its authorizations is invalid. */
   problem?: string;
+  /** Where to send the CSR, and where the certificate is once issued: known URLs spare a request each. */
+  finalizeUrl?: string;
+  certificateUrl?: string;
 }
 
 async function progressOf(client: acme.Client, order: acme.Order): Promise<OrderProgress> {
@@ -49,7 +52,12 @@ async function progressOf(client: acme.Client, order: acme.Order): Promise<Order
   }
   const orderError = (order as { error?: { detail?: string } }).error?.detail;
   const problem = problems.length ? problems.join('; ') : order.status === 'invalid' ? (orderError ?? 'order is invalid') : undefined;
-  return { orderUrl: order.url, status: order.status, challenges, ...(problem ? { problem } : {}) };
+  return {
+    orderUrl: order.url, status: order.status, challenges,
+    ...(problem ? { problem } : {}),
+    ...(order.finalize ? { finalizeUrl: order.finalize } : {}),
+    ...(order.certificate ? { certificateUrl: order.certificate } : {}),
+  };
 }
 
 /** Opens a new order for the names (one ACME call plus one per authorization). */

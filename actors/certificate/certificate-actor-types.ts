@@ -31,6 +31,9 @@ export interface OrderWork {
   /** When the current phase began: timeouts of waiting phases count from here. */
   since: number;
   orderUrl?: string;
+  finalizeUrl?: string;
+  /** Known once the order is valid. */
+  certificateUrl?: string;
   challenges?: ChallengeRecord[];
   /** Names of the challenge DNSEntries written for this order. */
   entries?: string[];

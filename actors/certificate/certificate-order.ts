@@ -163,7 +163,7 @@ export async function advance(ctx: CertCtx, env: CertEnv): Promise<void> {
       return acmeCall(ctx, work, { op: 'orderStatus', orderUrl: work.orderUrl! });
     case 'download':
       if (!request.csr && v.key?.orderUrl !== work.orderUrl) return restartOrder(ctx, env, 'the private key of the finalized order is gone (the pod that held it stopped)');
-      return acmeCall(ctx, work, { op: 'download', orderUrl: work.orderUrl!, ...(request.preferredChain ? { preferredChain: request.preferredChain } : {}) });
+      return acmeCall(ctx, work, { op: 'download', orderUrl: work.orderUrl!, ...(work.certificateUrl ? { certificateUrl: work.certificateUrl } : {}), ...(request.preferredChain ? { preferredChain: request.preferredChain } : {}) });
 
     case 'finalize': {
       let csrPem: string;
@@ -173,7 +173,7 @@ export async function advance(ctx: CertCtx, env: CertEnv): Promise<void> {
         if (v.key?.orderUrl !== work.orderUrl) v.key = { orderUrl: work.orderUrl!, pem: await generatePrivateKey(request.privateKey!) };
         csrPem = await createCsrPem(work.names, v.key!.pem);
       }
-      return acmeCall(ctx, work, { op: 'finalize', orderUrl: work.orderUrl!, csrPem });
+      return acmeCall(ctx, work, { op: 'finalize', orderUrl: work.orderUrl!, ...(work.finalizeUrl ? { finalizeUrl: work.finalizeUrl } : {}), csrPem });
     }
 
     case 'publish': {
@@ -270,7 +270,8 @@ export async function onIssuerReply(ctx: CertCtx, env: CertEnv, msg: Extract<Cer
     if (phase === 'invalid') return fail(ctx, env, `ACME order failed: ${r.progress!.problem ?? 'order invalid'}`, 'issuance');
     // Keep later phases of the same stage (entries written, waiting for propagation) rather than repeating them.
     const stage = (p: OrderPhase) => ['publish', 'await-entries', 'propagation', 'answer'].includes(p) ? 1 : p === 'validate' ? 2 : p === 'finalize' || p === 'download' ? 3 : 0;
-    setWork(ctx, { challenges: r.progress!.challenges, ...(stage(phase) > stage(work.phase) ? { phase } : {}) });
+    const urls = { ...(r.progress!.finalizeUrl ? { finalizeUrl: r.progress!.finalizeUrl } : {}), ...(r.progress!.certificateUrl ? { certificateUrl: r.progress!.certificateUrl } : {}) };
+    setWork(ctx, { challenges: r.progress!.challenges, ...urls, ...(stage(phase) > stage(work.phase) ? { phase } : {}) });
     return next(ctx);
   }
 
@@ -301,7 +302,7 @@ export async function onIssuerReply(ctx: CertCtx, env: CertEnv, msg: Extract<Cer
       const phase = phaseForOrder(progress);
       if (phase === 'invalid') return fail(ctx, env, `ACME order failed: ${progress.problem ?? 'order invalid'}`, 'issuance');
       ctx.log.info({ order: progress.orderUrl, names: work.names }, work.orderUrl ? 'order resumed' : 'order created');
-      return goTo(ctx, phase, { orderUrl: progress.orderUrl, challenges: progress.challenges });
+      return goTo(ctx, phase, { orderUrl: progress.orderUrl, challenges: progress.challenges, ...(progress.finalizeUrl ? { finalizeUrl: progress.finalizeUrl } : {}) });
     }
 
     case 'answer': {
@@ -318,7 +319,7 @@ export async function onIssuerReply(ctx: CertCtx, env: CertEnv, msg: Extract<Cer
         v.inflight = undefined;
         return goTo(ctx, 'order');
       }
-      if (r.status === 'ready' || r.status === 'processing' || r.status === 'valid') return goNow(ctx, env, 'finalize');
+      if (r.status === 'ready' || r.status === 'processing' || r.status === 'valid') return goNow(ctx, env, 'finalize', r.certificateUrl ? { certificateUrl: r.certificateUrl } : {});
       if (ctx.now() - work.since > VALIDATION_TIMEOUT_MS) return fail(ctx, env, `the ACME server did not validate the challenges within ${VALIDATION_TIMEOUT_MS / 60_000} minutes`, 'issuance');
       // Still pending long after the answer: the answer may have been lost; re-read the order, which answers again.
       if (ctx.now() - work.since > 10_000 && (v.pollDelayMs ?? 0) >= 1_000) return goTo(ctx, 'order');
@@ -331,8 +332,9 @@ export async function onIssuerReply(ctx: CertCtx, env: CertEnv, msg: Extract<Cer
       if (r.status === 'invalid') return fail(ctx, env, 'the ACME server refused to finalize the order (order invalid)', 'issuance');
       if (r.status === 'pending') return goTo(ctx, 'validate');
       if (!r.finalizedNow && !request.csr) return restartOrder(ctx, env, 'the order was finalized by an earlier activation whose private key is gone');
-      if (r.status === 'valid') return goNow(ctx, env, 'download');
-      return goTo(ctx, 'download', {}, 20);
+      const known = r.certificateUrl ? { certificateUrl: r.certificateUrl } : {};
+      if (r.status === 'valid') return goNow(ctx, env, 'download', known);
+      return goTo(ctx, 'download', known, 20);
     }
 
     case 'download': {

@@ -14,12 +14,12 @@ export type AcmeOperation =
   | { op: 'orderStatus'; orderUrl: string }
   | { op: 'answer'; orderUrl: string; challenges: ChallengeRecord[] }
   /** Sends the CSR of a ready order; answers the order's status afterwards (usually processing or valid). */
-  | { op: 'finalize'; orderUrl: string; csrPem: string }
+  | { op: 'finalize'; orderUrl: string; finalizeUrl?: string; csrPem: string }
   /** Downloads the chain of a valid order; `chain` is absent while the order is still processing. */
-  | { op: 'download'; orderUrl: string; preferredChain?: string };
+  | { op: 'download'; orderUrl: string; certificateUrl?: string; preferredChain?: string };
 
 export type AcmeResult =
-  | { ok: true; progress?: OrderProgress; status?: string; chain?: string; /** finalize: this call sent the CSR. */ finalizedNow?: boolean }
+  | { ok: true; progress?: OrderProgress; status?: string; chain?: string; certificateUrl?: string; /** finalize: this call sent the CSR. */ finalizedNow?: boolean }
   | { ok: false; error: string; /** Worth retrying the same step (network, server busy) rather than failing the order. */ transient: boolean };
 
 export async function runAcmeOperation(account: AcmeAccount, op: AcmeOperation): Promise<AcmeResult> {
@@ -30,18 +30,33 @@ export async function runAcmeOperation(account: AcmeAccount, op: AcmeOperation):
         return { ok: true, progress: await startOrder(client, op.names) };
       case 'readOrder':
         return { ok: true, progress: await readOrder(client, op.orderUrl) };
-      case 'orderStatus':
-        return { ok: true, status: (await client.getOrder({ url: op.orderUrl } as acme.Order)).status };
+      case 'orderStatus': {
+        const order = await client.getOrder({ url: op.orderUrl } as acme.Order);
+        return { ok: true, status: order.status, ...(order.certificate ? { certificateUrl: order.certificate } : {}) };
+      }
       case 'answer':
         await answerChallenges(client, { orderUrl: op.orderUrl, status: 'pending', challenges: op.challenges });
         return { ok: true };
       case 'finalize': {
+        if (op.finalizeUrl) {
+          // One request when the order is ready, as it should be; otherwise its state says what happened.
+          try {
+            const order = await client.finalizeOrder({ url: op.orderUrl, finalize: op.finalizeUrl } as acme.Order, op.csrPem);
+            return { ok: true, status: order.status, finalizedNow: true, ...(order.certificate ? { certificateUrl: order.certificate } : {}) };
+          } catch (err) {
+            if (!/orderNotReady|not ready|status/i.test((err as Error).message)) throw err;
+          }
+        }
         let order = await client.getOrder({ url: op.orderUrl } as acme.Order);
-        if (order.status !== 'ready') return { ok: true, status: order.status, finalizedNow: false };
+        if (order.status !== 'ready') return { ok: true, status: order.status, finalizedNow: false, ...(order.certificate ? { certificateUrl: order.certificate } : {}) };
         order = await client.finalizeOrder(order, op.csrPem);
-        return { ok: true, status: order.status, finalizedNow: true };
+        return { ok: true, status: order.status, finalizedNow: true, ...(order.certificate ? { certificateUrl: order.certificate } : {}) };
       }
       case 'download': {
+        if (op.certificateUrl) {
+          const chain = await client.getCertificate({ url: op.orderUrl, status: 'valid', certificate: op.certificateUrl } as acme.Order, op.preferredChain || undefined);
+          return { ok: true, status: 'valid', chain };
+        }
         const order = await client.getOrder({ url: op.orderUrl } as acme.Order);
         if (order.status !== 'valid') return { ok: true, status: order.status };
         return { ok: true, status: order.status, chain: await client.getCertificate(order, op.preferredChain || undefined) };

@@ -6,7 +6,7 @@ import { CERTIFICATE_KIND, DEFAULT_WATCHER, ISSUER_KIND } from '../kinds.js';
 import type { AcmeAccount } from '../acme/acme-account.js';
 import { setUpAcmeAccount, type AccountOutcome } from './account-setup.js';
 import { issuerPath, issuerTypeProblem, type Issuer, type IssuerStatus } from './issuer-types.js';
-import { effectiveQuota, refill } from './quota-bucket.js';
+import { effectiveQuota, refill, type QuotaBucketState } from './quota-bucket.js';
 import { decideGrant, pruneGrants, releaseGrant, type GrantBook } from './issuance-grants.js';
 import { runAcmeOperation } from './acme-operations.js';
 import type { AcmeReply, GrantReply, IssuerMsg, QuotaReply } from './issuer-messages.js';
@@ -24,7 +24,8 @@ export interface IssuerState {
   problem?: string;
   /** Consecutive failed set-ups, for the retry backoff. */
   failures?: number;
-  book?: GrantBook;
+  /** The request quota: persisted, so neither a restart nor a failover hands out a fresh day's burst. */
+  bucket?: QuotaBucketState;
 }
 
 /** 1 min, doubling, at most 10 min: a down CA or a missing secret is re-checked without hammering anything. */
@@ -38,6 +39,13 @@ interface Volatile {
   account?: Promise<AccountOutcome>;
   /** Certificates told to come back when the issuer is ready or a domain lock is freed. */
   waiters?: Set<string>;
+  /**
+   * Running orders and their challenge domains. In memory only: persisting them would write the whole set at every
+   * grant and release (the issuer's hottest path). After a failover the new activation starts without locks, so a
+   * second certificate for a domain whose order is already running could start too; its challenge then fails and
+   * backs off, it does not corrupt the first (see docs/ARCHITECTURE.md).
+   */
+  grants?: GrantBook['grants'];
 }
 const vol = (ctx: Ctx) => ctx.volatile as Volatile;
 
@@ -116,9 +124,11 @@ export function issuerKind(deps: ControllerDeps): ActorDefinition<IssuerState, I
       return { granted: false, reason: 'not-ready', message: `issuer ${ctx.id} is not ready: ${s.problem ?? 'its ACME account is being set up'}` };
     }
     const now = ctx.now();
-    const book = pruneGrants(s.book ?? { grants: {} }, now, GRANT_LOCK_TTL_MS);
+    const v = vol(ctx);
+    const book = pruneGrants({ ...(s.bucket ? { bucket: s.bucket } : {}), grants: v.grants ?? {} }, now, GRANT_LOCK_TTL_MS);
     const d = decideGrant(book, { certificate: msg.certificate, hash: msg.hash, domains: msg.domains, issuerName: issuer.metadata.name, quota: quotaOf(issuer), now, lockTtlMs: GRANT_LOCK_TTL_MS });
-    if (d.book !== s.book) ctx.setState({ ...s, book: d.book });
+    v.grants = d.book.grants;
+    if (d.book.bucket !== s.bucket) ctx.setState({ ...s, ...(d.book.bucket ? { bucket: d.book.bucket } : {}) });
     if (d.granted) return { granted: true, issuerType: 'acme' };
     if (d.reason === 'busy') {
       addWaiter(ctx, msg.certificate);
@@ -142,7 +152,7 @@ export function issuerKind(deps: ControllerDeps): ActorDefinition<IssuerState, I
       const s = ctx.state;
       switch (msg.type) {
         case 'Observed': {
-          const issuer = msg.issuer;
+          const issuer = slimIssuer(msg.issuer);
           const generation = issuer.metadata.generation ?? 0;
           ctx.setState({ ...s, issuer });
           // Our own status patches come back as events of the same generation: nothing to do for them. (After a
@@ -200,14 +210,15 @@ export function issuerKind(deps: ControllerDeps): ActorDefinition<IssuerState, I
         case 'Deleted':
           delete vol(ctx).account;
           ctx.cancelTimer('retry');
-          ctx.setState({ book: s.book });
+          ctx.setState(s.bucket ? { bucket: s.bucket } : {});
           wakeWaiters(ctx);
           return;
         case 'Grant':
           return grant(ctx, msg);
         case 'Release': {
-          if (!s.book?.grants[msg.certificate]) return undefined;
-          ctx.setState({ ...s, book: releaseGrant(s.book, msg.certificate) });
+          const v = vol(ctx);
+          if (!v.grants?.[msg.certificate]) return undefined;
+          v.grants = releaseGrant({ grants: v.grants }, msg.certificate).grants;
           wakeWaiters(ctx);
           return undefined;
         }
@@ -221,10 +232,16 @@ export function issuerKind(deps: ControllerDeps): ActorDefinition<IssuerState, I
         }
         case 'Quota': {
           const quota = s.issuer ? quotaOf(s.issuer) : deps.config.defaultRequestsPerDayQuota;
-          const bucket = s.book?.bucket ? refill(s.book.bucket, quota, ctx.now()) : undefined;
-          return { issuer: ctx.id, requestsPerDayQuota: quota, tokens: bucket ? Math.floor(bucket.tokens * 100) / 100 : Math.max(Math.floor(quota / 4), 1), activeGrants: Object.keys(s.book?.grants ?? {}).length } satisfies QuotaReply;
+          const bucket = s.bucket ? refill(s.bucket, quota, ctx.now()) : undefined;
+          return { issuer: ctx.id, requestsPerDayQuota: quota, tokens: bucket ? Math.floor(bucket.tokens * 100) / 100 : Math.max(Math.floor(quota / 4), 1), activeGrants: Object.keys(vol(ctx).grants ?? {}).length } satisfies QuotaReply;
         }
       }
     },
   };
+}
+
+/** What the issuer actor keeps of an observed Issuer: no managed fields (a kilobyte or two per state write). */
+function slimIssuer(issuer: Issuer): Issuer {
+  const { managedFields: _m, ...metadata } = issuer.metadata as Issuer['metadata'] & { managedFields?: unknown };
+  return { ...issuer, metadata };
 }
