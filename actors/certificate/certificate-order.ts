@@ -241,10 +241,10 @@ export async function advance(ctx: CertCtx, env: CertEnv): Promise<void> {
     case 'done': {
       const stored = work.stored!;
       await markReady(ctx, env, stored, `${certificateSummary({ ...stored, issuer: '', chainLength: 0 })}; stored in secret ${stored.secret.namespace}/${stored.secret.name}`);
+      ctx.log.info({ secret: `${stored.secret.namespace}/${stored.secret.name}`, ms: ctx.now() - work.startedAt }, 'certificate issued');
       await cleanupWork(ctx, env, work);
       // The resume reminder is left to fire once more and find no work: cheaper than a cancel on every issuance.
       ctx.setState({ ...ctx.state, work: undefined });
-      ctx.log.info({ secret: `${stored.secret.namespace}/${stored.secret.name}`, ms: ctx.now() - work.startedAt }, 'certificate issued');
       return;
     }
   }

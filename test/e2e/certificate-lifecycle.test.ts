@@ -118,3 +118,17 @@ test('a certificate waiting for a missing issuer is issued once the issuer exist
   await patch('late', { metadata: { annotations: { 'gardener.cloud/operation': 'reconcile' } } });
   await d.waitCertificate('late', 'Ready', 60_000);
 });
+
+test('two certificates validating the same domain take turns: the second orders after the first is issued', async () => {
+  await Promise.all([
+    d.certificate('shared-a', { commonName: 'shared.example.com', dnsNames: ['a.shared.example.com'], issuerRef: { name: ISSUER }, secretName: 'shared-a-tls' }),
+    d.certificate('shared-b', { commonName: 'shared.example.com', dnsNames: ['b.shared.example.com'], issuerRef: { name: ISSUER }, secretName: 'shared-b-tls' }),
+  ]);
+  await d.waitCertificate('shared-a', 'Ready');
+  await d.waitCertificate('shared-b', 'Ready');
+  const at = (name: string, msg: string) => Number(d.logsOf(name, msg)[0]?.time);
+  const [first, second] = at('shared-a', 'order created') < at('shared-b', 'order created') ? ['shared-a', 'shared-b'] : ['shared-b', 'shared-a'];
+  assert.ok(at(second, 'order created') >= at(first, 'certificate issued'), 'the second order started only after the first certificate was issued');
+  assert.equal(d.ordersOf('shared-a'), 1);
+  assert.equal(d.ordersOf('shared-b'), 1);
+});
