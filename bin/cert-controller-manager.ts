@@ -16,6 +16,9 @@ import { sourceWatcherKind } from '../actors/watchers/source-watcher.js';
 import { dnsWatcherKind } from '../actors/watchers/dns-watcher.js';
 import { targetWatcherKind } from '../actors/watchers/target-watcher.js';
 import { DEFAULT_WATCHER, DNS_WATCHER, SOURCE_WATCHER, TARGET_WATCHER } from '../actors/kinds.js';
+import { registry } from '../actors/observability/controller-metrics.js';
+import { registerRuntimeMetrics } from '../actors/observability/runtime-metrics.js';
+import { startHttpServer } from '../actors/observability/http-server.js';
 
 const VERSION = '0.1.0';
 
@@ -70,11 +73,28 @@ async function main(): Promise<void> {
   // After a handover the new owner starts a watcher at the next poke (a second at most) instead of waiting for the
   // watcher's keepalive reminder: a watcher that is not running misses nothing (it relists), but it delays everything.
   const poke = setInterval(() => { for (const w of watchers) system.tell(w.kind, w.id, { type: 'Start' }); }, 1000);
+  // /healthz, /readyz, /metrics (port 0, the seed's default, means no HTTP server).
+  let natsUp = true;
+  void (async () => {
+    for await (const st of nc.status()) {
+      if (st.type === 'disconnect') natsUp = false;
+      if (st.type === 'reconnect') natsUp = true;
+    }
+  })();
+  registerRuntimeMetrics(registry, () => system.metricsSnapshot());
+  const http = config.http.port > 0
+    ? await startHttpServer(config.http.bindAddress, config.http.port, registry, {
+        natsConnected: () => natsUp && !nc.isClosed(),
+        serving: () => { const m = system.metricsSnapshot(); return !m.draining && !m.stopped; },
+      })
+    : undefined;
+  if (http) log.info({ address: http.address() }, 'serving /healthz, /readyz, /metrics');
   log.info({ clusters: Object.fromEntries(Object.entries(config.clusters).map(([r, c]) => [r, c.sameAs ?? c.kubeconfig ?? 'in-cluster'])) }, 'cert-controller-manager running');
 
   const stop = async (signal: string) => {
     log.info({ signal }, 'shutting down: handing shards over');
     clearInterval(poke);
+    http?.close();
     await system.shutdown();
     await nc.drain();
     process.exit(0);

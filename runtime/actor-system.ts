@@ -20,6 +20,15 @@ import { ShardLeases, type HeldLease, type LeaseSettings } from './shard-leases.
 import { ActorClient } from './actor-client.js';
 import { AdminService, clampLimit, type ActorFilter, type ActorView, type PodView } from './admin.js';
 
+export interface RuntimeMetrics {
+  pod: string;
+  shardsOwned: number;
+  draining: boolean;
+  stopped: boolean;
+  kinds: Record<string, { byStatus: Record<string, number>; mailbox: number; restarts: number }>;
+  counters: Record<string, number>;
+}
+
 export interface ActorSystemOptions {
   nc: NatsConnection;
   kinds: AnyActorDefinition[];
@@ -247,6 +256,20 @@ export class ActorSystem implements ActivationHost {
       reminders: this.reminders.armed,
       stats: { ...this.stats },
     };
+  }
+
+  /** Figures for a metrics endpoint: actors, mailbox depth and restarts per kind, shards held, counters. */
+  metricsSnapshot(): RuntimeMetrics {
+    const kinds: RuntimeMetrics['kinds'] = {};
+    for (const r of this.regions.values()) {
+      for (const a of r.activations.values()) {
+        const k = (kinds[a.kind] ??= { byStatus: {}, mailbox: 0, restarts: 0 });
+        k.byStatus[a.status] = (k.byStatus[a.status] ?? 0) + 1;
+        k.mailbox += a.mailboxDepth;
+        k.restarts += a.restarts;
+      }
+    }
+    return { pod: this.pod, shardsOwned: this.regions.size, draining: this.draining, stopped: this.stopped, kinds, counters: { ...this.stats } };
   }
 
   // ---------------------------------------------------------------- ActivationHost

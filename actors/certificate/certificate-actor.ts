@@ -9,7 +9,8 @@ import { needsRenewal } from './renewal.js';
 import { adoptSecret, generatedSecretName, isOwnedBy, judgeSecret } from './certificate-secret.js';
 import { certificateSummary } from './certificate-status.js';
 import { CERTIFICATE_FINALIZER, deleteSecret, getSecret, patchMetadata, patchSpec, putSecret } from './certificate-kube.js';
-import { cleanupWork, fail, identityOf, markReady, renewalAt, requestOf, vol, type CertEnv } from './certificate-env.js';
+import { cleanupWork, countChallenges, fail, identityOf, markReady, renewalAt, reportFacts, requestOf, vol, type CertEnv } from './certificate-env.js';
+import { forgetCertificate } from '../observability/controller-metrics.js';
 import { advance, next, onEntryChanged, onIssuerReply, onResume, startWork } from './certificate-order.js';
 import type { CertCtx, CertificateActorState, CertificateMsg } from './certificate-actor-types.js';
 import type { Certificate } from './certificate-spec.js';
@@ -149,6 +150,7 @@ export function certificateKind(deps: ControllerDeps): ActorDefinition<Certifica
       await patchMetadata(env.source, s.cert, (c) => c.metadata.finalizers?.includes(CERTIFICATE_FINALIZER) ? { finalizers: c.metadata.finalizers.filter((f) => f !== CERTIFICATE_FINALIZER) } : undefined);
     }
     for (const r of ['renew', 'recheck', 'resume']) await ctx.cancelReminder(r);
+    forgetCertificate(ctx.id);
     ctx.cancelTimer('advance');
     ctx.setState({});
     ctx.passivate();
@@ -159,10 +161,16 @@ export function certificateKind(deps: ControllerDeps): ActorDefinition<Certifica
     initialState: () => ({}),
     parentOf: () => ({ ...SOURCE_WATCHER }),
     onActivate(ctx) {
+      if (ctx.state.cert) reportFacts(ctx, ctx.state.issued);
       if (ctx.state.work) {
         vol(ctx).refresh = true;
         next(ctx);
       }
+    },
+    onDeactivate(ctx) {
+      // Another pod reports this certificate from now on.
+      forgetCertificate(ctx.id);
+      countChallenges(ctx, undefined);
     },
     async handle(ctx, msg) {
       try {

@@ -10,6 +10,7 @@ import { failureBackoff, renewalDueAt, VALIDATION_RECHECK_MS } from './renewal.j
 import { validateCertificateSpec, type SpecValidation } from './spec-validation.js';
 import type { CertCtx, IssuedRecord, OrderWork } from './certificate-actor-types.js';
 import type { CertificateIdentity } from '../dns/challenge-entry.js';
+import { acmeActiveDnsChallenges, acmeOrders, reportCertificate } from '../observability/controller-metrics.js';
 
 export interface CertEnv {
   deps: ControllerDeps;
@@ -34,6 +35,8 @@ export interface CertVolatile {
   /** Token of the issuer call in flight: its reply is expected; other replies (and Advance meanwhile) are stale. */
   inflight?: number;
   callSeq?: number;
+  /** Challenge entries this activation counts in cert_management_acme_active_dns_challenges. */
+  activeChallenges?: { issuer: string; count: number };
   /** Consecutive turns that failed transiently, for the retry backoff. */
   transientFailures?: number;
 }
@@ -79,11 +82,32 @@ export async function writeStatus(ctx: CertCtx, env: CertEnv, input: Omit<Status
 /** Deletes the order's challenge entries and frees its grant at the issuer. */
 export async function cleanupWork(ctx: CertCtx, env: CertEnv, work: OrderWork): Promise<void> {
   const ns = env.deps.config.dns.namespace;
+  countChallenges(ctx, undefined);
   await Promise.all((work.entries ?? []).map((e) => deleteEntry(env.dns, ns, e)));
   ctx.tell(ISSUER_KIND, issuerId(work.issuer.namespace, work.issuer.name), { type: 'Release', certificate: ctx.id });
   delete vol(ctx).key;
   // A reply to a call of this work that is still out is stale from now on.
   delete vol(ctx).inflight;
+}
+
+/** Sets how many challenge entries this activation has published (0 or undefined when they are gone). */
+export function countChallenges(ctx: CertCtx, active: { issuer: string; count: number } | undefined): void {
+  const v = vol(ctx);
+  if (v.activeChallenges) acmeActiveDnsChallenges.dec({ issuer: v.activeChallenges.issuer }, v.activeChallenges.count);
+  if (active && active.count > 0) acmeActiveDnsChallenges.inc({ issuer: active.issuer }, active.count);
+  v.activeChallenges = active && active.count > 0 ? active : undefined;
+}
+
+/** An order ended: cert_management_acme_orders as gardener counts it. */
+export function countOrder(work: OrderWork, success: boolean): void {
+  if (!work.orderUrl) return;
+  acmeOrders.inc({ issuer: `${work.issuer.namespace}/${work.issuer.name}`, success: String(success), dns_challenges: String(new Set(work.names.map((n) => n.replace(/^\*\./, ''))).size), renew: String(work.secretExists) });
+}
+
+/** What this pod reports about the certificate in its metrics. */
+export function reportFacts(ctx: CertCtx, issued: IssuedRecord | undefined): void {
+  const { namespace, name } = identityOf(ctx);
+  reportCertificate(ctx.id, { namespace, name, hasSecret: issued !== undefined, ...(issued ? { issuer: `${issued.issuer.namespace}/${issued.issuer.name}`, expiresAtMs: issued.notAfterMs } : {}) });
 }
 
 /** The stored certificate is what the spec asks for: status Ready, renewal reminder at its renewal date. */
@@ -92,6 +116,7 @@ export async function markReady(ctx: CertCtx, env: CertEnv, issued: IssuedRecord
   if (previous?.renewalAtMs !== issued.renewalAtMs || !previous) await ctx.setReminder('renew', issued.renewalAtMs, { type: 'Renew' });
   if (ctx.state.retryAt !== undefined) await ctx.cancelReminder('recheck');
   ctx.setState({ ...ctx.state, issued, failures: 0, failedGeneration: undefined, retryAt: undefined });
+  reportFacts(ctx, issued);
   await writeStatus(ctx, env, {
     state: 'Ready',
     message,
@@ -113,9 +138,11 @@ export async function fail(ctx: CertCtx, env: CertEnv, message: string, kind: 's
   const s = ctx.state;
   const generation = s.cert?.metadata.generation ?? 0;
   if (s.work) {
+    countOrder(s.work, false);
     await cleanupWork(ctx, env, s.work);
     await ctx.cancelReminder('resume');
   }
+  reportFacts(ctx, s.issued);
   const failures = (s.failedGeneration === generation ? s.failures ?? 0 : 0) + 1;
   const intervalMs = kind === 'spec' ? VALIDATION_RECHECK_MS : failureBackoff(failures);
   const retryAt = ctx.now() + intervalMs;

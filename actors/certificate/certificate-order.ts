@@ -12,7 +12,7 @@ import { createCsrPem, generatePrivateKey, readCertificateChain } from '../x509/
 import { getEntry, putSecret, upsertEntry } from './certificate-kube.js';
 import { buildTlsSecret } from './certificate-secret.js';
 import { certificateSummary } from './certificate-status.js';
-import { cleanupWork, fail, identityOf, markReady, renewalAt, requestOf, vol, writeStatus, type CertEnv } from './certificate-env.js';
+import { cleanupWork, countChallenges, countOrder, fail, identityOf, markReady, renewalAt, requestOf, vol, writeStatus, type CertEnv } from './certificate-env.js';
 import type { CertCtx, CertificateMsg, OrderPhase, OrderWork } from './certificate-actor-types.js';
 
 const ISSUER_ASK_TIMEOUT_MS = 120_000;
@@ -194,6 +194,7 @@ export async function advance(ctx: CertCtx, env: CertEnv): Promise<void> {
         return retryOrFail(ctx, env, `writing the challenge DNSEntries in namespace ${config.dns.namespace} of the dns cluster failed: ${(err as Error).message}`, true);
       }
       v.entriesReady = new Set();
+      countChallenges(ctx, { issuer: `${work.issuer.namespace}/${work.issuer.name}`, count: entries.length });
       return goTo(ctx, 'await-entries', { entries: entries.map((e) => e.metadata.name) }, ENTRY_FALLBACK_POLL_MS);
     }
 
@@ -242,6 +243,7 @@ export async function advance(ctx: CertCtx, env: CertEnv): Promise<void> {
       const stored = work.stored!;
       await markReady(ctx, env, stored, `${certificateSummary({ ...stored, issuer: '', chainLength: 0 })}; stored in secret ${stored.secret.namespace}/${stored.secret.name}`);
       ctx.log.info({ secret: `${stored.secret.namespace}/${stored.secret.name}`, ms: ctx.now() - work.startedAt }, 'certificate issued');
+      countOrder(work, true);
       await cleanupWork(ctx, env, work);
       // The resume reminder is left to fire once more and find no work: cheaper than a cancel on every issuance.
       ctx.setState({ ...ctx.state, work: undefined });

@@ -10,6 +10,7 @@ import { effectiveQuota, refill, type QuotaBucketState } from './quota-bucket.js
 import { decideGrant, pruneGrants, releaseGrant, type GrantBook } from './issuance-grants.js';
 import { runAcmeOperation } from './acme-operations.js';
 import type { AcmeReply, GrantReply, IssuerMsg, QuotaReply } from './issuer-messages.js';
+import { acmeAccountRegistrations } from '../observability/controller-metrics.js';
 
 export { ISSUER_KIND, issuerId } from '../kinds.js';
 export type { IssuerMsg } from './issuer-messages.js';
@@ -46,6 +47,8 @@ interface Volatile {
    * backs off, it does not corrupt the first (see docs/ARCHITECTURE.md).
    */
   grants?: GrantBook['grants'];
+  /** Labels of this activation's cert_management_acme_account_registrations series. */
+  registration?: { uri: string; email: string; issuer: string };
 }
 const vol = (ctx: Ctx) => ctx.volatile as Volatile;
 
@@ -143,6 +146,10 @@ export function issuerKind(deps: ControllerDeps): ActorDefinition<IssuerState, I
     kind: ISSUER_KIND,
     initialState: () => ({}),
     parentOf: () => ({ ...DEFAULT_WATCHER }),
+    onDeactivate(ctx) {
+      const r = vol(ctx).registration;
+      if (r) acmeAccountRegistrations.remove(r);
+    },
     validate(msg) {
       const m = msg as Partial<Extract<IssuerMsg, { type: 'Grant' }>>;
       if (m.type === 'Grant' && (typeof m.certificate !== 'string' || typeof m.hash !== 'string' || !Array.isArray(m.domains))) return 'Grant needs certificate, hash and domains';
@@ -175,6 +182,8 @@ export function issuerKind(deps: ControllerDeps): ActorDefinition<IssuerState, I
           if (!issuer || msg.generation !== (issuer.metadata.generation ?? 0)) return; // superseded by a newer spec
           ctx.setState({ ...s, accountUrl: msg.accountUrl, readyGeneration: msg.generation, failures: 0, problem: undefined });
           ctx.log.info({ account: msg.accountUrl, secret: msg.secret, created: msg.created }, 'ACME account ready');
+          acmeAccountRegistrations.set({ uri: msg.accountUrl, email: issuer.spec.acme?.email ?? '', issuer: ctx.id }, 1);
+          vol(ctx).registration = { uri: msg.accountUrl, email: issuer.spec.acme?.email ?? '', issuer: ctx.id };
           await patchStatus(ctx, issuer, {
             state: 'Ready',
             message: msg.created ? `account registered; its key is stored in secret ${msg.secret}` : 'account ready',
@@ -209,6 +218,8 @@ export function issuerKind(deps: ControllerDeps): ActorDefinition<IssuerState, I
         }
         case 'Deleted':
           delete vol(ctx).account;
+          if (vol(ctx).registration) acmeAccountRegistrations.remove(vol(ctx).registration!);
+          delete vol(ctx).registration;
           ctx.cancelTimer('retry');
           ctx.setState(s.bucket ? { bucket: s.bucket } : {});
           wakeWaiters(ctx);

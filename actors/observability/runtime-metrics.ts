@@ -1,0 +1,54 @@
+// The actor runtime's own figures as Prometheus gauges, read from the ActorSystem at scrape time.
+import { Gauge, type Registry } from 'prom-client';
+import type { RuntimeMetrics } from '../../runtime/index.js';
+
+export function registerRuntimeMetrics(registry: Registry, snapshot: () => RuntimeMetrics): void {
+  new Gauge({
+    name: 'certmgmt_runtime_actors',
+    help: 'Actor activations on this pod by kind and status',
+    labelNames: ['kind', 'status'] as const,
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const [kind, k] of Object.entries(snapshot().kinds)) for (const [status, n] of Object.entries(k.byStatus)) this.set({ kind, status }, n);
+    },
+  });
+  new Gauge({
+    name: 'certmgmt_runtime_mailbox_depth',
+    help: 'Messages waiting in the mailboxes of this pod, by actor kind',
+    labelNames: ['kind'] as const,
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const [kind, k] of Object.entries(snapshot().kinds)) this.set({ kind }, k.mailbox);
+    },
+  });
+  new Gauge({
+    name: 'certmgmt_runtime_actor_restarts',
+    help: 'Restarts (after a failed turn) of the actors active on this pod, by kind',
+    labelNames: ['kind'] as const,
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const [kind, k] of Object.entries(snapshot().kinds)) this.set({ kind }, k.restarts);
+    },
+  });
+  new Gauge({
+    name: 'certmgmt_runtime_shards_owned',
+    help: 'Shards whose lease this pod holds',
+    registers: [registry],
+    collect() {
+      this.set(snapshot().shardsOwned);
+    },
+  });
+  new Gauge({
+    name: 'certmgmt_runtime_messages',
+    help: 'Messages since the pod started: delivered, processed, refused busy, malformed',
+    labelNames: ['outcome'] as const,
+    registers: [registry],
+    collect() {
+      const c = snapshot().counters;
+      for (const outcome of ['delivered', 'processed', 'busy', 'badRequests', 'activations']) this.set({ outcome }, c[outcome] ?? 0);
+    },
+  });
+}
