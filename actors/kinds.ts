@@ -2,6 +2,8 @@
 // module (the issuer tells certificates; certificates ask issuers).
 export const ISSUER_KIND = 'issuer';
 export const CERTIFICATE_KIND = 'certificate';
+/** One per annotated Ingress or Service: keeps its generated Certificates in line with it. */
+export const SOURCE_OBJECT_KIND = 'source-object';
 export const SOURCE_WATCHER = { kind: 'watcher-source', id: 'source' } as const;
 export const DEFAULT_WATCHER = { kind: 'watcher-default', id: 'default' } as const;
 export const DNS_WATCHER = { kind: 'watcher-dns', id: 'dns' } as const;
@@ -13,4 +15,10 @@ export const certificateId = (cluster: string, namespace: string, name: string) 
 export function parseCertificateId(id: string): { cluster: string; namespace: string; name: string } | undefined {
   const [cluster, namespace, name, ...rest] = id.split('/');
   return cluster && namespace && name && rest.length === 0 ? { cluster, namespace, name } : undefined;
+}
+/** `ingress/<ns>/<name>` or `service/<ns>/<name>`. */
+export const sourceObjectId = (kind: 'ingress' | 'service', namespace: string, name: string) => `${kind}/${namespace}/${name}`;
+export function parseSourceObjectId(id: string): { kind: 'ingress' | 'service'; namespace: string; name: string } | undefined {
+  const [kind, namespace, name, ...rest] = id.split('/');
+  return (kind === 'ingress' || kind === 'service') && namespace && name && rest.length === 0 ? { kind, namespace, name } : undefined;
 }

@@ -15,6 +15,7 @@ import { defaultWatcherKind } from '../actors/watchers/default-watcher.js';
 import { sourceWatcherKind } from '../actors/watchers/source-watcher.js';
 import { dnsWatcherKind } from '../actors/watchers/dns-watcher.js';
 import { targetWatcherKind } from '../actors/watchers/target-watcher.js';
+import { sourceObjectKind } from '../actors/sources/source-object-actor.js';
 import { DEFAULT_WATCHER, DNS_WATCHER, SOURCE_WATCHER, TARGET_WATCHER } from '../actors/kinds.js';
 import { registry } from '../actors/observability/controller-metrics.js';
 import { registerRuntimeMetrics } from '../actors/observability/runtime-metrics.js';
@@ -65,7 +66,7 @@ async function main(): Promise<void> {
     system: config.actorSystem,
     shards: config.shards,
     lease: config.lease,
-    kinds: [defaultWatcherKind(deps), sourceWatcherKind(deps), dnsWatcherKind(deps), targetWatcherKind(deps), issuerKind(deps), certificateKind(deps)],
+    kinds: [defaultWatcherKind(deps), sourceWatcherKind(deps), dnsWatcherKind(deps), targetWatcherKind(deps), issuerKind(deps), certificateKind(deps), sourceObjectKind(deps)],
   });
   // Every pod pokes the watchers; whichever pod owns a watcher's shard runs it (reminders bring it back after failover).
   const watchers = [DEFAULT_WATCHER, SOURCE_WATCHER, DNS_WATCHER, TARGET_WATCHER];

@@ -15,11 +15,28 @@ export class ActorClient {
   private readonly js: JetStreamClient;
   /** Subjects per shard, built once: tell is the hot path. */
   private readonly subjects: string[];
+  private readonly querySubjects: string[];
 
   constructor(readonly nc: NatsConnection, system: string, readonly shardCount: number) {
     this.names = new Names(system);
     this.js = nc.jetstream();
     this.subjects = Array.from({ length: shardCount }, (_, s) => this.names.shardSubject(s));
+    this.querySubjects = Array.from({ length: shardCount }, (_, s) => this.names.querySubject(s));
+  }
+
+  /**
+   * A client that learns the shard count from the admin subject instead of the config bucket: for callers allowed
+   * only the admin and query subjects (observers), which may not read JetStream.
+   */
+  static async connectViaAdmin(nc: NatsConnection, system: string, timeoutMs = 10_000): Promise<ActorClient> {
+    const probe = new ActorClient(nc, system, 1);
+    const info = await probe.admin<{ shards: number }>({ op: 'info' }, timeoutMs);
+    return new ActorClient(nc, system, info.shards);
+  }
+
+  /** A read-only request (a type the kind declares in `queries`), on the query subject; retried like ask. */
+  query<R = unknown>(kind: string, id: string, msg: OutgoingMessage, timeoutMs = 5000): Promise<R> {
+    return this.askVia<R>(kind, id, msg, timeoutMs, undefined, false, this.querySubjects[this.shardOf(kind, id)]);
   }
 
   /** A client for an existing system, reading its shard count from the config bucket. */
@@ -59,8 +76,8 @@ export class ActorClient {
    * request goes to the shard's subject. Only `not-owner` (never delivered) is retried, so no ask is applied twice.
    * `enqueueOnly` asks for the answer at enqueue time (deliver).
    */
-  async askVia<R>(kind: string, id: string, msg: OutgoingMessage, timeoutMs: number, local?: () => Promise<Reply> | undefined, enqueueOnly = false): Promise<R> {
-    const subject = this.subjects[this.shardOf(kind, id)];
+  async askVia<R>(kind: string, id: string, msg: OutgoingMessage, timeoutMs: number, local?: () => Promise<Reply> | undefined, enqueueOnly = false, subjectOverride?: string): Promise<R> {
+    const subject = subjectOverride ?? this.subjects[this.shardOf(kind, id)]!;
     const data = encode({ k: kind, i: id, m: msg, ...(enqueueOnly ? { q: 1 as const } : {}) } satisfies Envelope);
     const deadline = performance.now() + timeoutMs;
     for (let attempt = 0; ; attempt++) {

@@ -55,6 +55,7 @@ interface Region {
   shard: number;
   lease: HeldLease;
   sub: Subscription;
+  querySub: Subscription;
   commands: ShardCommandConsumer;
   activations: Map<string, Activation>;
 }
@@ -124,6 +125,7 @@ export class ActorSystem implements ActivationHost {
     this.admin = new AdminService(nc, this.names, this.pod, {
       localView: (filter) => this.localView(filter),
       members: () => this.membership.all(),
+      info: () => ({ system: this.names.system, shards: this.shardCount }),
       shardOwners: () => this.leases.observedOwners(),
       inspect: (kind, id) => this.ask(kind, id, { type: '$Inspect' }, 5000),
     }, this.log);
@@ -234,8 +236,12 @@ export class ActorSystem implements ActivationHost {
     const byKind: Record<string, Record<string, number>> = {};
     const matching: Activation[] = [];
     let count = 0;
+    let mailboxTotal = 0;
+    let restartsTotal = 0;
     for (const r of this.regions.values()) {
       for (const a of r.activations.values()) {
+        mailboxTotal += a.mailboxDepth;
+        restartsTotal += a.restarts;
         const counts = (byKind[a.kind] ??= {});
         counts[a.status] = (counts[a.status] ?? 0) + 1;
         if ((!filter.kind || a.kind === filter.kind) && (!filter.status || a.status === filter.status)) {
@@ -255,6 +261,8 @@ export class ActorSystem implements ActivationHost {
       actors: matching.slice(0, limit).map((a) => ({ kind: a.kind, id: a.id, shard: a.shard, status: a.status, mailbox: a.mailboxDepth, restarts: a.restarts, lastError: a.lastError, pod: this.pod })),
       reminders: this.reminders.armed,
       stats: { ...this.stats },
+      mailboxTotal,
+      restartsTotal,
     };
   }
 
@@ -361,7 +369,7 @@ export class ActorSystem implements ActivationHost {
   }
 
   /** Messages arriving on a shard subject (from other pods or any NATS client). */
-  private onShardMessage(shard: number, m: Msg): void {
+  private onShardMessage(shard: number, m: Msg, queryOnly = false): void {
     const reply = (r: Reply) => {
       if (!m.reply) return;
       try {
@@ -379,6 +387,10 @@ export class ActorSystem implements ActivationHost {
       this.stats.badRequests++;
       this.log.warn({ shard, err: (err as Error).message, bytes: m.data.length }, 'refused a malformed message');
       reply({ ok: false, code: err instanceof CodecError && err.code === 'too-large' ? 'too-large' : 'bad-request', error: (err as Error).message });
+      return;
+    }
+    if (queryOnly && !this.kinds.get(env.k)?.queries?.includes(env.m.type)) {
+      reply({ ok: false, code: 'not-a-query', error: `${env.m.type} is not a read-only query of kind "${env.k}"; send it on the shard subject (needs command permission)` });
       return;
     }
     if (shardOf(env.k, env.i, this.shardCount) !== shard) {
@@ -449,8 +461,9 @@ export class ActorSystem implements ActivationHost {
         return;
       }
       const sub = this.nc.subscribe(this.names.shardSubject(shard), { callback: (err, m) => { if (!err) this.onShardMessage(shard, m); } });
+      const querySub = this.nc.subscribe(this.names.querySubject(shard), { callback: (err, m) => { if (!err) this.onShardMessage(shard, m, true); } });
       const commands = new ShardCommandConsumer(this.js, this.jsm, this.names, shard, this.log, (m) => this.onCommand(shard, m));
-      const region: Region = { shard, lease, sub, commands, activations: new Map() };
+      const region: Region = { shard, lease, sub, querySub, commands, activations: new Map() };
       this.regions.set(shard, region);
       // Not awaited: the consumer retries its own start, and a slow JetStream API must not hold up this placement
       // round (handing shards to new pods waits for it).
@@ -478,6 +491,7 @@ export class ActorSystem implements ActivationHost {
       // Drain, not unsubscribe: messages already on their way to us are still answered ("not-owner", so senders
       // retry at the new owner) instead of being dropped and left to time out.
       region.sub.drain().catch(() => region.sub.unsubscribe()),
+      region.querySub.drain().catch(() => region.querySub.unsubscribe()),
       region.commands.stop(),
       ...[...region.activations.values()].map((a) => a.stop(reason, { waitForTurn: graceful })),
     ]);

@@ -80,6 +80,11 @@ export interface ActorDefinition<S, M extends Message> {
   idleTimeoutMs?: number;
   /** Set false for actors without persistent state (no KV traffic). */
   persistent?: boolean;
+  /**
+   * Message types that only read (answer from state, change nothing): the only ones accepted on the query subject
+   * (`ActorClient.query`), which observers may use without being allowed to send commands.
+   */
+  queries?: readonly string[];
 }
 
 /** Sent by the runtime to a parent when a child crash-looped and was stopped. */
@@ -99,7 +104,8 @@ export type ReplyErrorCode =
   | 'too-large'
   | 'failed' // the actor is marked Failed after crash-looping
   | 'handler-error' // the turn threw
-  | 'stopped'; // the activation stopped (fenced or shut down) before handling
+  | 'stopped' // the activation stopped (fenced or shut down) before handling
+  | 'not-a-query'; // sent on the query subject, but the kind does not declare this type a query
 
 export class ActorError extends Error {
   constructor(readonly code: ReplyErrorCode | 'timeout' | 'unreachable', message: string) {

@@ -34,9 +34,13 @@ export interface PodView {
   actors: ActorView[];
   reminders: number;
   stats: Record<string, number>;
+  /** Messages waiting in all mailboxes of the pod, and restarts of its active actors. */
+  mailboxTotal: number;
+  restartsTotal: number;
 }
 
 export type AdminRequest =
+  | { op: 'info' }
   | { op: 'members' }
   | { op: 'shards' }
   | ({ op: 'actors' } & ActorFilter)
@@ -58,6 +62,8 @@ export interface ActorsAnswer {
 export interface AdminSource {
   localView(filter: ActorFilter): PodView;
   members(): Array<MemberRecord & { alive: boolean; lastSeenMsAgo: number }>;
+  /** The system's fixed facts: what a client needs to address actors. */
+  info(): { system: string; shards: number };
   shardOwners(): Map<number, string | null>;
   inspect(kind: string, id: string): Promise<unknown>;
 }
@@ -125,10 +131,12 @@ export class AdminService {
       req = decode<AdminRequest>(data);
       if (!req || typeof req !== 'object' || typeof req.op !== 'string') throw new Error('request must be a map with an op');
     } catch (err) {
-      return { ok: false, error: `bad admin request: ${(err as Error).message}; expected {op: members|shards|actors|actor|pod}` };
+      return { ok: false, error: `bad admin request: ${(err as Error).message}; expected {op: info|members|shards|actors|actor|pod}` };
     }
     try {
       switch (req.op) {
+        case 'info':
+          return { ok: true, result: this.source.info() };
         case 'members':
           return { ok: true, result: this.source.members() };
         case 'pod':

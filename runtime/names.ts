@@ -8,6 +8,13 @@ export class Names {
   shardSubject(shard: number): string {
     return `${this.system}.shard.${shard}`;
   }
+  /**
+   * Read-only requests for the actors of one shard: only message types a kind declares as `queries` are delivered
+   * from here, so NATS permissions on this subject family give observers reads without commands.
+   */
+  querySubject(shard: number): string {
+    return `${this.system}.query.${shard}`;
+  }
   /** Durable commands for an actor, captured by the commands stream. */
   commandSubject(shard: number, kind: string, id: string): string {
     return `${this.system}.cmd.${shard}.${kind}.${idToken(id)}`;

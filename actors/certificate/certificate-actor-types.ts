@@ -91,7 +91,9 @@ export type CertificateMsg =
   | { type: 'Resume' }
   /** An operator asked for renewal now (certctl renew). */
   | { type: 'RenewNow' }
-  /** What the actor knows, for operators. */
-  | { type: 'Describe' };
+  /** What the actor knows, for operators (a query: read-only). */
+  | { type: 'Describe' }
+  /** Describe plus the DNSEntries, Secret metadata and Events around it (a query: read-only). */
+  | { type: 'Status' };
 
 export type CertCtx = ActorContext<CertificateActorState, CertificateMsg>;

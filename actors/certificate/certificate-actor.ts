@@ -11,6 +11,7 @@ import { certificateSummary } from './certificate-status.js';
 import { CERTIFICATE_FINALIZER, deleteSecret, getSecret, patchMetadata, patchSpec, putSecret } from './certificate-kube.js';
 import { cleanupWork, countChallenges, fail, identityOf, markReady, renewalAt, reportFacts, requestOf, vol, type CertEnv } from './certificate-env.js';
 import { forgetCertificate } from '../observability/controller-metrics.js';
+import { walkCertificate } from './certificate-walk.js';
 import { advance, next, onEntryChanged, onIssuerReply, onResume, startWork } from './certificate-order.js';
 import type { CertCtx, CertificateActorState, CertificateMsg } from './certificate-actor-types.js';
 import type { Certificate } from './certificate-spec.js';
@@ -160,6 +161,7 @@ export function certificateKind(deps: ControllerDeps): ActorDefinition<Certifica
     kind: CERTIFICATE_KIND,
     initialState: () => ({}),
     parentOf: () => ({ ...SOURCE_WATCHER }),
+    queries: ['Describe', 'Status'],
     onActivate(ctx) {
       if (ctx.state.cert) reportFacts(ctx, ctx.state.issued);
       if (ctx.state.work) {
@@ -181,7 +183,7 @@ export function certificateKind(deps: ControllerDeps): ActorDefinition<Certifica
         // An API server or the network briefly away must not crash-loop the actor into Failed: retry the turn's
         // purpose with backoff (1 s doubling to a minute). Anything else is a refusal worth reporting.
         if (!isTransient(err)) {
-          if (ctx.state.cert && msg.type !== 'Describe') {
+          if (ctx.state.cert && msg.type !== 'Describe' && msg.type !== 'Status') {
             await fail(ctx, env, `${(err as Error).message}`, 'issuance').catch(() => undefined);
             return undefined;
           }
@@ -251,8 +253,12 @@ export function certificateKind(deps: ControllerDeps): ActorDefinition<Certifica
           return { ok: true, message: 'renewal started' };
         case 'Resume':
           return onResume(ctx);
+        case 'Status':
+          return walkCertificate(ctx, env);
         case 'Describe':
           return {
+            namespace: identityOf(ctx).namespace,
+            name: identityOf(ctx).name,
             id: ctx.id,
             ...(s.status ? { status: s.status } : {}),
             ...(s.work ? { work: { phase: s.work.phase, orderUrl: s.work.orderUrl, issuer: s.work.issuer, secret: s.work.secret, entries: s.work.entries, since: s.work.since } } : {}),

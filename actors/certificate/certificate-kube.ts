@@ -114,3 +114,20 @@ export async function deleteEntriesOf(kube: KubeClient, ns: string, owner: Certi
   await Promise.all(list.items.map((e) => deleteEntry(kube, ns, e.metadata.name)));
   return list.items.length;
 }
+
+export interface EventSummary {
+  type: string;
+  reason: string;
+  message: string;
+  count: number;
+  lastTimestamp?: string;
+}
+
+/** Events of one object, newest last: what `kubectl describe` shows, for certctl's status walk. */
+export async function listEvents(kube: KubeClient, ns: string, kind: string, name: string): Promise<EventSummary[]> {
+  const list = await kube.get<{ items: Array<{ type: string; reason: string; message: string; count?: number; lastTimestamp?: string; eventTime?: string }> }>(
+    `/api/v1/namespaces/${ns}/events`, { fieldSelector: `involvedObject.kind=${kind},involvedObject.name=${name}` });
+  return list.items
+    .map((e) => ({ type: e.type, reason: e.reason, message: e.message, count: e.count ?? 1, ...(e.lastTimestamp ?? e.eventTime ? { lastTimestamp: e.lastTimestamp ?? e.eventTime } : {}) }))
+    .sort((a, b) => (a.lastTimestamp ?? '').localeCompare(b.lastTimestamp ?? ''));
+}

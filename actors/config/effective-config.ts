@@ -161,7 +161,8 @@ export function resolveEffectiveConfig(flags: ParsedFlags, file: ConfigFileValue
     issuerNamespace: str('issuer.issuer-namespace', 'issuer-namespace'),
     defaultIssuerDomainRanges: list('issuer.default-issuer-domain-ranges', 'default-issuer-domain-ranges'),
     defaultRequestsPerDayQuota: atLeast(1, 'issuer.default-requests-per-day-quota', 'default-requests-per-day-quota'),
-    dns: { namespace: str('issuer.dns-namespace', 'dns-namespace'), class: str('issuer.dns-class', 'dns-class'), ownerId: str('issuer.dns-owner-id', 'dns-owner-id') },
+    // An empty --dns-namespace means the dns cluster's "default" namespace (the flag has no default of its own).
+    dns: { namespace: str('issuer.dns-namespace', 'dns-namespace') || 'default', class: str('issuer.dns-class', 'dns-class'), ownerId: str('issuer.dns-owner-id', 'dns-owner-id') },
     precheckNameservers: list('issuer.precheck-nameservers', 'precheck-nameservers'),
     precheckAdditionalWaitMs: num('issuer.precheck-additional-wait', 'precheck-additional-wait'),
     propagationTimeoutMs: num('issuer.propagation-timeout', 'propagation-timeout'),

@@ -11,6 +11,7 @@ import { decideGrant, pruneGrants, releaseGrant, type GrantBook } from './issuan
 import { runAcmeOperation } from './acme-operations.js';
 import type { AcmeReply, GrantReply, IssuerMsg, QuotaReply } from './issuer-messages.js';
 import { acmeAccountRegistrations } from '../observability/controller-metrics.js';
+import { listEvents } from '../certificate/certificate-kube.js';
 
 export { ISSUER_KIND, issuerId } from '../kinds.js';
 export type { IssuerMsg } from './issuer-messages.js';
@@ -146,6 +147,7 @@ export function issuerKind(deps: ControllerDeps): ActorDefinition<IssuerState, I
     kind: ISSUER_KIND,
     initialState: () => ({}),
     parentOf: () => ({ ...DEFAULT_WATCHER }),
+    queries: ['Quota', 'Describe'],
     onDeactivate(ctx) {
       const r = vol(ctx).registration;
       if (r) acmeAccountRegistrations.remove(r);
@@ -240,6 +242,24 @@ export function issuerKind(deps: ControllerDeps): ActorDefinition<IssuerState, I
           const result = await runAcmeOperation(acct, msg.operation);
           ctx.log.debug({ op: msg.operation.op, ms: Math.round((performance.now() - started) * 10) / 10 }, 'acme operation');
           return result satisfies AcmeReply;
+        }
+        case 'Describe': {
+          const issuer = s.issuer;
+          const quota = issuer ? quotaOf(issuer) : deps.config.defaultRequestsPerDayQuota;
+          const bucket = s.bucket ? refill(s.bucket, quota, ctx.now()) : undefined;
+          const events = issuer ? await listEvents(kube, issuer.metadata.namespace!, 'Issuer', issuer.metadata.name).catch(() => []) : [];
+          return {
+            id: ctx.id,
+            exists: issuer !== undefined,
+            ...(issuer ? { server: issuer.spec.acme?.server, email: issuer.spec.acme?.email, status: issuer.status ?? {} } : {}),
+            ready: issuer !== undefined && s.readyGeneration === (issuer.metadata.generation ?? 0),
+            ...(s.problem ? { problem: s.problem } : {}),
+            ...(s.accountUrl ? { accountUrl: s.accountUrl } : {}),
+            requestsPerDayQuota: quota,
+            tokens: bucket ? Math.floor(bucket.tokens * 100) / 100 : Math.max(Math.floor(quota / 4), 1),
+            activeGrants: Object.keys(vol(ctx).grants ?? {}).length,
+            events,
+          };
         }
         case 'Quota': {
           const quota = s.issuer ? quotaOf(s.issuer) : deps.config.defaultRequestsPerDayQuota;

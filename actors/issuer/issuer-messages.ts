@@ -9,8 +9,10 @@ export type IssuerRequest =
   /** The order ended (issued, failed or abandoned): free its domains. */
   | { type: 'Release'; certificate: string }
   | { type: 'Acme'; certificate: string; operation: AcmeOperation }
-  /** Quota and grants, for operators. */
-  | { type: 'Quota' };
+  /** Quota and grants, for operators (a query: read-only). */
+  | { type: 'Quota' }
+  /** Status, account and quota with the Issuer's Events, for operators (a query: read-only). */
+  | { type: 'Describe' };
 
 export type GrantReply =
   | { granted: true; issuerType: 'acme' }

@@ -22,6 +22,7 @@ export function defaultWatcherKind(deps: ControllerDeps) {
   const ns = deps.config.issuerNamespace;
   return watcherKind<DefaultWatcherMsg>({
     kind: DEFAULT_WATCHER.kind,
+    queries: ['Candidates'],
     start(ctx) {
       const dependents = new SecretDependents();
       const issuers = new ListWatch<Issuer>({

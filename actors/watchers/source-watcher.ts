@@ -1,13 +1,25 @@
 import type { ControllerDeps } from '../controller-deps.js';
 import { ListWatch } from '../kube/list-watch.js';
-import { CERTIFICATE_KIND, SOURCE_WATCHER, certificateId } from '../kinds.js';
+import type { KubeList, KubeObject } from '../kube/kube-object.js';
+import { CERTIFICATE_KIND, SOURCE_OBJECT_KIND, SOURCE_WATCHER, certificateId, parseSourceObjectId, sourceObjectId } from '../kinds.js';
 import { CERTIFICATES_API } from '../certificate/certificate-kube.js';
 import type { Certificate } from '../certificate/certificate-spec.js';
 import type { CertificateMsg } from '../certificate/certificate-actor-types.js';
 import { DEFAULT_CERT_CLASS } from '../config/effective-config.js';
-import { route, watcherKind } from './watcher-kind.js';
+import { ANNOT_SOURCE_OBJECT, LABEL_SOURCE_KIND, SOURCE_KINDS, asksForCertificates, handlesSourceClass, snapshotOf, snapshotSignature, type SourceKind } from '../sources/source-annotations.js';
+import { generatedByUs, type SourceObjectMsg } from '../sources/source-object-actor.js';
+import { route, watcherKind, type WatcherBaseMsg } from './watcher-kind.js';
+import type { ActorContext } from '../../runtime/index.js';
 
 export const CLASS_ANNOTATION = 'cert.gardener.cloud/class';
+
+/** certctl's question: the certificates this deployment handles (optionally of one namespace), paginated. */
+export type SourceWatcherMsg = { type: 'List'; namespace?: string; offset?: number; limit?: number };
+export interface CertificateList {
+  total: number;
+  offset: number;
+  items: Array<{ namespace: string; name: string; id: string }>;
+}
 
 /** The source cluster's name in certificate actor ids (`--source.id`, else "source"). */
 export function sourceClusterId(deps: ControllerDeps): string {
@@ -25,8 +37,22 @@ export function handlesClass(certClasses: readonly string[], annotations: Record
  */
 export function sourceWatcherKind(deps: ControllerDeps) {
   const cluster = sourceClusterId(deps);
-  return watcherKind({
+  return watcherKind<SourceWatcherMsg>({
     kind: SOURCE_WATCHER.kind,
+    queries: ['List'],
+    async handle(ctx, msg) {
+      if (msg.type !== 'List') return undefined;
+      // certctl's list of certificates (of our classes), from the watch's cache, a page at a time.
+      const watch = ctx.volatile.certificates as ListWatch<Certificate>;
+      await watch.synced();
+      const all = watch.items()
+        .filter((c) => handlesClass(deps.config.certClasses, c.metadata.annotations) && (!msg.namespace || c.metadata.namespace === msg.namespace))
+        .map((c) => ({ namespace: c.metadata.namespace ?? 'default', name: c.metadata.name, id: certificateId(cluster, c.metadata.namespace ?? 'default', c.metadata.name) }))
+        .sort((a, b) => a.namespace.localeCompare(b.namespace) || a.name.localeCompare(b.name));
+      const offset = Math.max(0, msg.offset ?? 0);
+      const limit = Math.min(5000, Math.max(1, msg.limit ?? 1000));
+      return { total: all.length, offset, items: all.slice(offset, offset + limit) };
+    },
     start(ctx) {
       // What was last routed per certificate: a change of status or resourceVersion alone (most events are the
       // actors' own status patches) is not worth a message.
@@ -37,6 +63,13 @@ export function sourceWatcherKind(deps: ControllerDeps) {
         onEvent: async (ev) => {
           const meta = ev.object.metadata;
           const key = `${meta.namespace}/${meta.name}`;
+          // A generated Certificate that is gone may have to be created again (deleted by hand, or after a deletion
+          // the source object asked for while it was still being deleted).
+          const source = parseSourceObjectId(meta.annotations?.[ANNOT_SOURCE_OBJECT] ?? '');
+          if (ev.type === 'DELETED' && source && deps.config.controllers.includes(SOURCE_KINDS[source.kind].controller) &&
+            generatedByUs(ev.object, deps.config.sources[SOURCE_KINDS[source.kind].controller])) {
+            await route(ctx, SOURCE_OBJECT_KIND, meta.annotations![ANNOT_SOURCE_OBJECT]!, { type: 'Resync' } satisfies SourceObjectMsg);
+          }
           if (!handlesClass(deps.config.certClasses, meta.annotations)) return;
           if (ev.type === 'DELETED') routed.delete(key);
           else {
@@ -49,8 +82,60 @@ export function sourceWatcherKind(deps: ControllerDeps) {
         },
         onError: (err, failures) => ctx.log.warn({ err: err.message, failures }, 'certificate watch failed; retrying'),
       }).start();
+      ctx.volatile.certificates = certificates;
       ctx.log.info({ classes: deps.config.certClasses }, 'watching certificates');
-      return [certificates];
+      const sources = (['ingress', 'service'] as const).filter((k) => deps.config.controllers.includes(SOURCE_KINDS[k].controller)).map((k) => watchSources(ctx, deps, k));
+      return [certificates, ...sources];
     },
   });
+}
+
+/**
+ * Ingresses or Services (controllers ingress-cert, service-cert): an object of the controller's classes that asks for
+ * certificates is routed to its source-object actor when something that decides its Certificates changed (not for
+ * status or rules), and so is one that stopped asking, so that its Certificates are deleted.
+ */
+function watchSources(ctx: ActorContext<Record<string, never>, WatcherBaseMsg>, deps: ControllerDeps, kind: SourceKind): ListWatch<KubeObject> {
+  const info = SOURCE_KINDS[kind];
+  const cfg = deps.config.sources[info.controller];
+  // Signature last routed per actor id; an id in here is followed until it is deleted or stops asking.
+  const routed = new Map<string, string>();
+  const watch: ListWatch<KubeObject> = new ListWatch<KubeObject>({
+    client: deps.kube.source,
+    path: info.collection,
+    onEvent: async (ev) => {
+      const snap = snapshotOf(kind, ev.object);
+      const id = sourceObjectId(kind, snap.metadata.namespace!, snap.metadata.name);
+      const asks = handlesSourceClass(cfg, snap.metadata.annotations) && asksForCertificates(kind, snap);
+      if (ev.type === 'DELETED') {
+        if (!routed.delete(id) && !asks) return;
+        return route(ctx, SOURCE_OBJECT_KIND, id, { type: 'Deleted' } satisfies SourceObjectMsg);
+      }
+      if (!asks && !routed.has(id)) return;
+      const signature = snapshotSignature(snap);
+      if (routed.get(id) === signature) return;
+      if (asks) routed.set(id, signature);
+      else routed.delete(id);
+      await route(ctx, SOURCE_OBJECT_KIND, id, { type: 'Observed', object: snap } satisfies SourceObjectMsg);
+    },
+    // After a (re)list: Certificates generated for objects this activation has not routed (the watcher was away
+    // while their object was deleted or stopped asking) are handed to their actors, which delete what is obsolete.
+    onSynced: async () => {
+      try {
+        const list = await deps.kube.source.get<KubeList<Certificate>>(`${CERTIFICATES_API}/certificates`, { labelSelector: `${LABEL_SOURCE_KIND}=${kind}` });
+        const ids = new Set(list.items.filter((c) => generatedByUs(c, cfg)).map((c) => c.metadata.annotations![ANNOT_SOURCE_OBJECT]!));
+        for (const id of ids) {
+          const ref = parseSourceObjectId(id);
+          if (!ref || ref.kind !== kind || routed.has(id)) continue;
+          const obj = watch.get(`${ref.namespace}/${ref.name}`);
+          await route(ctx, SOURCE_OBJECT_KIND, id, (obj ? { type: 'Observed', object: snapshotOf(kind, obj) } : { type: 'Deleted' }) satisfies SourceObjectMsg);
+        }
+      } catch (err) {
+        ctx.log.warn({ err: (err as Error).message, kind }, 'could not look for certificates of vanished source objects; next relist');
+      }
+    },
+    onError: (err, failures) => ctx.log.warn({ err: err.message, failures }, `${kind} watch failed; retrying`),
+  }).start();
+  ctx.log.info({ kind, classes: cfg.certClasses, targetClass: cfg.certTargetClass }, `watching ${kind}s for certificates`);
+  return watch;
 }

@@ -24,6 +24,8 @@ export interface WatcherSpec<M extends Message> {
   start(ctx: ActorContext<Record<string, never>, WatcherBaseMsg | M>): Stoppable[] | Promise<Stoppable[]>;
   /** The watcher's own messages (e.g. questions about what it has seen). */
   handle?(ctx: ActorContext<Record<string, never>, WatcherBaseMsg | M>, msg: M): unknown;
+  /** Which of them only read (allowed on the query subject). */
+  queries?: readonly string[];
 }
 
 /**
@@ -44,6 +46,7 @@ export function watcherKind<M extends Message>(spec: WatcherSpec<M>): ActorDefin
     kind: spec.kind,
     persistent: false,
     initialState: () => ({}),
+    ...(spec.queries ? { queries: spec.queries } : {}),
     async onActivate(ctx) {
       ctx.volatile.watches = await spec.start(ctx);
       ctx.setTimer('tick', TICK_MS, { type: 'Tick' });

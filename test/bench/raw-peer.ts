@@ -2,9 +2,10 @@
 // echo: answers requests on raw.echo; sink: counts messages on raw.sink and reports the count on raw.sink.count.
 import { connect } from 'nats';
 import { Packr } from 'msgpackr';
+import { TEST_NATS_USERS } from '../env/nats-users.js';
 
 const packr = new Packr({ useRecords: false });
-const nc = await connect({ servers: (process.env.NATS_URLS ?? '').split(',') });
+const nc = await connect({ servers: (process.env.NATS_URLS ?? '').split(','), ...TEST_NATS_USERS.runtime });
 let count = 0;
 nc.subscribe('raw.echo', { callback: (_e, m) => m.respond(packr.pack(packr.unpack(m.data))) });
 nc.subscribe('raw.sink', { callback: (_e, m) => { packr.unpack(m.data); count++; } });

@@ -1,6 +1,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { connect } from 'nats';
+import { NATS_PASSWORD_ENV, TEST_NATS_USERS } from './nats-users.js';
 import { ManagedProcess } from './managed-process.js';
 import { assertPortFree } from './ports.js';
 import { httpCall } from './http-probe.js';
@@ -60,6 +61,7 @@ export async function startNatsCluster(binary: string, dir: string, ports: NatsP
       NATS_ROUTE_1: routes[0],
       NATS_ROUTE_2: routes[1] ?? routes[0],
       NATS_ROUTE_3: routes[2] ?? routes[0],
+      ...NATS_PASSWORD_ENV,
     };
     mkdirSync(join(dir, name), { recursive: true });
     const spawnNode = () => new ManagedProcess({ name: `nats-server(${name})`, command: binary, args: ['-c', confPath], env, logFile: join(dir, name, 'nats.log') });
@@ -96,7 +98,7 @@ async function waitHealthy(node: NatsNode): Promise<void> {
 
 /** JetStream is usable once an account info request succeeds (in a cluster: after the meta leader election). */
 async function waitJetStream(nodes: NatsNode[]): Promise<void> {
-  const nc = await connect({ servers: nodes.map((n) => n.url), maxReconnectAttempts: -1 });
+  const nc = await connect({ servers: nodes.map((n) => n.url), maxReconnectAttempts: -1, ...TEST_NATS_USERS.runtime });
   try {
     await nodes[0].process.waitUntil(async () => {
       const jsm = await nc.jetstreamManager({ timeout: 2000 });

@@ -8,6 +8,7 @@ import { issuerPath, type Issuer } from '../../actors/issuer/issuer-types.js';
 import { ControllerPod } from '../support/controller-pod.js';
 import { adminClient } from '../support/kube.js';
 import { sharedStack, eventually } from '../support/test-env.js';
+import { TEST_NATS_USERS } from '../env/nats-users.js';
 
 // Issuers handled by two real cert-controller-manager pods, against the shared stack's default cluster and pebble.
 const stack = sharedStack();
@@ -29,7 +30,7 @@ before(async () => {
   await kube.create('/api/v1/namespaces', { metadata: { name: ns } });
   await startPod(`${system}-a`);
   await startPod(`${system}-b`);
-  nc = await connect({ servers: stack.nats.urls });
+  nc = await connect({ servers: stack.nats.urls, ...TEST_NATS_USERS.runtime });
 });
 after(async () => {
   await Promise.all(pods.map((p) => p.stop()));

@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { connect, NatsError, StringCodec, type NatsConnection } from 'nats';
 import { httpCall } from '../env/http-probe.js';
 import { eventually, sharedStack } from '../support/test-env.js';
+import { TEST_NATS_USERS } from '../env/nats-users.js';
 
 const stack = sharedStack();
 const sc = StringCodec();
@@ -17,7 +18,7 @@ after(async () => {
 
 /** A connection pinned to exactly one node: no server discovery, so the test knows which node served it. */
 async function connectOnly(url: string): Promise<NatsConnection> {
-  const nc = await connect({ servers: [url], ignoreClusterUpdates: true, noRandomize: true, maxReconnectAttempts: 0 });
+  const nc = await connect({ servers: [url], ignoreClusterUpdates: true, noRandomize: true, maxReconnectAttempts: 0, ...TEST_NATS_USERS.runtime });
   connections.push(nc);
   return nc;
 }

@@ -4,6 +4,7 @@ import { ActorClient } from '../../runtime/index.js';
 import { rendezvousOwner } from '../../runtime/hashing.js';
 import { PodProcess } from './pod-harness.js';
 import { eventually } from '../support/test-env.js';
+import { TEST_NATS_USERS } from '../env/nats-users.js';
 
 /** Several runtime pods of one fresh actor system (its own name, so tests sharing a NATS cluster do not collide). */
 export class PodGroup {
@@ -15,7 +16,7 @@ export class PodGroup {
   constructor(readonly natsUrls: string[], readonly env: Record<string, string> = {}, readonly execArgv: string[] = []) {}
 
   async start(count: number): Promise<this> {
-    this.nc = await connect({ servers: this.natsUrls, maxReconnectAttempts: -1, reconnectTimeWait: 250 });
+    this.nc = await connect({ servers: this.natsUrls, maxReconnectAttempts: -1, reconnectTimeWait: 250, ...TEST_NATS_USERS.runtime });
     for (let i = 0; i < count; i++) this.pods.push(this.spawn());
     await Promise.all(this.pods.map((p) => p.ready()));
     this.client = await ActorClient.connect(this.nc, this.system);
@@ -37,7 +38,7 @@ export class PodGroup {
   }
 
   spawn(name = `${this.system}-p${this.pods.length + 1}`, env: Record<string, string> = {}): PodProcess {
-    return new PodProcess(name, { NATS_URLS: this.natsUrls.join(','), ACTOR_SYSTEM: this.system, LOG_LEVEL: 'info', ...this.env, ...env }, this.execArgv);
+    return new PodProcess(name, { NATS_URLS: this.natsUrls.join(','), NATS_USER: TEST_NATS_USERS.runtime.user, NATS_PASSWORD: TEST_NATS_USERS.runtime.pass, ACTOR_SYSTEM: this.system, LOG_LEVEL: 'info', ...this.env, ...env }, this.execArgv);
   }
 
   async add(env: Record<string, string> = {}): Promise<PodProcess> {

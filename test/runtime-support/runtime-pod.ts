@@ -5,7 +5,7 @@ import { counterKind, crasherKind, holderKind, probeKind, sinkKind, supervisorKi
 
 const pod = process.env.POD_NAME ?? `pod-${process.pid}`;
 const log = createLogger(pod, process.env.LOG_LEVEL ?? 'info');
-const nc = await connectNats({ servers: (process.env.NATS_URLS ?? 'nats://127.0.0.1:4222').split(','), name: pod, ignoreClusterUpdates: process.env.NATS_IGNORE_CLUSTER_UPDATES === '1' }, log);
+const nc = await connectNats({ servers: (process.env.NATS_URLS ?? 'nats://127.0.0.1:4222').split(','), name: pod, user: process.env.NATS_USER, pass: process.env.NATS_PASSWORD, ignoreClusterUpdates: process.env.NATS_IGNORE_CLUSTER_UPDATES === '1' }, log);
 const system = await ActorSystem.start({
   nc,
   pod,

@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
 import { stopChild } from './stop-child.js';
 import type { StackInfo } from '../env/stack.js';
+import { TEST_NATS_USERS } from '../env/nats-users.js';
 
 const bin = fileURLToPath(new URL('../../bin/cert-controller-manager.js', import.meta.url));
 
@@ -20,7 +21,7 @@ export class ControllerPod {
     this.child = spawn(process.execPath, [...nodeArgs, bin,
       '--kubeconfig', c.default.runtimeKubeconfig, '--source', c.source.runtimeKubeconfig,
       '--dns', c.dns.runtimeKubeconfig, '--target', c.target.runtimeKubeconfig,
-      '--nats-servers', stack.nats.urls.join(','), '--pod-name', name, ...extraArgs,
+      '--nats-servers', stack.nats.urls.join(','), '--nats-user', TEST_NATS_USERS.runtime.user, '--nats-password', TEST_NATS_USERS.runtime.pass, '--pod-name', name, ...extraArgs,
     ], { env: { ...process.env, NODE_EXTRA_CA_CERTS: stack.acme.listenerCaPath }, stdio: ['ignore', 'pipe', 'pipe'] });
     createInterface({ input: this.child.stdout! }).on('line', (l) => this.lines.push({ msg: l }));
     this.readyPromise = new Promise((resolve, reject) => {

@@ -12,6 +12,7 @@ import { ControllerPod } from './controller-pod.js';
 import { isNotFound } from '../../actors/kube/kube-api-error.js';
 import { sharedStack, eventually } from './test-env.js';
 import type { ClusterRole, StackInfo } from '../env/stack.js';
+import { TEST_NATS_USERS } from '../env/nats-users.js';
 
 export interface DeploymentOptions {
   pods?: number;
@@ -66,8 +67,9 @@ export class TestDeployment {
   async start(): Promise<this> {
     await Promise.all((['default', 'source', 'dns', 'target'] as const).map((r) => this.kube[r].create('/api/v1/namespaces', { metadata: { name: this.ns } }).catch(() => undefined)));
     await Promise.all(Array.from({ length: this.opts.pods ?? 1 }, () => this.startPod()));
-    this.nc = await connect({ servers: this.stack.nats.urls });
-    this.client = await ActorClient.connect(this.nc, this.system);
+    this.nc = await connect({ servers: this.stack.nats.urls, ...TEST_NATS_USERS.runtime });
+    // The system's shard count exists once a pod ran; with no pods yet the first startPod connects the client.
+    if (this.pods.length > 0) this.client = await ActorClient.connect(this.nc, this.system);
     return this;
   }
 
@@ -75,6 +77,7 @@ export class TestDeployment {
     const pod = new ControllerPod(`${this.system}-p${this.podSeq++}`, this.stack, this.args(extra));
     this.pods.push(pod);
     await pod.ready();
+    if (this.nc && !this.client) this.client = await ActorClient.connect(this.nc, this.system);
     return pod;
   }
 
