@@ -44,6 +44,8 @@ export interface ActivationHost {
   tell(kind: string, id: string, msg: Message): void;
   ask<R>(kind: string, id: string, msg: Message, timeoutMs?: number): Promise<R>;
   deliver(kind: string, id: string, msg: Message, timeoutMs?: number): Promise<void>;
+  /** Waits for a turn permit of the kind (maxConcurrentTurns); returns the release. */
+  turnPermit(def: AnyActorDefinition): Promise<() => void> | (() => void);
   setReminder(shard: number, ref: ActorRef, name: string, dueAt: number, msg: Message): Promise<void>;
   cancelReminder(shard: number, ref: ActorRef, name: string): Promise<void>;
   onStopped(a: Activation, reason: string): void;
@@ -160,13 +162,23 @@ export class Activation {
     try {
       if (this.status === 'activating') await this.activate();
       let d: Delivery | undefined;
-      while ((this.status === 'active' || (this.status === 'failed')) && (d = this.mailbox.poll())) {
+      while ((this.status === 'active' || (this.status === 'failed')) && this.mailbox.size > 0) {
         if (this.status === 'failed') {
+          d = this.mailbox.poll()!;
           if (d.msg.type === '$Reset') await this.reset(d);
           else answer(d, 'failed', `actor ${this.kind}/${this.id} is Failed: ${this.lastError}`, 10_000);
           continue;
         }
-        await this.turn(d);
+        // The kind's turn permit first (maxConcurrentTurns), then the message: a stop while waiting leaves the
+        // message in the mailbox, where stop() answers it "not-owner".
+        const permit = this.host.turnPermit(this.def);
+        const release = typeof permit === 'function' ? permit : await permit;
+        try {
+          if (this.status !== 'active' || !(d = this.mailbox.poll())) break;
+          await this.turn(d);
+        } finally {
+          release();
+        }
         if (this.passivateRequested && this.mailbox.size === 0) {
           void this.stop('passivated', { waitForTurn: false });
           break;

@@ -18,6 +18,7 @@ import { envelopeProblem, storedShardCount } from './system-checks.js';
 import { retrying } from './retry.js';
 import { ShardLeases, type HeldLease, type LeaseSettings } from './shard-leases.js';
 import { ActorClient } from './actor-client.js';
+import { TurnLimiter } from './turn-limiter.js';
 import { AdminService, clampLimit, type ActorFilter, type ActorView, type PodView } from './admin.js';
 
 export interface RuntimeMetrics {
@@ -264,6 +265,17 @@ export class ActorSystem implements ActivationHost {
       mailboxTotal,
       restartsTotal,
     };
+  }
+
+  private readonly limiters = new Map<string, TurnLimiter>();
+  private static readonly NO_LIMIT = () => {};
+
+  turnPermit(def: AnyActorDefinition): Promise<() => void> | (() => void) {
+    const limit = def.maxConcurrentTurns;
+    if (!limit || limit < 1) return ActorSystem.NO_LIMIT;
+    let limiter = this.limiters.get(def.kind);
+    if (!limiter) this.limiters.set(def.kind, (limiter = new TurnLimiter(limit)));
+    return limiter.acquire();
   }
 
   /** Figures for a metrics endpoint: actors, mailbox depth and restarts per kind, shards held, counters. */

@@ -81,6 +81,11 @@ export interface ActorDefinition<S, M extends Message> {
   /** Set false for actors without persistent state (no KV traffic). */
   persistent?: boolean;
   /**
+   * At most this many turns of this kind run at the same time on one pod (a turn waiting on I/O counts). Unset:
+   * no limit. Turns must not ask another actor of the same kind, which could wait for a permit held by the asker.
+   */
+  maxConcurrentTurns?: number;
+  /**
    * Message types that only read (answer from state, change nothing): the only ones accepted on the query subject
    * (`ActorClient.query`), which observers may use without being allowed to send commands.
    */

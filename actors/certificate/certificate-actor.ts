@@ -159,6 +159,8 @@ export function certificateKind(deps: ControllerDeps): ActorDefinition<Certifica
 
   return {
     kind: CERTIFICATE_KIND,
+    // The seed's worker pool of certificates (--issuer.default.pool.size) bounds this pod's concurrent turns.
+    maxConcurrentTurns: config.certificateConcurrency,
     initialState: () => ({}),
     parentOf: () => ({ ...SOURCE_WATCHER }),
     queries: ['Describe', 'Status'],

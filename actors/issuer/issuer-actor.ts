@@ -145,6 +145,8 @@ export function issuerKind(deps: ControllerDeps): ActorDefinition<IssuerState, I
 
   return {
     kind: ISSUER_KIND,
+    // --issuer.issuers.pool.size: issuer turns (ACME requests) running at once on this pod, over all its issuers.
+    maxConcurrentTurns: deps.config.issuerConcurrency,
     initialState: () => ({}),
     parentOf: () => ({ ...DEFAULT_WATCHER }),
     queries: ['Quota', 'Describe'],

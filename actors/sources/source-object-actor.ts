@@ -192,6 +192,8 @@ export function sourceObjectKind(deps: ControllerDeps): ActorDefinition<SourceOb
 
   return {
     kind: SOURCE_OBJECT_KIND,
+    // The source controllers' worker pools (--ingress-cert.default.pool.size, --service-cert.default.pool.size).
+    maxConcurrentTurns: Math.max(deps.config.sources['ingress-cert'].concurrency, deps.config.sources['service-cert'].concurrency),
     initialState: () => ({}),
     parentOf: () => ({ ...SOURCE_WATCHER }),
     validate(msg) {
