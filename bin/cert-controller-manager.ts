@@ -69,7 +69,10 @@ async function main(): Promise<void> {
     kinds: [defaultWatcherKind(deps), sourceWatcherKind(deps), dnsWatcherKind(deps), targetWatcherKind(deps), issuerKind(deps), certificateKind(deps), sourceObjectKind(deps)],
   });
   // Every pod pokes the watchers; whichever pod owns a watcher's shard runs it (reminders bring it back after failover).
-  const watchers = [DEFAULT_WATCHER, SOURCE_WATCHER, DNS_WATCHER, TARGET_WATCHER];
+  // -c/--controllers: the issuer controller needs all four watchers; the source controllers only the source one.
+  const issuing = config.controllers.includes('issuer');
+  const watchers = issuing ? [DEFAULT_WATCHER, SOURCE_WATCHER, DNS_WATCHER, TARGET_WATCHER] : [SOURCE_WATCHER];
+  log.info({ controllers: config.controllers }, 'controllers');
   for (const w of watchers) system.tell(w.kind, w.id, { type: 'Start' });
   // After a handover the new owner starts a watcher at the next poke (a second at most) instead of waiting for the
   // watcher's keepalive reminder: a watcher that is not running misses nothing (it relists), but it delays everything.

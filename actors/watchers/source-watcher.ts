@@ -57,6 +57,7 @@ export function sourceWatcherKind(deps: ControllerDeps) {
       // What was last routed per certificate: a change of status or resourceVersion alone (most events are the
       // actors' own status patches) is not worth a message.
       const routed = new Map<string, string>();
+      const issuing = deps.config.controllers.includes('issuer');
       const certificates = new ListWatch<Certificate>({
         client: deps.kube.source,
         path: `${CERTIFICATES_API}/certificates`,
@@ -70,7 +71,8 @@ export function sourceWatcherKind(deps: ControllerDeps) {
             generatedByUs(ev.object, deps.config.sources[SOURCE_KINDS[source.kind].controller])) {
             await route(ctx, SOURCE_OBJECT_KIND, meta.annotations![ANNOT_SOURCE_OBJECT]!, { type: 'Resync' } satisfies SourceObjectMsg);
           }
-          if (!handlesClass(deps.config.certClasses, meta.annotations)) return;
+          // Certificates are the issuer controller's (-c/--controllers without it: only the sources run here).
+          if (!issuing || !handlesClass(deps.config.certClasses, meta.annotations)) return;
           if (ev.type === 'DELETED') routed.delete(key);
           else {
             const signature = JSON.stringify([meta.uid, meta.generation, meta.deletionTimestamp, meta.finalizers, meta.annotations]);
