@@ -1,5 +1,6 @@
 import { ActorError, type ActorDefinition } from '../../runtime/index.js';
 import { KubeApiError } from '../kube/kube-api-error.js';
+import { recordEvent } from '../kube/events.js';
 import type { ControllerDeps } from '../controller-deps.js';
 import { CERTIFICATE_KIND, DEFAULT_WATCHER, SOURCE_WATCHER, TARGET_WATCHER } from '../kinds.js';
 import type { SecretsLookupReply } from '../watchers/target-watcher.js';
@@ -72,6 +73,12 @@ export function certificateKind(deps: ControllerDeps): ActorDefinition<Certifica
 
     const validation = await requestOf(ctx, env);
     if (!validation.ok) return fail(ctx, env, validation.problems.join('; '), 'spec');
+    if (cert.spec.keystores?.jks?.create || cert.spec.keystores?.pkcs12?.create) {
+      // Not built: say so once per generation rather than pretend (the certificate is still issued as PEM).
+      await recordEvent(env.source, { ...cert, apiVersion: 'cert.gardener.cloud/v1alpha1', kind: 'Certificate' }, 'Warning', 'Unsupported',
+        'spec.keystores is not supported by this controller: the Secret holds tls.crt, tls.key and ca.crt (PEM) only')
+        .catch((err: Error) => ctx.log.warn({ err: err.message }, 'could not record an event'));
+    }
     const request = validation.request;
     const names = { dnsNames: request.dnsNames, ...(request.commonName !== undefined ? { commonName: request.commonName } : {}) };
 

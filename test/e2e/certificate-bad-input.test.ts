@@ -69,6 +69,8 @@ test('each bad input gets its message; the good certificates are issued; no pod 
     ['fine-2', { commonName: 'fine2.example.com', dnsNames: ['*.fine2.example.com'], privateKey: { algorithm: 'ECDSA', size: 384, encoding: 'PKCS8' }, ...good }],
     ['fine-csr', { csr: b64(goodCsr), ...good }],
     ['fine-default', { commonName: 'fine-default.example.com' }],
+    // Keystores are not built: issued as PEM, with a Warning saying so.
+    ['fine-keystore', { commonName: 'fine-ks.example.com', keystores: { pkcs12: { create: true, passwordSecretRef: { secretName: 'ks-password' } } }, ...good }],
   ];
   // Interleaved, so broken and good certificates share pods and issuers.
   for (let i = 0; i < Math.max(cases.length, goods.length); i++) {
@@ -97,6 +99,8 @@ test('each bad input gets its message; the good certificates are issued; no pod 
     const events = await d.events(name);
     assert.ok(events.some((e) => e.type === 'Warning' && pattern.test(e.message)), `${name}: ${JSON.stringify(events)}`);
   }
+  const ks = await d.events('fine-keystore');
+  assert.ok(ks.some((e) => e.type === 'Warning' && e.reason === 'Unsupported' && /spec\.keystores is not supported/.test(e.message)), JSON.stringify(ks));
   for (const p of d.pods) assert.equal(p.child.exitCode, null, `${p.name} is still running`);
   assert.ok(cases.length >= 15);
 });
