@@ -4,7 +4,6 @@ import type { KubeClient } from '../kube/kube-client.js';
 import type { KubeList } from '../kube/kube-object.js';
 import { KubeApiError, isNotFound } from '../kube/kube-api-error.js';
 import { labelSelector, challengeOwnerLabels, type CertificateIdentity, type DNSEntry } from '../dns/challenge-entry.js';
-import { HASH_LABEL } from './request-hash.js';
 import type { Certificate } from './certificate-spec.js';
 import type { TlsSecret } from './certificate-secret.js';
 
@@ -53,11 +52,6 @@ export async function patchSpec(kube: KubeClient, ns: string, name: string, spec
 
 export function getSecret(kube: KubeClient, ns: string, name: string): Promise<TlsSecret | undefined> {
   return orUndefined(kube.get<TlsSecret>(secretPath(ns, name)));
-}
-
-export async function findSecretsByHash(kube: KubeClient, ns: string, hash: string): Promise<TlsSecret[]> {
-  const list = await kube.get<KubeList<TlsSecret>>(secretPath(ns), { labelSelector: `${HASH_LABEL}=${hash}` });
-  return list.items;
 }
 
 /**

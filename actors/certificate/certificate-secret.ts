@@ -19,6 +19,14 @@ export interface TlsSecret extends KubeObject {
   data?: Record<string, string>;
 }
 
+/** The target watcher's answer to a certificate's SecretsLookup: what the target cluster holds, from its cache. */
+export interface SecretsLookupReply {
+  /** The hash label of the secret `name`, or null when it does not exist (as far as the watch has seen). */
+  own: string | null;
+  /** Other secrets of the namespace carrying the hash. */
+  sameHash: string[];
+}
+
 export interface SecretOwner {
   cluster: string;
   namespace: string;

@@ -3,18 +3,12 @@ import { ListWatch } from '../kube/list-watch.js';
 import type { KubeObject } from '../kube/kube-object.js';
 import { CERTIFICATE_KIND, TARGET_WATCHER, certificateId } from '../kinds.js';
 import { HASH_LABEL } from '../certificate/request-hash.js';
-import { ANNOTATION_CERT_CLUSTER, ANNOTATION_CERT_NAME, ANNOTATION_CERT_NAMESPACE } from '../certificate/certificate-secret.js';
+import { ANNOTATION_CERT_CLUSTER, ANNOTATION_CERT_NAME, ANNOTATION_CERT_NAMESPACE, type SecretsLookupReply } from '../certificate/certificate-secret.js';
 import { sourceClusterId } from './source-watcher.js';
 import { route, watcherKind } from './watcher-kind.js';
 
 /** Asked by certificate actors: what the target cluster holds for a request, from the watch's cache. */
 export type TargetWatcherMsg = { type: 'SecretsLookup'; namespace: string; name: string; hash: string };
-export interface SecretsLookupReply {
-  /** The hash label of the secret `name`, or null when it does not exist (as far as the watch has seen). */
-  own: string | null;
-  /** Other secrets of the namespace carrying the hash. */
-  sameHash: string[];
-}
 
 /**
  * Watches certificate Secrets in the target cluster (metadata only: the watcher never holds key material) and tells
