@@ -17,6 +17,8 @@ export function parseCertificateId(id: string): { cluster: string; namespace: st
   return cluster && namespace && name && rest.length === 0 ? { cluster, namespace, name } : undefined;
 }
 /** `ingress/<ns>/<name>` or `service/<ns>/<name>`. */
+/** On a Certificate generated for an Ingress or Service: the source object's actor id (`sourceObjectId`). */
+export const SOURCE_OBJECT_ANNOTATION = 'cert.gardener.cloud/source-object';
 export const sourceObjectId = (kind: 'ingress' | 'service', namespace: string, name: string) => `${kind}/${namespace}/${name}`;
 export function parseSourceObjectId(id: string): { kind: 'ingress' | 'service'; namespace: string; name: string } | undefined {
   const [kind, namespace, name, ...rest] = id.split('/');

@@ -3,7 +3,8 @@
 import type { ControllerDeps } from '../controller-deps.js';
 import type { KubeClient } from '../kube/kube-client.js';
 import { recordEvent } from '../kube/events.js';
-import { ISSUER_KIND, issuerId, parseCertificateId } from '../kinds.js';
+import { ISSUER_KIND, SOURCE_OBJECT_ANNOTATION, issuerId, parseCertificateId, parseSourceObjectId } from '../kinds.js';
+import type { KubeObject } from '../kube/kube-object.js';
 import { buildStatus, statusChanged, statusPatch, type StatusInput } from './certificate-status.js';
 import { deleteEntry, patchStatus } from './certificate-kube.js';
 import { failureBackoff, renewalDueAt, VALIDATION_RECHECK_MS } from './renewal.js';
@@ -77,6 +78,15 @@ export async function writeStatus(ctx: CertCtx, env: CertEnv, input: Omit<Status
   if (next.state === 'Pending') return;
   await recordEvent(env.source, { ...cert, apiVersion: 'cert.gardener.cloud/v1alpha1', kind: 'Certificate' }, warning ? 'Warning' : 'Normal', reason, next.message ?? '')
     .catch((err: Error) => ctx.log.warn({ err: err.message }, 'could not record an event'));
+  // A Certificate generated for an Ingress or Service: its owner hears of it too (what `kubectl describe ingress` shows).
+  const source = parseSourceObjectId(cert.metadata.annotations?.[SOURCE_OBJECT_ANNOTATION] ?? '');
+  if (source) {
+    const api = source.kind === 'ingress' ? { path: `/apis/networking.k8s.io/v1/namespaces/${source.namespace}/ingresses/${source.name}`, apiVersion: 'networking.k8s.io/v1', kind: 'Ingress' }
+      : { path: `/api/v1/namespaces/${source.namespace}/services/${source.name}`, apiVersion: 'v1', kind: 'Service' };
+    await env.source.get<KubeObject>(api.path)
+      .then((obj) => recordEvent(env.source, { ...obj, apiVersion: api.apiVersion, kind: api.kind }, warning ? 'Warning' : 'Normal', reason, `certificate ${namespace}/${name}: ${next.message ?? ''}`))
+      .catch((err: Error) => ctx.log.debug({ err: err.message }, 'no event on the source object'));
+  }
 }
 
 /** Deletes the order's challenge entries and frees its grant at the issuer. */

@@ -9,6 +9,7 @@ import { parseDuration } from '../certificate/duration.js';
 import { labelKeyProblem, labelValueProblem, toLabelValue } from '../certificate/label-syntax.js';
 import { DEFAULT_CERT_CLASS, type SourceControllerConfig } from '../config/effective-config.js';
 import { sourceObjectId } from '../kinds.js';
+import { SOURCE_OBJECT_ANNOTATION } from '../kinds.js';
 
 export const ANNOT_CLASS = 'cert.gardener.cloud/class';
 export const ANNOT_PURPOSE = 'cert.gardener.cloud/purpose';
@@ -34,7 +35,7 @@ export const ANNOT_RENEW_BEFORE = 'cert.gardener.cloud/renew-before';
 export const LABEL_SOURCE_KIND = 'cert.gardener.cloud/source-kind';
 export const LABEL_SOURCE_NAMESPACE = 'cert.gardener.cloud/source-namespace';
 export const LABEL_SOURCE_NAME = 'cert.gardener.cloud/source-name';
-export const ANNOT_SOURCE_OBJECT = 'cert.gardener.cloud/source-object';
+export const ANNOT_SOURCE_OBJECT = SOURCE_OBJECT_ANNOTATION;
 
 const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
 const MAX_COMMON_NAME = 64;

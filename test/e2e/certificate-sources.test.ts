@@ -86,6 +86,8 @@ test('an annotated Ingress gets a Ready Certificate per tls entry; editing hosts
   assert.ok(await d.secret('shop-tls'), 'secret shop-tls in the target cluster');
   assert.ok(await d.secret('shop-api-tls'), 'secret shop-api-tls in the target cluster');
   await waitEvent('Ingress', 'shop', 'Normal', new RegExp(`created certificate object ${d.ns}/${shop.metadata.name}`));
+  // The certificate's Ready reaches the Ingress too.
+  await waitEvent('Ingress', 'shop', 'Normal', new RegExp(`certificate ${d.ns}/${shop.metadata.name}: certificate \\(SN [0-9a-f:]+\\) valid from`));
 
   // Other hosts for one entry: its Certificate is updated (same object) and issued again; the other stays as it is.
   await d.kube.source.mergePatch(ingressPath('shop'), { spec: { tls: [
