@@ -87,6 +87,8 @@ export type CertificateMsg =
   | { type: 'Retry' }
   /** The renewal date came. */
   | { type: 'Renew' }
+  /** Periodic re-check from the source watcher (the seed's resync period): fixes whatever no event reported. */
+  | { type: 'Resync' }
   /** Re-arms the resume reminder while an order runs (brings the order back on another pod if this one dies). */
   | { type: 'Resume' }
   /** An operator asked for renewal now (certctl renew). */

@@ -225,7 +225,16 @@ export function certificateKind(deps: ControllerDeps): ActorDefinition<Certifica
           }
           // Our own status and metadata patches come back as events: nothing to do unless the spec or the operation
           // annotation changed, or this activation has not looked at the certificate yet.
-          if (!firstSight && s.reconciledKey === reconcileKey(cert) && cert.metadata.finalizers?.includes(CERTIFICATE_FINALIZER) && cert.spec?.renew !== true) return undefined;
+          if (!firstSight && s.reconciledKey === reconcileKey(cert) && cert.metadata.finalizers?.includes(CERTIFICATE_FINALIZER) && cert.spec?.renew !== true) {
+            // A new activation (pod restart, handover) cannot know what happened to the Secret meanwhile (the target
+            // watcher's first list reports no changes): one look into the watcher's cache, once per activation.
+            const issued = s.issued;
+            if (vol(ctx).verified || s.work || !issued) return undefined;
+            vol(ctx).verified = true;
+            const lookup = await ctx.ask<SecretsLookupReply>(TARGET_WATCHER.kind, TARGET_WATCHER.id, { type: 'SecretsLookup', ...issued.secret, hash: issued.hash }, 30_000);
+            if (lookup.own === issued.hash) return undefined;
+            ctx.log.info({ secret: issued.secret, found: lookup.own }, 'stored secret is gone or changed; checking it');
+          }
           return reconcile(ctx);
         }
         case 'Deleted':
@@ -254,6 +263,9 @@ export function certificateKind(deps: ControllerDeps): ActorDefinition<Certifica
         case 'Renew':
           if (s.work) return undefined;
           return reconcile(ctx, { force: true });
+        case 'Resync':
+          if (s.work || !s.cert) return undefined;
+          return reconcile(ctx);
         case 'RenewNow':
           if (!s.cert) return { ok: false, error: `certificate ${ctx.id} is not known` };
           if (s.work) return { ok: true, message: `an order is already running (step ${s.work.phase})` };

@@ -38,6 +38,8 @@ export interface CertVolatile {
   callSeq?: number;
   /** Challenge entries this activation counts in cert_management_acme_active_dns_challenges. */
   activeChallenges?: { issuer: string; count: number };
+  /** This activation has checked that the stored Secret still exists (see the Observed handler). */
+  verified?: boolean;
   /** Consecutive turns that failed transiently, for the retry backoff. */
   transientFailures?: number;
 }

@@ -14,7 +14,7 @@ import type { ActorContext } from '../../runtime/index.js';
 export const CLASS_ANNOTATION = 'cert.gardener.cloud/class';
 
 /** certctl's question: the certificates this deployment handles (optionally of one namespace), paginated. */
-export type SourceWatcherMsg = { type: 'List'; namespace?: string; offset?: number; limit?: number };
+export type SourceWatcherMsg = { type: 'List'; namespace?: string; offset?: number; limit?: number } | { type: 'ResyncAll' };
 export interface CertificateList {
   total: number;
   offset: number;
@@ -37,10 +37,22 @@ export function handlesClass(certClasses: readonly string[], annotations: Record
  */
 export function sourceWatcherKind(deps: ControllerDeps) {
   const cluster = sourceClusterId(deps);
+  const resyncMs = Math.max(1000, deps.config.certificateResyncPeriodMs);
   return watcherKind<SourceWatcherMsg>({
     kind: SOURCE_WATCHER.kind,
     queries: ['List'],
     async handle(ctx, msg) {
+      if (msg.type === 'ResyncAll') {
+        // The seed's resync period (--issuer.default.pool.resync-period, 24h): every certificate re-checks itself.
+        ctx.setTimer('resync', resyncMs, { type: 'ResyncAll' });
+        const watch = ctx.volatile.certificates as ListWatch<Certificate>;
+        if (!deps.config.controllers.includes('issuer')) return undefined;
+        for (const c of watch.items().filter((x) => handlesClass(deps.config.certClasses, x.metadata.annotations))) {
+          await route(ctx, CERTIFICATE_KIND, certificateId(cluster, c.metadata.namespace ?? 'default', c.metadata.name), { type: 'Resync' } satisfies CertificateMsg);
+        }
+        ctx.log.info({ certificates: watch.items().length }, 'resync');
+        return undefined;
+      }
       if (msg.type !== 'List') return undefined;
       // certctl's list of certificates (of our classes), from the watch's cache, a page at a time.
       const watch = ctx.volatile.certificates as ListWatch<Certificate>;
@@ -85,6 +97,7 @@ export function sourceWatcherKind(deps: ControllerDeps) {
         onError: (err, failures) => ctx.log.warn({ err: err.message, failures }, 'certificate watch failed; retrying'),
       }).start();
       ctx.volatile.certificates = certificates;
+      ctx.setTimer('resync', resyncMs, { type: 'ResyncAll' });
       ctx.log.info({ classes: deps.config.certClasses }, 'watching certificates');
       const sources = (['ingress', 'service'] as const).filter((k) => deps.config.controllers.includes(SOURCE_KINDS[k].controller)).map((k) => watchSources(ctx, deps, k));
       return [certificates, ...sources];

@@ -99,3 +99,22 @@ test('an API server restart during issuance: certificates created, changed and d
   await d.certificateGone('gone');
   for (const p of d.pods) assert.equal(p.child.exitCode, null, `${p.name} survived the outage`);
 });
+
+test('a Secret deleted while no pod runs is issued again when a pod starts (no watch event reported it)', async () => {
+  const d = new TestDeployment({ pods: 1 });
+  await d.start();
+  try {
+    await d.issuer('offline');
+    await d.waitIssuer('offline');
+    await d.certificate('offline-cert', { commonName: 'offline.example.com', issuerRef: { name: 'offline' }, secretName: 'offline-tls' });
+    await d.waitCertificate('offline-cert', 'Ready');
+    await d.pods[0]!.stop();
+    await d.kube.target.delete(`/api/v1/namespaces/${d.ns}/secrets/offline-tls`);
+    await d.startPod();
+    await eventually(() => d.secret('offline-tls'), 'the secret to be issued again', 90_000);
+    await d.waitCertificate('offline-cert', 'Ready');
+    assert.equal(d.ordersOf('offline-cert'), 2);
+  } finally {
+    await d.stop();
+  }
+});
