@@ -1,5 +1,6 @@
-import { ActorError, type ActorDefinition } from '../../runtime/index.js';
-import { KubeApiError } from '../kube/kube-api-error.js';
+import type { ActorDefinition } from '../../runtime/index.js';
+import { isTransient } from '../transient-error.js';
+import { withoutManagedFields } from '../kube/kube-object.js';
 import { recordEvent } from '../kube/events.js';
 import type { ControllerDeps } from '../controller-deps.js';
 import { CERTIFICATE_KIND, DEFAULT_WATCHER, SOURCE_WATCHER, TARGET_WATCHER } from '../kinds.js';
@@ -290,12 +291,6 @@ export function certificateKind(deps: ControllerDeps): ActorDefinition<Certifica
   }
 }
 
-/** Network failures, timeouts, 5xx, 429 and conflicts pass; other API refusals (403, 422, ...) do not. */
-function isTransient(err: unknown): boolean {
-  if (err instanceof KubeApiError) return err.statusCode >= 500 || err.statusCode === 429 || err.statusCode === 409;
-  if (err instanceof ActorError) return err.code !== 'invalid-message' && err.code !== 'unknown-kind';
-  return true;
-}
 
 function meaningfulChange(before: Certificate, after: Certificate): boolean {
   const pick = (c: Certificate) => JSON.stringify([c.metadata.uid, c.metadata.generation, c.metadata.deletionTimestamp, c.metadata.finalizers, c.metadata.annotations, c.spec]);
@@ -304,6 +299,6 @@ function meaningfulChange(before: Certificate, after: Certificate): boolean {
 
 /** What the actor keeps of an observed Certificate: no status (ours is kept separately), no managed fields. */
 function slim(cert: Certificate): Certificate {
-  const { managedFields: _m, ...metadata } = cert.metadata as Certificate['metadata'] & { managedFields?: unknown };
+  const { metadata } = withoutManagedFields(cert);
   return { apiVersion: cert.apiVersion, kind: cert.kind, metadata, spec: cert.spec ?? {} } as Certificate;
 }

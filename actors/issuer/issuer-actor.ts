@@ -1,6 +1,7 @@
 import type { ActorDefinition, ActorContext } from '../../runtime/index.js';
 import type { ControllerDeps } from '../controller-deps.js';
 import { isNotFound } from '../kube/kube-api-error.js';
+import { withoutManagedFields } from '../kube/kube-object.js';
 import { recordEvent } from '../kube/events.js';
 import { CERTIFICATE_KIND, DEFAULT_WATCHER, ISSUER_KIND } from '../kinds.js';
 import type { AcmeAccount } from '../acme/acme-account.js';
@@ -163,7 +164,8 @@ export function issuerKind(deps: ControllerDeps): ActorDefinition<IssuerState, I
       const s = ctx.state;
       switch (msg.type) {
         case 'Observed': {
-          const issuer = slimIssuer(msg.issuer);
+          // Without managed fields: a kilobyte or two less per state write.
+          const issuer = withoutManagedFields(msg.issuer);
           const generation = issuer.metadata.generation ?? 0;
           ctx.setState({ ...s, issuer });
           // Our own status patches come back as events of the same generation: nothing to do for them. (After a
@@ -271,10 +273,4 @@ export function issuerKind(deps: ControllerDeps): ActorDefinition<IssuerState, I
       }
     },
   };
-}
-
-/** What the issuer actor keeps of an observed Issuer: no managed fields (a kilobyte or two per state write). */
-function slimIssuer(issuer: Issuer): Issuer {
-  const { managedFields: _m, ...metadata } = issuer.metadata as Issuer['metadata'] & { managedFields?: unknown };
-  return { ...issuer, metadata };
 }

@@ -24,6 +24,12 @@ export interface KubeList<T extends KubeObject> {
   items: T[];
 }
 
+/** The object without metadata.managedFields (kilobytes per object that actors have no use for in their state). */
+export function withoutManagedFields<T extends KubeObject>(obj: T): T {
+  const { managedFields: _m, ...metadata } = obj.metadata as ObjectMeta & { managedFields?: unknown };
+  return { ...obj, metadata };
+}
+
 /** Store key: namespace/name, or name for cluster-scoped objects. */
 export function objectKey(o: KubeObject): string {
   return o.metadata.namespace ? `${o.metadata.namespace}/${o.metadata.name}` : o.metadata.name;

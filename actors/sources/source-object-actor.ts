@@ -1,7 +1,8 @@
 // One actor per Ingress or Service that asks for certificates (seed controllers "ingress-cert" and "service-cert"):
 // it compares the Certificates the object asks for with the ones it generated earlier and creates, updates and
 // deletes them in the source cluster, with Events on the object. The certificate actors do the rest.
-import { ActorError, type ActorContext, type ActorDefinition } from '../../runtime/index.js';
+import type { ActorContext, ActorDefinition } from '../../runtime/index.js';
+import { isTransient } from '../transient-error.js';
 import type { ControllerDeps } from '../controller-deps.js';
 import type { KubeList } from '../kube/kube-object.js';
 import { KubeApiError, isNotFound } from '../kube/kube-api-error.js';
@@ -251,9 +252,3 @@ function namesOf(c: Certificate): string {
   return [c.spec.commonName, ...(c.spec.dnsNames ?? [])].filter(Boolean).join(',');
 }
 
-/** Network failures, timeouts, 5xx, 429 and conflicts pass; other API refusals (403, 422, ...) do not. */
-function isTransient(err: unknown): boolean {
-  if (err instanceof KubeApiError) return err.statusCode >= 500 || err.statusCode === 429 || err.statusCode === 409;
-  if (err instanceof ActorError) return err.code !== 'invalid-message' && err.code !== 'unknown-kind';
-  return true;
-}
