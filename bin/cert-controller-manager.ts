@@ -89,7 +89,7 @@ async function main(): Promise<void> {
   const http = config.http.port > 0
     ? await startHttpServer(config.http.bindAddress, config.http.port, registry, {
         natsConnected: () => natsUp && !nc.isClosed(),
-        serving: () => { const m = system.metricsSnapshot(); return !m.draining && !m.stopped; },
+        serving: () => system.serving,
       })
     : undefined;
   if (http) log.info({ address: http.address() }, 'serving /healthz, /readyz, /metrics');

@@ -278,6 +278,11 @@ export class ActorSystem implements ActivationHost {
     return limiter.acquire();
   }
 
+  /** Started and neither draining nor stopped (a readiness probe; cheap, unlike metricsSnapshot). */
+  get serving(): boolean {
+    return !this.draining && !this.stopped;
+  }
+
   /** Figures for a metrics endpoint: actors, mailbox depth and restarts per kind, shards held, counters. */
   metricsSnapshot(): RuntimeMetrics {
     const kinds: RuntimeMetrics['kinds'] = {};

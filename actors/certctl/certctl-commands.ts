@@ -6,6 +6,7 @@ import type { CertificateList } from '../watchers/source-watcher.js';
 import type { IssuerCandidate } from '../certificate/issuer-selection.js';
 import type { CertificateWalk } from '../certificate/certificate-walk.js';
 import type { QuotaReply } from '../issuer/issuer-messages.js';
+import { quotaBurst } from '../issuer/quota-bucket.js';
 import type { CertctlCommand } from './certctl-args.js';
 import { table } from './table.js';
 
@@ -171,7 +172,7 @@ export async function runCertctl(client: ActorClient, command: CertctlCommand, t
     case 'quota': {
       const id = `${command.namespace ?? issuerNamespace}/${command.name}`;
       const q = await client.query<QuotaReply>(ISSUER_KIND, id, { type: 'Quota' }, timeoutMs);
-      return { json: q, text: table(['ISSUER', 'QUOTA/DAY', 'BURST', 'TOKENS', 'ORDERS RUNNING'], [[q.issuer, q.requestsPerDayQuota, Math.max(Math.floor(q.requestsPerDayQuota / 4), 1), q.tokens, q.activeGrants]]) };
+      return { json: q, text: table(['ISSUER', 'QUOTA/DAY', 'BURST', 'TOKENS', 'ORDERS RUNNING'], [[q.issuer, q.requestsPerDayQuota, quotaBurst(q.requestsPerDayQuota), q.tokens, q.activeGrants]]) };
     }
   }
 }

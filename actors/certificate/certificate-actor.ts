@@ -10,7 +10,7 @@ import { needsRenewal } from './renewal.js';
 import { adoptSecret, generatedSecretName, isOwnedBy, judgeSecret, type SecretsLookupReply } from './certificate-secret.js';
 import { certificateSummary } from './certificate-status.js';
 import { CERTIFICATE_FINALIZER, deleteSecret, getSecret, patchMetadata, patchSpec, putSecret } from './certificate-kube.js';
-import { cleanupWork, countChallenges, fail, identityOf, markReady, renewalAt, reportFacts, requestOf, vol, type CertEnv } from './certificate-env.js';
+import { cleanupWork, countChallenges, fail, identityOf, issuedRecord, markReady, reportFacts, requestOf, vol, type CertEnv } from './certificate-env.js';
 import { forgetCertificate } from '../observability/controller-metrics.js';
 import { walkCertificate } from './certificate-walk.js';
 import { advance, next, onEntryChanged, onIssuerReply, onResume, startWork } from './certificate-order.js';
@@ -114,14 +114,8 @@ export function certificateKind(deps: ControllerDeps): ActorDefinition<Certifica
     });
     const verdict = judgeSecret(current, hash, !request.csr);
     if (verdict.usable && !due(verdict.info, verdict.requestedAtMs)) {
-      const info = verdict.info;
-      return markReady(ctx, env, {
-        secret: secretRef, hash, notBeforeMs: info.notBeforeMs, notAfterMs: info.notAfterMs,
-        renewalAtMs: renewalAt(env, info.notBeforeMs, info.notAfterMs, request.renewBeforeMs),
-        serialNumber: info.serialNumber, dnsNames: info.dnsNames, issuer,
-        ...(info.commonName !== undefined ? { commonName: info.commonName } : {}),
-        ...(verdict.requestedAtMs !== undefined ? { requestedAtMs: verdict.requestedAtMs } : {}),
-      }, `${certificateSummary(info)}; stored in secret ${secretRef.namespace}/${secretRef.name}`);
+      const where = { secret: secretRef, hash, issuer, ...(verdict.requestedAtMs !== undefined ? { requestedAtMs: verdict.requestedAtMs } : {}) };
+      return markReady(ctx, env, issuedRecord(env, verdict.info, where, request.renewBeforeMs), `${certificateSummary(verdict.info)}; stored in secret ${secretRef.namespace}/${secretRef.name}`);
     }
 
     // 2. Another Secret holds a certificate for the same request (a recreated or renamed Certificate): copy it.
@@ -133,13 +127,7 @@ export function certificateKind(deps: ControllerDeps): ActorDefinition<Certifica
         if (!v.usable || due(v.info, v.requestedAtMs)) continue;
         await putSecret(env.target, adoptSecret(other, { ...secretRef, owner: identity, issuer: `${issuer.namespace}/${issuer.name}`, extraLabels: request.secretLabels }), current !== undefined);
         ctx.log.info({ from: other.metadata.name, to: secretRef.name }, 'reused a certificate issued for the same request');
-        const info = v.info;
-        return markReady(ctx, env, {
-          secret: secretRef, hash, notBeforeMs: info.notBeforeMs, notAfterMs: info.notAfterMs,
-          renewalAtMs: renewalAt(env, info.notBeforeMs, info.notAfterMs, request.renewBeforeMs),
-          serialNumber: info.serialNumber, dnsNames: info.dnsNames, issuer,
-          ...(info.commonName !== undefined ? { commonName: info.commonName } : {}),
-        }, `${certificateSummary(info)}; reused from secret ${secretRef.namespace}/${other.metadata.name} (same request, no new order); stored in secret ${secretRef.namespace}/${secretRef.name}`);
+        return markReady(ctx, env, issuedRecord(env, v.info, { secret: secretRef, hash, issuer }, request.renewBeforeMs), `${certificateSummary(v.info)}; reused from secret ${secretRef.namespace}/${other.metadata.name} (same request, no new order); stored in secret ${secretRef.namespace}/${secretRef.name}`);
       }
     }
 

@@ -11,6 +11,7 @@ import { failureBackoff, renewalDueAt, VALIDATION_RECHECK_MS } from './renewal.j
 import { validateCertificateSpec, type SpecValidation } from './spec-validation.js';
 import type { CertCtx, IssuedRecord, OrderWork } from './certificate-actor-types.js';
 import type { CertificateIdentity } from '../dns/challenge-entry.js';
+import type { CertificateInfo } from '../x509/certificate-info.js';
 import { acmeActiveDnsChallenges, acmeOrders, reportCertificate } from '../observability/controller-metrics.js';
 
 export interface CertEnv {
@@ -133,13 +134,22 @@ export async function markReady(ctx: CertCtx, env: CertEnv, issued: IssuedRecord
     state: 'Ready',
     message,
     issuer: issued.issuer,
-    certificate: { notBeforeMs: issued.notBeforeMs, notAfterMs: issued.notAfterMs, dnsNames: issued.dnsNames, serialNumber: issued.serialNumber, issuer: '', chainLength: 0, ...(issued.commonName !== undefined ? { commonName: issued.commonName } : {}) },
+    certificate: issued,
     renewalAtMs: issued.renewalAtMs,
   });
 }
 
-export function renewalAt(env: CertEnv, notBeforeMs: number, notAfterMs: number, renewBeforeMs: number | undefined): number {
-  return renewalDueAt(notBeforeMs, notAfterMs, renewBeforeMs, env.deps.config.renewalWindowMs);
+/** What is recorded of a certificate stored in `where.secret`: its facts and its renewal date. */
+export function issuedRecord(env: CertEnv, info: CertificateInfo, where: Pick<IssuedRecord, 'secret' | 'hash' | 'issuer' | 'requestedAtMs'>, renewBeforeMs: number | undefined): IssuedRecord {
+  return {
+    ...where,
+    notBeforeMs: info.notBeforeMs,
+    notAfterMs: info.notAfterMs,
+    renewalAtMs: renewalDueAt(info.notBeforeMs, info.notAfterMs, renewBeforeMs, env.deps.config.renewalWindowMs),
+    serialNumber: info.serialNumber,
+    dnsNames: info.dnsNames,
+    ...(info.commonName !== undefined ? { commonName: info.commonName } : {}),
+  };
 }
 
 /**
@@ -168,9 +178,6 @@ export async function fail(ctx: CertCtx, env: CertEnv, message: string, kind: 's
     backoff: { retryAtMs: retryAt, intervalMs },
     ...(s.work ? { issuer: s.work.issuer } : issued ? { issuer: issued.issuer } : {}),
     ...extra,
-    ...(issued ? {
-      certificate: { notBeforeMs: issued.notBeforeMs, notAfterMs: issued.notAfterMs, dnsNames: issued.dnsNames, serialNumber: issued.serialNumber, issuer: '', chainLength: 0, ...(issued.commonName !== undefined ? { commonName: issued.commonName } : {}) },
-      renewalAtMs: issued.renewalAtMs,
-    } : {}),
+    ...(issued ? { certificate: issued, renewalAtMs: issued.renewalAtMs } : {}),
   });
 }

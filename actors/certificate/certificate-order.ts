@@ -12,7 +12,7 @@ import { createCsrPem, generatePrivateKey, readCertificateChain } from '../x509/
 import { getEntry, putSecret, upsertEntry } from './certificate-kube.js';
 import { buildTlsSecret } from './certificate-secret.js';
 import { certificateSummary } from './certificate-status.js';
-import { cleanupWork, countChallenges, countOrder, fail, identityOf, markReady, renewalAt, requestOf, vol, writeStatus, type CertEnv } from './certificate-env.js';
+import { cleanupWork, countChallenges, countOrder, fail, identityOf, issuedRecord, markReady, requestOf, vol, writeStatus, type CertEnv } from './certificate-env.js';
 import type { CertCtx, CertificateMsg, OrderPhase, OrderWork } from './certificate-actor-types.js';
 
 const ISSUER_ASK_TIMEOUT_MS = 120_000;
@@ -241,7 +241,7 @@ export async function advance(ctx: CertCtx, env: CertEnv): Promise<void> {
 
     case 'done': {
       const stored = work.stored!;
-      await markReady(ctx, env, stored, `${certificateSummary({ ...stored, issuer: '', chainLength: 0 })}; stored in secret ${stored.secret.namespace}/${stored.secret.name}`);
+      await markReady(ctx, env, stored, `${certificateSummary(stored)}; stored in secret ${stored.secret.namespace}/${stored.secret.name}`);
       ctx.log.info({ secret: `${stored.secret.namespace}/${stored.secret.name}`, ms: ctx.now() - work.startedAt }, 'certificate issued');
       countOrder(work, true);
       await cleanupWork(ctx, env, work);
@@ -367,18 +367,7 @@ export async function onIssuerReply(ctx: CertCtx, env: CertEnv, msg: Extract<Cer
       } catch (err) {
         return retryOrFail(ctx, env, `storing the certificate in secret ${work.secret.namespace}/${work.secret.name} of the target cluster failed: ${(err as Error).message}`, true);
       }
-      const stored = {
-        secret: work.secret,
-        hash: work.hash,
-        notBeforeMs: info.notBeforeMs,
-        notAfterMs: info.notAfterMs,
-        renewalAtMs: renewalAt(env, info.notBeforeMs, info.notAfterMs, request.renewBeforeMs),
-        serialNumber: info.serialNumber,
-        dnsNames: info.dnsNames,
-        issuer: work.issuer,
-        requestedAtMs,
-        ...(info.commonName !== undefined ? { commonName: info.commonName } : {}),
-      };
+      const stored = issuedRecord(env, info, { secret: work.secret, hash: work.hash, issuer: work.issuer, requestedAtMs }, request.renewBeforeMs);
       delete v.key;
       return goNow(ctx, env, 'done', { stored });
     }

@@ -16,7 +16,7 @@ export interface StatusInput {
   dnsNames?: string[];
   issuer?: { namespace: string; name: string };
   /** The stored certificate, when there is one (also while renewing or after a failed renewal). */
-  certificate?: CertificateInfo;
+  certificate?: Pick<CertificateInfo, 'notBeforeMs' | 'notAfterMs' | 'dnsNames' | 'commonName'>;
   renewalAtMs?: number;
   backoff?: { retryAtMs: number; intervalMs: number };
 }
@@ -71,6 +71,6 @@ export function statusChanged(next: CertificateStatus, previous: CertificateStat
   return strip(next) !== strip(previous);
 }
 
-export function certificateSummary(info: CertificateInfo): string {
+export function certificateSummary(info: Pick<CertificateInfo, 'serialNumber' | 'notBeforeMs' | 'notAfterMs'>): string {
   return `certificate (SN ${info.serialNumber}) valid from ${iso(info.notBeforeMs)} to ${iso(info.notAfterMs)}`;
 }

@@ -7,7 +7,7 @@ import { CERTIFICATE_KIND, DEFAULT_WATCHER, ISSUER_KIND } from '../kinds.js';
 import type { AcmeAccount } from '../acme/acme-account.js';
 import { setUpAcmeAccount, type AccountOutcome } from './account-setup.js';
 import { issuerPath, issuerTypeProblem, type Issuer, type IssuerStatus } from './issuer-types.js';
-import { effectiveQuota, refill, type QuotaBucketState } from './quota-bucket.js';
+import { effectiveQuota, quotaBurst, refill, type QuotaBucketState } from './quota-bucket.js';
 import { decideGrant, pruneGrants, releaseGrant, type GrantBook } from './issuance-grants.js';
 import { runAcmeOperation } from './acme-operations.js';
 import type { AcmeReply, GrantReply, IssuerMsg, QuotaReply } from './issuer-messages.js';
@@ -94,6 +94,13 @@ export function issuerKind(deps: ControllerDeps): ActorDefinition<IssuerState, I
     ctx.pipeToSelf(attempt, (o): IssuerMsg => o.ok
       ? { type: 'AccountReady', generation, accountUrl: o.value.account.accountUrl, status: o.value.account.status, secret: `${o.value.secret.namespace}/${o.value.secret.name}`, created: o.value.secret.created }
       : { type: 'AccountFailed', generation, message: o.error.message });
+  };
+
+  /** The quota in force, the tokens in the bucket now (a full burst before the first grant), the running orders. */
+  const quotaView = (ctx: Ctx) => {
+    const quota = ctx.state.issuer ? quotaOf(ctx.state.issuer) : deps.config.defaultRequestsPerDayQuota;
+    const bucket = ctx.state.bucket ? refill(ctx.state.bucket, quota, ctx.now()) : undefined;
+    return { requestsPerDayQuota: quota, tokens: bucket ? Math.floor(bucket.tokens * 100) / 100 : quotaBurst(quota), activeGrants: Object.keys(vol(ctx).grants ?? {}).length };
   };
 
   const wakeWaiters = (ctx: Ctx) => {
@@ -249,8 +256,6 @@ export function issuerKind(deps: ControllerDeps): ActorDefinition<IssuerState, I
         }
         case 'Describe': {
           const issuer = s.issuer;
-          const quota = issuer ? quotaOf(issuer) : deps.config.defaultRequestsPerDayQuota;
-          const bucket = s.bucket ? refill(s.bucket, quota, ctx.now()) : undefined;
           const events = issuer ? await listEvents(kube, issuer.metadata.namespace!, 'Issuer', issuer.metadata.name).catch(() => []) : [];
           return {
             id: ctx.id,
@@ -259,17 +264,12 @@ export function issuerKind(deps: ControllerDeps): ActorDefinition<IssuerState, I
             ready: issuer !== undefined && s.readyGeneration === (issuer.metadata.generation ?? 0),
             ...(s.problem ? { problem: s.problem } : {}),
             ...(s.accountUrl ? { accountUrl: s.accountUrl } : {}),
-            requestsPerDayQuota: quota,
-            tokens: bucket ? Math.floor(bucket.tokens * 100) / 100 : Math.max(Math.floor(quota / 4), 1),
-            activeGrants: Object.keys(vol(ctx).grants ?? {}).length,
+            ...quotaView(ctx),
             events,
           };
         }
-        case 'Quota': {
-          const quota = s.issuer ? quotaOf(s.issuer) : deps.config.defaultRequestsPerDayQuota;
-          const bucket = s.bucket ? refill(s.bucket, quota, ctx.now()) : undefined;
-          return { issuer: ctx.id, requestsPerDayQuota: quota, tokens: bucket ? Math.floor(bucket.tokens * 100) / 100 : Math.max(Math.floor(quota / 4), 1), activeGrants: Object.keys(vol(ctx).grants ?? {}).length } satisfies QuotaReply;
-        }
+        case 'Quota':
+          return { issuer: ctx.id, ...quotaView(ctx) } satisfies QuotaReply;
       }
     },
   };

@@ -2,7 +2,13 @@
 import { Gauge, type Registry } from 'prom-client';
 import type { RuntimeMetrics } from '../../runtime/index.js';
 
-export function registerRuntimeMetrics(registry: Registry, snapshot: () => RuntimeMetrics): void {
+export function registerRuntimeMetrics(registry: Registry, takeSnapshot: () => RuntimeMetrics): void {
+  // One pass over the pod's actors per scrape, shared by the gauges below (each collects on its own).
+  let last: { at: number; m: RuntimeMetrics } | undefined;
+  const snapshot = () => {
+    if (!last || Date.now() - last.at > 1000) last = { at: Date.now(), m: takeSnapshot() };
+    return last.m;
+  };
   new Gauge({
     name: 'certmgmt_runtime_actors',
     help: 'Actor activations on this pod by kind and status',
