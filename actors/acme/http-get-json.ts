@@ -1,6 +1,9 @@
 import { get as httpsGet } from 'node:https';
 import { get as httpGet } from 'node:http';
 
+/** RFC 8555 6.1: every ACME request names its client (pebble 2.10, like Let's Encrypt, refuses requests without one). */
+export const ACME_USER_AGENT = 'cert-management-actors (acme-client)';
+
 /**
  * One GET for a JSON document with a hard timeout. Plain node:https on purpose: acme-client's axios instance retries
  * network errors for over a minute and then fails with an internal TypeError, which hides "connection refused".
@@ -8,7 +11,7 @@ import { get as httpGet } from 'node:http';
 export function getJson<T>(url: string, timeoutMs: number): Promise<{ status: number; body: T | undefined }> {
   const get = url.startsWith('https:') ? httpsGet : httpGet;
   return new Promise((resolve, reject) => {
-    const req = get(url, { timeout: timeoutMs, headers: { accept: 'application/json' } }, (res) => {
+    const req = get(url, { timeout: timeoutMs, headers: { accept: 'application/json', 'user-agent': ACME_USER_AGENT } }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('error', reject);

@@ -18,7 +18,8 @@ export interface ProbeResponse {
 /** A plain HTTP(S) request used by the test environment to probe servers and talk to their management APIs. */
 export function httpCall(url: string, opts: ProbeOptions = {}): Promise<ProbeResponse> {
   const u = new URL(url);
-  const headers: Record<string, string> = { ...opts.headers };
+  // pebble 2.10 answers 400 to requests without a User-Agent (RFC 8555 6.1).
+  const headers: Record<string, string> = { 'user-agent': 'cert-management-actors-tests', ...opts.headers };
   if (opts.token) headers.authorization = `Bearer ${opts.token}`;
   if (opts.body !== undefined) headers['content-length'] = String(Buffer.byteLength(opts.body));
   const reqFn = u.protocol === 'https:' ? httpsRequest : httpRequest;

@@ -37,7 +37,7 @@ export async function startChallengeDns(binary: string, dir: string, dnsPort: nu
   const proc = new ManagedProcess({
     name: 'pebble-challtestsrv',
     command: binary,
-    args: ['-dns01', `127.0.0.1:${dnsPort}`, '-management', `127.0.0.1:${mgmtPort}`, '-http01', '', '-https01', '', '-tlsalpn01', ''],
+    args: ['-dnsserver', `127.0.0.1:${dnsPort}`, '-management', `127.0.0.1:${mgmtPort}`, '-doh', '', '-http01', '', '-https01', '', '-tlsalpn01', ''],
     logFile: join(dir, 'challtestsrv.log'),
   });
   // An unknown path answers 404 once the management server is up.
@@ -69,9 +69,21 @@ export interface PebbleOptions {
   eabKeys?: Record<string, string>;
   /** The listener certificate; pebbles of one stack share it so one trusted CA covers them all. */
   tls: ServingCert;
-  /** Lifetime of issued certificates (pebble's default is five years); short ones let tests see renewals. */
+  /** Lifetime of certificates of the default profile (pebble's default is 90 days); short ones let tests see renewals. */
   validitySeconds?: number;
+  /** Profiles by name (directory meta.profiles); default: one `default` profile of `validitySeconds`. */
+  profiles?: Record<string, PebbleProfile>;
 }
+
+/** A pebble certificate profile; `promoteCommonName` keeps the first name as the leaf's commonName (the classic profile). */
+export interface PebbleProfile {
+  description: string;
+  validityPeriod: number;
+  promoteCommonName?: boolean;
+}
+
+/** Let's Encrypt's classic lifetime. */
+export const DEFAULT_VALIDITY_SECONDS = 90 * 86_400;
 
 /** pebble validating DNS-01 against challtestsrv, without its random validation sleep and nonce rejections. */
 export async function startPebble(binary: string, dir: string, opts: PebbleOptions): Promise<AcmeServer> {
@@ -94,7 +106,8 @@ export async function startPebble(binary: string, dir: string, opts: PebbleOptio
       ocspResponderURL: '',
       externalAccountBindingRequired: Boolean(opts.eabKeys),
       ...(opts.eabKeys ? { externalAccountMACKeys: opts.eabKeys } : {}),
-      ...(opts.validitySeconds ? { certificateValidityPeriod: opts.validitySeconds } : {}),
+      // pebble picks a random profile for an order that names none, so a pebble with one profile is deterministic.
+      profiles: opts.profiles ?? { default: { description: 'the classic profile', validityPeriod: opts.validitySeconds ?? DEFAULT_VALIDITY_SECONDS, promoteCommonName: true } },
     },
   };
   writeFileSync(join(dir, 'pebble-config.json'), JSON.stringify(config, null, 2));

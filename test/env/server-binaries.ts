@@ -11,6 +11,7 @@ const run = promisify(execFile);
 export const KUBE_VERSION = '1.34.4';
 export const ETCD_VERSION = '3.6.16';
 export const NATS_SERVER_VERSION = '2.12.4';
+export const PEBBLE_VERSION = '2.10.1';
 
 export interface ServerBinaries {
   kubeApiserver: string;
@@ -62,6 +63,19 @@ const specs = {
     envVars: ['TEST_ASSET_NATS_SERVER'],
     cacheName: `nats-server-v${NATS_SERVER_VERSION}`,
     build: { pkg: `github.com/nats-io/nats-server/v2@v${NATS_SERVER_VERSION}`, ldflags: '-s -w' },
+  },
+  // pebble 2.10 (not Debian's 2.4): ARI, profiles, revocation and the dns-account-01 / dns-persist-01 challenges.
+  pebble: {
+    name: 'pebble',
+    envVars: ['TEST_ASSET_PEBBLE'],
+    cacheName: `pebble-v${PEBBLE_VERSION}`,
+    build: { pkg: `github.com/letsencrypt/pebble/v2/cmd/pebble@v${PEBBLE_VERSION}`, ldflags: '-s -w' },
+  },
+  challtestsrv: {
+    name: 'pebble-challtestsrv',
+    envVars: ['TEST_ASSET_PEBBLE_CHALLTESTSRV'],
+    cacheName: `pebble-challtestsrv-v${PEBBLE_VERSION}`,
+    build: { pkg: `github.com/letsencrypt/pebble/v2/cmd/pebble-challtestsrv@v${PEBBLE_VERSION}`, ldflags: '-s -w' },
   },
 } satisfies Record<string, ServerSpec>;
 
@@ -138,21 +152,14 @@ async function ensure(spec: ServerSpec, log: (line: string) => void): Promise<st
   return findPrebuilt(spec) ?? buildServer(spec, log);
 }
 
-function debianBinary(path: string, pkg: string): string {
-  if (!existsSync(path)) {
-    throw new EnvError(`${path} is missing`, `apt-get update && apt-get install -y ${pkg}`);
-  }
-  return path;
-}
-
 /**
  * Finds every server the stack needs, building the Go ones when they are missing. Builds run one at a time:
  * two concurrent Go builds on a 2-core machine are slower than two sequential ones.
  */
 export async function ensureServerBinaries(log: (line: string) => void = () => {}): Promise<ServerBinaries> {
-  const pebble = debianBinary(process.env.TEST_ASSET_PEBBLE ?? '/usr/bin/pebble', 'pebble');
-  const challtestsrv = debianBinary(process.env.TEST_ASSET_PEBBLE_CHALLTESTSRV ?? '/usr/bin/pebble-challtestsrv', 'pebble');
   const natsServer = await ensure(specs.natsServer, log);
+  const pebble = await ensure(specs.pebble, log);
+  const challtestsrv = await ensure(specs.challtestsrv, log);
   const etcd = await ensure(specs.etcd, log);
   const kubeApiserver = await ensure(specs.kubeApiserver, log);
   return { kubeApiserver, etcd, natsServer, pebble, challtestsrv };
