@@ -1,4 +1,4 @@
-import type { EffectiveConfig, ClusterRole } from './config/effective-config.js';
+import type { ClusterRole, EffectiveConfig } from './config/effective-config.js';
 import { KubeClient } from './kube/kube-client.js';
 
 /** What the controller's actors are built with: the configuration and one API client per cluster role. */
@@ -15,7 +15,9 @@ export function kubeClientsFor(config: EffectiveConfig): Record<ClusterRole, Kub
     const existing = made.get(role);
     if (existing) return existing;
     const access = config.clusters[role];
-    const client = access.sameAs ? clientOf(access.sameAs) : KubeClient.fromClusterOrFile(access.kubeconfig ?? undefined);
+    const client = access.sameAs
+      ? clientOf(access.sameAs)
+      : KubeClient.fromClusterOrFile(access.kubeconfig ?? undefined);
     made.set(role, client);
     return client;
   };

@@ -19,8 +19,13 @@ export function parseCertificateId(id: string): { cluster: string; namespace: st
 /** `ingress/<ns>/<name>` or `service/<ns>/<name>`. */
 /** On a Certificate generated for an Ingress or Service: the source object's actor id (`sourceObjectId`). */
 export const SOURCE_OBJECT_ANNOTATION = 'cert.gardener.cloud/source-object';
-export const sourceObjectId = (kind: 'ingress' | 'service', namespace: string, name: string) => `${kind}/${namespace}/${name}`;
-export function parseSourceObjectId(id: string): { kind: 'ingress' | 'service'; namespace: string; name: string } | undefined {
+export const sourceObjectId = (kind: 'ingress' | 'service', namespace: string, name: string) =>
+  `${kind}/${namespace}/${name}`;
+export function parseSourceObjectId(
+  id: string,
+): { kind: 'ingress' | 'service'; namespace: string; name: string } | undefined {
   const [kind, namespace, name, ...rest] = id.split('/');
-  return (kind === 'ingress' || kind === 'service') && namespace && name && rest.length === 0 ? { kind, namespace, name } : undefined;
+  return (kind === 'ingress' || kind === 'service') && namespace && name && rest.length === 0
+    ? { kind, namespace, name }
+    : undefined;
 }

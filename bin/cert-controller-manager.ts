@@ -1,25 +1,25 @@
 #!/usr/bin/env node
+import { readFileSync } from 'node:fs';
 // The runtime pod: `cert-controller-manager [flags]` with the seed's flags plus our NATS ones (see --help).
 import { hostname } from 'node:os';
-import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { ActorSystem, connectNats, createLogger } from '../runtime/index.js';
-import { parseFlags, helpText, FlagError } from '../actors/config/parse-flags.js';
+import { certificateKind } from '../actors/certificate/certificate-actor.js';
 import { loadConfigFile } from '../actors/config/config-file.js';
 import { resolveEffectiveConfig } from '../actors/config/effective-config.js';
-import { kubeClientsFor, type ControllerDeps } from '../actors/controller-deps.js';
-import { installCrds, loadCrds } from '../actors/kube/install-crds.js';
+import { FlagError, helpText, parseFlags } from '../actors/config/parse-flags.js';
+import { type ControllerDeps, kubeClientsFor } from '../actors/controller-deps.js';
 import { issuerKind } from '../actors/issuer/issuer-actor.js';
-import { certificateKind } from '../actors/certificate/certificate-actor.js';
-import { defaultWatcherKind } from '../actors/watchers/default-watcher.js';
-import { sourceWatcherKind } from '../actors/watchers/source-watcher.js';
-import { dnsWatcherKind } from '../actors/watchers/dns-watcher.js';
-import { targetWatcherKind } from '../actors/watchers/target-watcher.js';
-import { sourceObjectKind } from '../actors/sources/source-object-actor.js';
 import { DEFAULT_WATCHER, DNS_WATCHER, SOURCE_WATCHER, TARGET_WATCHER } from '../actors/kinds.js';
+import { installCrds, loadCrds } from '../actors/kube/install-crds.js';
 import { registry } from '../actors/observability/controller-metrics.js';
-import { registerRuntimeMetrics } from '../actors/observability/runtime-metrics.js';
 import { startHttpServer } from '../actors/observability/http-server.js';
+import { registerRuntimeMetrics } from '../actors/observability/runtime-metrics.js';
+import { sourceObjectKind } from '../actors/sources/source-object-actor.js';
+import { defaultWatcherKind } from '../actors/watchers/default-watcher.js';
+import { dnsWatcherKind } from '../actors/watchers/dns-watcher.js';
+import { sourceWatcherKind } from '../actors/watchers/source-watcher.js';
+import { targetWatcherKind } from '../actors/watchers/target-watcher.js';
+import { ActorSystem, connectNats, createLogger } from '../runtime/index.js';
 
 const VERSION = '0.1.0';
 
@@ -46,7 +46,11 @@ async function main(): Promise<void> {
   if (flags.version) return void process.stdout.write(`cert-controller-manager version ${VERSION}\n`);
   const configPath = flags.values.get('config');
   const file = await loadConfigFile(typeof configPath === 'string' && configPath ? configPath : undefined);
-  const config = resolveEffectiveConfig(flags, file, { env: process.env, hostname: hostname(), serviceAccountNamespace: serviceAccountNamespace() });
+  const config = resolveEffectiveConfig(flags, file, {
+    env: process.env,
+    hostname: hostname(),
+    serviceAccountNamespace: serviceAccountNamespace(),
+  });
   const log = createLogger(config.podName, config.logLevel);
   for (const n of config.notices) log.warn(n);
 
@@ -66,7 +70,15 @@ async function main(): Promise<void> {
     system: config.actorSystem,
     shards: config.shards,
     lease: config.lease,
-    kinds: [defaultWatcherKind(deps), sourceWatcherKind(deps), dnsWatcherKind(deps), targetWatcherKind(deps), issuerKind(deps), certificateKind(deps), sourceObjectKind(deps)],
+    kinds: [
+      defaultWatcherKind(deps),
+      sourceWatcherKind(deps),
+      dnsWatcherKind(deps),
+      targetWatcherKind(deps),
+      issuerKind(deps),
+      certificateKind(deps),
+      sourceObjectKind(deps),
+    ],
   });
   // Every pod pokes the watchers; whichever pod owns a watcher's shard runs it (reminders bring it back after failover).
   // -c/--controllers: the issuer controller needs all four watchers; the source controllers only the source one.
@@ -76,7 +88,9 @@ async function main(): Promise<void> {
   for (const w of watchers) system.tell(w.kind, w.id, { type: 'Start' });
   // After a handover the new owner starts a watcher at the next poke (a second at most) instead of waiting for the
   // watcher's keepalive reminder: a watcher that is not running misses nothing (it relists), but it delays everything.
-  const poke = setInterval(() => { for (const w of watchers) system.tell(w.kind, w.id, { type: 'Start' }); }, 1000);
+  const poke = setInterval(() => {
+    for (const w of watchers) system.tell(w.kind, w.id, { type: 'Start' });
+  }, 1000);
   // /healthz, /readyz, /metrics (port 0, the seed's default, means no HTTP server).
   let natsUp = true;
   void (async () => {
@@ -86,14 +100,22 @@ async function main(): Promise<void> {
     }
   })();
   registerRuntimeMetrics(registry, () => system.metricsSnapshot());
-  const http = config.http.port > 0
-    ? await startHttpServer(config.http.bindAddress, config.http.port, registry, {
-        natsConnected: () => natsUp && !nc.isClosed(),
-        serving: () => system.serving,
-      })
-    : undefined;
+  const http =
+    config.http.port > 0
+      ? await startHttpServer(config.http.bindAddress, config.http.port, registry, {
+          natsConnected: () => natsUp && !nc.isClosed(),
+          serving: () => system.serving,
+        })
+      : undefined;
   if (http) log.info({ address: http.address() }, 'serving /healthz, /readyz, /metrics');
-  log.info({ clusters: Object.fromEntries(Object.entries(config.clusters).map(([r, c]) => [r, c.sameAs ?? c.kubeconfig ?? 'in-cluster'])) }, 'cert-controller-manager running');
+  log.info(
+    {
+      clusters: Object.fromEntries(
+        Object.entries(config.clusters).map(([r, c]) => [r, c.sameAs ?? c.kubeconfig ?? 'in-cluster']),
+      ),
+    },
+    'cert-controller-manager running',
+  );
 
   const stop = async (signal: string) => {
     log.info({ signal }, 'shutting down: handing shards over');

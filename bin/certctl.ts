@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 // certctl: the operator CLI over NATS (see `certctl --help` and the README's "certctl" section).
 import { connect, Events, type NatsConnection } from 'nats';
-import { ActorClient, ActorError } from '../runtime/index.js';
-import { parseCertctl, UsageError, USAGE } from '../actors/certctl/certctl-args.js';
+import { parseCertctl, USAGE, UsageError } from '../actors/certctl/certctl-args.js';
 import { runCertctl } from '../actors/certctl/certctl-commands.js';
+import { ActorClient, ActorError } from '../runtime/index.js';
 
 async function main(): Promise<number> {
   let parsed;
@@ -23,9 +23,17 @@ async function main(): Promise<number> {
   }
   let nc: NatsConnection;
   try {
-    nc = await connect({ servers: options.servers, name: 'certctl', timeout: options.timeoutMs, maxReconnectAttempts: 0, ...(options.user ? { user: options.user, pass: options.password ?? '' } : {}) });
+    nc = await connect({
+      servers: options.servers,
+      name: 'certctl',
+      timeout: options.timeoutMs,
+      maxReconnectAttempts: 0,
+      ...(options.user ? { user: options.user, pass: options.password ?? '' } : {}),
+    });
   } catch (err) {
-    process.stderr.write(`certctl: cannot connect to NATS at ${options.servers.join(', ')}: ${(err as Error).message}\n`);
+    process.stderr.write(
+      `certctl: cannot connect to NATS at ${options.servers.join(', ')}: ${(err as Error).message}\n`,
+    );
     return 1;
   }
   // The server reports a denied publish asynchronously; remember it so a request that then times out is explained.
@@ -42,13 +50,21 @@ async function main(): Promise<number> {
     return result.exitCode ?? 0;
   } catch (err) {
     const e = err as Error & { code?: string };
-    const violation = denied.length ? denied[denied.length - 1] : /permissions violation/i.test(e.message) ? e.message : undefined;
+    const violation = denied.length
+      ? denied[denied.length - 1]
+      : /permissions violation/i.test(e.message)
+        ? e.message
+        : undefined;
     if (violation) {
-      process.stderr.write(`certctl: permission denied: NATS user "${options.user ?? '(none)'}" may not do this (${violation}); ${command.cmd.startsWith('renew') ? 'renewing needs the operator user' : 'check the user\'s permissions in nats.conf'}\n`);
+      process.stderr.write(
+        `certctl: permission denied: NATS user "${options.user ?? '(none)'}" may not do this (${violation}); ${command.cmd.startsWith('renew') ? 'renewing needs the operator user' : "check the user's permissions in nats.conf"}\n`,
+      );
       return 3;
     }
-    if (err instanceof ActorError && err.code === 'timeout' || e.code === 'TIMEOUT') {
-      process.stderr.write(`certctl: no answer from actor system "${options.system}" within ${options.timeoutMs} ms: are cert-controller-manager pods running with --actor-system ${options.system}? (${e.message})\n`);
+    if ((err instanceof ActorError && err.code === 'timeout') || e.code === 'TIMEOUT') {
+      process.stderr.write(
+        `certctl: no answer from actor system "${options.system}" within ${options.timeoutMs} ms: are cert-controller-manager pods running with --actor-system ${options.system}? (${e.message})\n`,
+      );
       return 1;
     }
     process.stderr.write(`certctl: ${e.message}\n`);
@@ -58,7 +74,10 @@ async function main(): Promise<number> {
   }
 }
 
-main().then((code) => process.exit(code), (err: Error) => {
-  process.stderr.write(`certctl: ${err.message}\n`);
-  process.exit(1);
-});
+main().then(
+  (code) => process.exit(code),
+  (err: Error) => {
+    process.stderr.write(`certctl: ${err.message}\n`);
+    process.exit(1);
+  },
+);

@@ -1,10 +1,10 @@
 import type { KV } from 'nats';
 import type { Logger } from 'pino';
+import type { ActorRef, AnyActorDefinition, ChildFailed, Message, Reply, ReplyErrorCode } from './actor-types.js';
 import { decode, encode } from './codec.js';
 import { getLive, isCasConflict, isKeyExists } from './kv.js';
 import { Mailbox } from './mailbox.js';
 import { defaultSupervision, recordFailure, restartDelayMs, type SupervisionStrategy } from './restart-policy.js';
-import type { ActorRef, AnyActorDefinition, ChildFailed, Message, Reply, ReplyErrorCode } from './actor-types.js';
 import { TurnContext } from './turn-context.js';
 
 export interface CommandHandle {
@@ -125,7 +125,12 @@ export class Activation {
       return true;
     }
     if (this.status === 'failed' && d.msg.type !== '$Reset') {
-      answer(d, 'failed', `actor ${this.kind}/${this.id} is Failed after ${this.restarts} restarts: ${this.lastError}`, 10_000);
+      answer(
+        d,
+        'failed',
+        `actor ${this.kind}/${this.id} is Failed after ${this.restarts} restarts: ${this.lastError}`,
+        10_000,
+      );
       return true;
     }
     if (!this.mailbox.offer(d)) return false;
@@ -146,7 +151,8 @@ export class Activation {
     // A turn that waits on something slow (an ask to an actor of the same shard, which answers not-owner until
     // this very handover ends) must not hold the handover: after a short wait the shard is released anyway. The late
     // turn's state write is then refused by the lease check or fenced by the new owner's activation.
-    if (opts.waitForTurn) await Promise.race([this.currentTurn, new Promise((r) => setTimeout(r, HANDOVER_TURN_WAIT_MS).unref())]);
+    if (opts.waitForTurn)
+      await Promise.race([this.currentTurn, new Promise((r) => setTimeout(r, HANDOVER_TURN_WAIT_MS).unref())]);
     if (this.def.onDeactivate) {
       try {
         await this.def.onDeactivate(new TurnContext(this));
@@ -162,7 +168,7 @@ export class Activation {
     try {
       if (this.status === 'activating') await this.activate();
       let d: Delivery | undefined;
-      while ((this.status === 'active' || (this.status === 'failed')) && this.mailbox.size > 0) {
+      while ((this.status === 'active' || this.status === 'failed') && this.mailbox.size > 0) {
         if (this.status === 'failed') {
           d = this.mailbox.poll()!;
           if (d.msg.type === '$Reset') await this.reset(d);
@@ -260,7 +266,8 @@ export class Activation {
       return;
     }
     this.status = 'active';
-    if (this.def.onActivate) await this.turn({ msg: { type: '$Activated' } }, () => this.def.onActivate!(new TurnContext(this)));
+    if (this.def.onActivate)
+      await this.turn({ msg: { type: '$Activated' } }, () => this.def.onActivate!(new TurnContext(this)));
   }
 
   private get schemaVersion(): number {
@@ -269,7 +276,10 @@ export class Activation {
 
   private migrate(record: StateRecord): unknown {
     if (record.v === this.schemaVersion) return record.s;
-    if (!this.def.migrate) throw new Error(`state of ${this.kind}/${this.id} has schema ${record.v}, expected ${this.schemaVersion}, and the kind has no migrate()`);
+    if (!this.def.migrate)
+      throw new Error(
+        `state of ${this.kind}/${this.id} has schema ${record.v}, expected ${this.schemaVersion}, and the kind has no migrate()`,
+      );
     return this.def.migrate(record.s, record.v);
   }
 
@@ -357,13 +367,23 @@ export class Activation {
   private async markFailed(): Promise<void> {
     this.status = 'failed';
     if (this.persistent) {
-      await this.write({ v: this.schemaVersion, e: this.epoch, s: this.state, d: this.dedupe, f: { error: this.lastError ?? '', at: this.host.now(), restarts: this.restarts } })
-        .catch((err) => this.log.warn({ err: (err as Error).message }, 'could not persist Failed mark'));
+      await this.write({
+        v: this.schemaVersion,
+        e: this.epoch,
+        s: this.state,
+        d: this.dedupe,
+        f: { error: this.lastError ?? '', at: this.host.now(), restarts: this.restarts },
+      }).catch((err) => this.log.warn({ err: (err as Error).message }, 'could not persist Failed mark'));
     }
     for (const d of this.mailbox.drain()) answer(d, 'failed', `actor is Failed: ${this.lastError}`, 10_000);
     const parent = this.def.parentOf?.(this.id);
     if (parent) {
-      const msg: ChildFailed = { type: '$ChildFailed', child: { kind: this.kind, id: this.id }, error: this.lastError ?? '', restarts: this.restarts };
+      const msg: ChildFailed = {
+        type: '$ChildFailed',
+        child: { kind: this.kind, id: this.id },
+        error: this.lastError ?? '',
+        restarts: this.restarts,
+      };
       this.host.tell(parent.kind, parent.id, msg);
     }
   }
@@ -389,19 +409,32 @@ export class Activation {
   setTimer(name: string, delayMs: number, msg: Message): void {
     this.cancelTimer(name);
     this.timers ??= new Map();
-    this.timers.set(name, setTimeout(() => {
-      this.timers?.delete(name);
-      if (this.status === 'stopped') this.host.tell(this.kind, this.id, msg);
-      else if (!this.enqueue({ msg })) this.log.warn({ timer: name }, 'mailbox full: timer message dropped');
-    }, Math.max(0, delayMs)));
+    this.timers.set(
+      name,
+      setTimeout(
+        () => {
+          this.timers?.delete(name);
+          if (this.status === 'stopped') this.host.tell(this.kind, this.id, msg);
+          else if (!this.enqueue({ msg })) this.log.warn({ timer: name }, 'mailbox full: timer message dropped');
+        },
+        Math.max(0, delayMs),
+      ),
+    );
   }
   cancelTimer(name: string): void {
     const t = this.timers?.get(name);
     if (t) clearTimeout(t);
     this.timers?.delete(name);
   }
-  pipeToSelf<T>(work: Promise<T>, toMessage: (o: { ok: true; value: T } | { ok: false; error: Error }) => Message): void {
-    work.then((value) => ({ ok: true as const, value }), (error: unknown) => ({ ok: false as const, error: error instanceof Error ? error : new Error(String(error)) }))
+  pipeToSelf<T>(
+    work: Promise<T>,
+    toMessage: (o: { ok: true; value: T } | { ok: false; error: Error }) => Message,
+  ): void {
+    work
+      .then(
+        (value) => ({ ok: true as const, value }),
+        (error: unknown) => ({ ok: false as const, error: error instanceof Error ? error : new Error(String(error)) }),
+      )
       .then((outcome) => {
         const msg = toMessage(outcome);
         // After a stop or a move the result still reaches the actor, wherever it lives now.
@@ -424,7 +457,10 @@ const ACTIVATION_ATTEMPTS = 8;
 /** No responders, timeouts, disconnects: conditions that pass when NATS or a stream leader is back. */
 function isTransientNatsError(err: unknown): boolean {
   const e = err as { code?: string; message?: string };
-  return ['503', 'TIMEOUT', 'DISCONNECT', 'CONNECTION_CLOSED'].includes(String(e?.code)) || /503|timeout|no responders|leader/i.test(e?.message ?? '');
+  return (
+    ['503', 'TIMEOUT', 'DISCONNECT', 'CONNECTION_CLOSED'].includes(String(e?.code)) ||
+    /503|timeout|no responders|leader/i.test(e?.message ?? '')
+  );
 }
 
 function isThenable(x: unknown): x is PromiseLike<unknown> {

@@ -1,10 +1,10 @@
 import type { JetStreamClient, KV, NatsConnection } from 'nats';
 import { ActorError, type Envelope, type OutgoingMessage, type Reply } from './actor-types.js';
+import type { AdminReply, AdminRequest } from './admin.js';
 import { decode, encode } from './codec.js';
 import { shardOf } from './hashing.js';
 import { getLive } from './kv.js';
 import { Names } from './names.js';
-import type { AdminReply, AdminRequest } from './admin.js';
 
 /**
  * Talks to actors from outside the cluster (certctl, tests, other services) and is what pods use for remote targets.
@@ -17,7 +17,11 @@ export class ActorClient {
   private readonly subjects: string[];
   private readonly querySubjects: string[];
 
-  constructor(readonly nc: NatsConnection, system: string, readonly shardCount: number) {
+  constructor(
+    readonly nc: NatsConnection,
+    system: string,
+    readonly shardCount: number,
+  ) {
     this.names = new Names(system);
     this.js = nc.jetstream();
     this.subjects = Array.from({ length: shardCount }, (_, s) => this.names.shardSubject(s));
@@ -46,7 +50,9 @@ export class ActorClient {
     try {
       config = await nc.jetstream().views.kv(names.bucket('config'), { bindOnly: true });
     } catch (err) {
-      throw new Error(`actor system "${system}" not found on this NATS (no ${names.bucket('config')} bucket): ${(err as Error).message}`);
+      throw new Error(
+        `actor system "${system}" not found on this NATS (no ${names.bucket('config')} bucket): ${(err as Error).message}`,
+      );
     }
     const e = await getLive(config, 'shards');
     if (!e) throw new Error(`actor system "${system}" has no shard count yet; is any pod running?`);
@@ -76,17 +82,29 @@ export class ActorClient {
    * request goes to the shard's subject. Only `not-owner` (never delivered) is retried, so no ask is applied twice.
    * `enqueueOnly` asks for the answer at enqueue time (deliver).
    */
-  async askVia<R>(kind: string, id: string, msg: OutgoingMessage, timeoutMs: number, local?: () => Promise<Reply> | undefined, enqueueOnly = false, subjectOverride?: string): Promise<R> {
+  async askVia<R>(
+    kind: string,
+    id: string,
+    msg: OutgoingMessage,
+    timeoutMs: number,
+    local?: () => Promise<Reply> | undefined,
+    enqueueOnly = false,
+    subjectOverride?: string,
+  ): Promise<R> {
     const subject = subjectOverride ?? this.subjects[this.shardOf(kind, id)]!;
     const data = encode({ k: kind, i: id, m: msg, ...(enqueueOnly ? { q: 1 as const } : {}) } satisfies Envelope);
     const deadline = performance.now() + timeoutMs;
     for (let attempt = 0; ; attempt++) {
       const remaining = deadline - performance.now();
-      if (remaining <= 0) throw new ActorError('timeout', `ask ${kind}/${id} (${msg.type}) timed out after ${timeoutMs} ms`);
-      const reply = await (local?.() ?? this.request(subject, data, remaining, `${kind}/${id} (${msg.type})`, timeoutMs));
+      if (remaining <= 0)
+        throw new ActorError('timeout', `ask ${kind}/${id} (${msg.type}) timed out after ${timeoutMs} ms`);
+      const reply = await (local?.() ??
+        this.request(subject, data, remaining, `${kind}/${id} (${msg.type})`, timeoutMs));
       if (reply.ok) return reply.v as R;
       if (reply.code !== 'not-owner') throw new ActorError(reply.code, reply.error);
-      await new Promise((r) => setTimeout(r, Math.min(25 * 2 ** attempt, 250, Math.max(0, deadline - performance.now()))));
+      await new Promise((r) =>
+        setTimeout(r, Math.min(25 * 2 ** attempt, 250, Math.max(0, deadline - performance.now()))),
+      );
     }
   }
 
@@ -105,7 +123,11 @@ export class ActorClient {
 
   /** A durable command (JetStream, deduplicated by msgId, acknowledged after the actor persisted its effect). */
   async command(kind: string, id: string, msg: OutgoingMessage, msgId: string): Promise<{ duplicate: boolean }> {
-    const ack = await this.js.publish(this.names.commandSubject(this.shardOf(kind, id), kind, id), encode({ k: kind, i: id, m: msg, c: msgId } satisfies Envelope), { msgID: msgId });
+    const ack = await this.js.publish(
+      this.names.commandSubject(this.shardOf(kind, id), kind, id),
+      encode({ k: kind, i: id, m: msg, c: msgId } satisfies Envelope),
+      { msgID: msgId },
+    );
     return { duplicate: ack.duplicate };
   }
 
@@ -119,7 +141,9 @@ export class ActorClient {
     for (;;) {
       const remaining = deadline - performance.now();
       try {
-        const m = await this.nc.request(this.names.adminSubject(), encode(req), { timeout: Math.max(1, Math.min(ADMIN_TRY_MS, remaining)) });
+        const m = await this.nc.request(this.names.adminSubject(), encode(req), {
+          timeout: Math.max(1, Math.min(ADMIN_TRY_MS, remaining)),
+        });
         const r = decode<AdminReply>(m.data);
         if (!r.ok) throw new AdminRefused(r.error);
         return r.result as T;

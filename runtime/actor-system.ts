@@ -1,10 +1,20 @@
-import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import type { JetStreamClient, JetStreamManager, JsMsg, KV, Msg, NatsConnection, Subscription } from 'nats';
 import type { Logger } from 'pino';
-import { Activation, answer, type ActivationHost, type Delivery } from './activation.js';
-import { ActorError, type ActorRef, type AnyActorDefinition, type Envelope, type Message, type OutgoingMessage, type Reply } from './actor-types.js';
-import { systemClock, type Clock } from './clock.js';
+import { Activation, type ActivationHost, answer, type Delivery } from './activation.js';
+import { ActorClient } from './actor-client.js';
+import {
+  ActorError,
+  type ActorRef,
+  type AnyActorDefinition,
+  type Envelope,
+  type Message,
+  type OutgoingMessage,
+  type Reply,
+} from './actor-types.js';
+import { type ActorFilter, type ActorView, AdminService, clampLimit, type PodView } from './admin.js';
+import { type Clock, systemClock } from './clock.js';
 import { CodecError, decode, encode } from './codec.js';
 import { ensureCommandStream, ShardCommandConsumer } from './command-consumer.js';
 import { FailStop } from './fail-stop.js';
@@ -14,12 +24,10 @@ import { createLogger } from './logger.js';
 import { Membership } from './membership.js';
 import { Names, validKind } from './names.js';
 import { Reminders } from './reminders.js';
-import { envelopeProblem, storedShardCount } from './system-checks.js';
 import { retrying } from './retry.js';
-import { ShardLeases, type HeldLease, type LeaseSettings } from './shard-leases.js';
-import { ActorClient } from './actor-client.js';
+import { type HeldLease, type LeaseSettings, ShardLeases } from './shard-leases.js';
+import { envelopeProblem, storedShardCount } from './system-checks.js';
 import { TurnLimiter } from './turn-limiter.js';
-import { AdminService, clampLimit, type ActorFilter, type ActorView, type PodView } from './admin.js';
 
 export interface RuntimeMetrics {
   pod: string;
@@ -61,7 +69,16 @@ interface Region {
   activations: Map<string, Activation>;
 }
 
-const DEFAULTS = { system: 'certmgmt', shards: 32, replicas: 3, heartbeatMs: 1000, memberDeadAfterMs: 4000, mailboxCapacity: 1000, idleTimeoutMs: 600_000, failStopAfterMs: 30_000 };
+const DEFAULTS = {
+  system: 'certmgmt',
+  shards: 32,
+  replicas: 3,
+  heartbeatMs: 1000,
+  memberDeadAfterMs: 4000,
+  mailboxCapacity: 1000,
+  idleTimeoutMs: 600_000,
+  failStopAfterMs: 30_000,
+};
 export const DEFAULT_LEASE: LeaseSettings = { ttlMs: 5000, renewEveryMs: 1500, safetyMarginMs: 500 };
 
 function actorKey(kind: string, id: string): string {
@@ -116,20 +133,51 @@ export class ActorSystem implements ActivationHost {
       if (!validKind(def.kind)) throw new Error(`invalid actor kind "${def.kind}": lower-case letters, digits and -`);
       this.kinds.set(def.kind, def);
     }
-    this.failStop = new FailStop(opts.failStopAfterMs ?? DEFAULTS.failStopAfterMs, () => this.clock.monotonic(), (reason) => this.fatal(reason));
-    this.membership = new Membership(buckets.members, this.names, this.pod, this.clock,
-      { heartbeatMs: opts.heartbeatMs ?? DEFAULTS.heartbeatMs, deadAfterMs: opts.memberDeadAfterMs ?? DEFAULTS.memberDeadAfterMs },
-      this.failStop, this.log, () => this.scheduleReconcile());
-    this.leases = new ShardLeases(buckets.leases, this.names, this.pod, this.clock, leaseSettings, this.failStop, this.log,
-      (shard, reason) => this.closeRegion(shard, reason, false), () => this.scheduleReconcile());
-    this.reminders = new Reminders(buckets.reminders, this.names, this.clock, this.log, (ref, msg) => this.deliverLocal(ref.kind, ref.id, { msg }));
-    this.admin = new AdminService(nc, this.names, this.pod, {
-      localView: (filter) => this.localView(filter),
-      members: () => this.membership.all(),
-      info: () => ({ system: this.names.system, shards: this.shardCount }),
-      shardOwners: () => this.leases.observedOwners(),
-      inspect: (kind, id) => this.ask(kind, id, { type: '$Inspect' }, 5000),
-    }, this.log);
+    this.failStop = new FailStop(
+      opts.failStopAfterMs ?? DEFAULTS.failStopAfterMs,
+      () => this.clock.monotonic(),
+      (reason) => this.fatal(reason),
+    );
+    this.membership = new Membership(
+      buckets.members,
+      this.names,
+      this.pod,
+      this.clock,
+      {
+        heartbeatMs: opts.heartbeatMs ?? DEFAULTS.heartbeatMs,
+        deadAfterMs: opts.memberDeadAfterMs ?? DEFAULTS.memberDeadAfterMs,
+      },
+      this.failStop,
+      this.log,
+      () => this.scheduleReconcile(),
+    );
+    this.leases = new ShardLeases(
+      buckets.leases,
+      this.names,
+      this.pod,
+      this.clock,
+      leaseSettings,
+      this.failStop,
+      this.log,
+      (shard, reason) => this.closeRegion(shard, reason, false),
+      () => this.scheduleReconcile(),
+    );
+    this.reminders = new Reminders(buckets.reminders, this.names, this.clock, this.log, (ref, msg) =>
+      this.deliverLocal(ref.kind, ref.id, { msg }),
+    );
+    this.admin = new AdminService(
+      nc,
+      this.names,
+      this.pod,
+      {
+        localView: (filter) => this.localView(filter),
+        members: () => this.membership.all(),
+        info: () => ({ system: this.names.system, shards: this.shardCount }),
+        shardOwners: () => this.leases.observedOwners(),
+        inspect: (kind, id) => this.ask(kind, id, { type: '$Inspect' }, 5000),
+      },
+      this.log,
+    );
   }
 
   static async start(opts: ActorSystemOptions): Promise<ActorSystem> {
@@ -138,17 +186,34 @@ export class ActorSystem implements ActivationHost {
     const js = opts.nc.jetstream();
     const jsm = await retrying('connecting to JetStream', () => opts.nc.jetstreamManager());
     const open = (purpose: Parameters<Names['bucket']>[0], allowDirect = true) =>
-      retrying(`opening KV bucket ${names.bucket(purpose)}`, () => openBucket(js, names.bucket(purpose), { replicas, allowDirect }));
+      retrying(`opening KV bucket ${names.bucket(purpose)}`, () =>
+        openBucket(js, names.bucket(purpose), { replicas, allowDirect }),
+      );
     // Lease reads must not come from a lagging follower; the other buckets tolerate it (CAS is the truth).
-    const [config, members, leases, state, reminders] = await Promise.all([open('config'), open('members'), open('leases', false), open('state'), open('reminders')]);
+    const [config, members, leases, state, reminders] = await Promise.all([
+      open('config'),
+      open('members'),
+      open('leases', false),
+      open('state'),
+      open('reminders'),
+    ]);
     const shards = opts.shards ?? DEFAULTS.shards;
     const stored = await retrying('reading the shard count', () => storedShardCount(config, shards));
     if (stored !== shards) {
-      throw new Error(`this actor system was created with ${stored} shards but this pod is configured with ${shards}; shard counts cannot change (configure ${stored})`);
+      throw new Error(
+        `this actor system was created with ${stored} shards but this pod is configured with ${shards}; shard counts cannot change (configure ${stored})`,
+      );
     }
     await retrying('creating the command stream', () => ensureCommandStream(jsm, names, replicas));
     const lease = { ...DEFAULT_LEASE, ...opts.lease };
-    const system = new ActorSystem(opts.nc, js, jsm, { mailboxCapacity: DEFAULTS.mailboxCapacity, idleTimeoutMs: DEFAULTS.idleTimeoutMs, ...opts }, { config, members, leases, state, reminders }, lease);
+    const system = new ActorSystem(
+      opts.nc,
+      js,
+      jsm,
+      { mailboxCapacity: DEFAULTS.mailboxCapacity, idleTimeoutMs: DEFAULTS.idleTimeoutMs, ...opts },
+      { config, members, leases, state, reminders },
+      lease,
+    );
     await system.run();
     return system;
   }
@@ -161,7 +226,10 @@ export class ActorSystem implements ActivationHost {
     const idle = this.opts.idleTimeoutMs;
     this.sweep = setInterval(() => this.passivateIdle(), Math.max(50, Math.min(idle / 4, 30_000)));
     this.scheduleReconcile();
-    this.log.info({ shards: this.shardCount, kinds: [...this.kinds.keys()], leaseTtlMs: this.leaseSettings.ttlMs }, 'actor system started');
+    this.log.info(
+      { shards: this.shardCount, kinds: [...this.kinds.keys()], leaseTtlMs: this.leaseSettings.ttlMs },
+      'actor system started',
+    );
   }
 
   // ---------------------------------------------------------------- public API
@@ -184,23 +252,26 @@ export class ActorSystem implements ActivationHost {
   ask<R = unknown>(kind: string, id: string, msg: OutgoingMessage, timeoutMs = 5000): Promise<R> {
     const shard = shardOf(kind, id, this.shardCount);
     // Actors of shards this pod holds are asked directly, without a round trip through NATS.
-    const local = () => (this.regions.has(shard) && this.leases.isValid(shard)
-      ? new Promise<Reply>((resolve) => {
-          if (!this.deliverLocal(kind, id, { msg, reply: resolve }, shard)) resolve({ ok: false, code: 'not-owner', error: 'not owner' });
-        })
-      : undefined);
+    const local = () =>
+      this.regions.has(shard) && this.leases.isValid(shard)
+        ? new Promise<Reply>((resolve) => {
+            if (!this.deliverLocal(kind, id, { msg, reply: resolve }, shard))
+              resolve({ ok: false, code: 'not-owner', error: 'not owner' });
+          })
+        : undefined;
     return this.client.askVia<R>(kind, id, msg, timeoutMs, local);
   }
 
   /** Confirmed tell: resolves once the message is in the actor's mailbox (see ActorContext.deliver). */
   async deliver(kind: string, id: string, msg: OutgoingMessage, timeoutMs = 5000): Promise<void> {
     const shard = shardOf(kind, id, this.shardCount);
-    const local = () => (this.regions.has(shard) && this.leases.isValid(shard)
-      ? new Promise<Reply>((resolve) => {
-          const d = enqueueOnlyDelivery(msg, resolve);
-          if (!this.deliverLocal(kind, id, d, shard)) resolve({ ok: false, code: 'not-owner', error: 'not owner' });
-        })
-      : undefined);
+    const local = () =>
+      this.regions.has(shard) && this.leases.isValid(shard)
+        ? new Promise<Reply>((resolve) => {
+            const d = enqueueOnlyDelivery(msg, resolve);
+            if (!this.deliverLocal(kind, id, d, shard)) resolve({ ok: false, code: 'not-owner', error: 'not owner' });
+          })
+        : undefined;
     await this.client.askVia(kind, id, msg, timeoutMs, local, true);
   }
 
@@ -252,14 +323,30 @@ export class ActorSystem implements ActivationHost {
       }
     }
     // Sorting is only needed for the page; counts-only views (limit 0) stay cheap with many actors.
-    if (limit > 0) matching.sort((x, y) => (x.kind < y.kind ? -1 : x.kind > y.kind ? 1 : x.id < y.id ? -1 : x.id > y.id ? 1 : 0));
+    if (limit > 0)
+      matching.sort((x, y) => (x.kind < y.kind ? -1 : x.kind > y.kind ? 1 : x.id < y.id ? -1 : x.id > y.id ? 1 : 0));
     return {
       pod: this.pod,
       draining: this.draining,
-      shards: [...this.regions.values()].map((r) => ({ shard: r.shard, epoch: r.lease.epoch, valid: this.leases.isValid(r.shard) })),
+      shards: [...this.regions.values()].map((r) => ({
+        shard: r.shard,
+        epoch: r.lease.epoch,
+        valid: this.leases.isValid(r.shard),
+      })),
       actorCount: count,
       byKind,
-      actors: matching.slice(0, limit).map((a) => ({ kind: a.kind, id: a.id, shard: a.shard, status: a.status, mailbox: a.mailboxDepth, restarts: a.restarts, lastError: a.lastError, pod: this.pod })),
+      actors: matching
+        .slice(0, limit)
+        .map((a) => ({
+          kind: a.kind,
+          id: a.id,
+          shard: a.shard,
+          status: a.status,
+          mailbox: a.mailboxDepth,
+          restarts: a.restarts,
+          lastError: a.lastError,
+          pod: this.pod,
+        })),
       reminders: this.reminders.armed,
       stats: { ...this.stats },
       mailboxTotal,
@@ -294,7 +381,14 @@ export class ActorSystem implements ActivationHost {
         k.restarts += a.restarts;
       }
     }
-    return { pod: this.pod, shardsOwned: this.regions.size, draining: this.draining, stopped: this.stopped, kinds, counters: { ...this.stats } };
+    return {
+      pod: this.pod,
+      shardsOwned: this.regions.size,
+      draining: this.draining,
+      stopped: this.stopped,
+      kinds,
+      counters: { ...this.stats },
+    };
   }
 
   // ---------------------------------------------------------------- ActivationHost
@@ -345,7 +439,10 @@ export class ActorSystem implements ActivationHost {
       return true;
     }
     if (d.msg.type === '$Inspect') {
-      void this.inspect(region, kind, id).then((v) => d.reply?.({ ok: true, v }), (err: Error) => answer(d, 'handler-error', err.message));
+      void this.inspect(region, kind, id).then(
+        (v) => d.reply?.({ ok: true, v }),
+        (err: Error) => answer(d, 'handler-error', err.message),
+      );
       return true;
     }
     if (!d.msg.type.startsWith('$')) {
@@ -372,16 +469,39 @@ export class ActorSystem implements ActivationHost {
     return true;
   }
 
-  private async inspect(region: Region, kind: string, id: string): Promise<ActorView & { state: unknown; epoch: number }> {
+  private async inspect(
+    region: Region,
+    kind: string,
+    id: string,
+  ): Promise<ActorView & { state: unknown; epoch: number }> {
     const a = region.activations.get(actorKey(kind, id));
     if (a) {
-      return { kind, id, shard: region.shard, status: a.status, mailbox: a.mailboxDepth, restarts: a.restarts, lastError: a.lastError, pod: this.pod, epoch: a.epoch, state: a.currentState() };
+      return {
+        kind,
+        id,
+        shard: region.shard,
+        status: a.status,
+        mailbox: a.mailboxDepth,
+        restarts: a.restarts,
+        lastError: a.lastError,
+        pod: this.pod,
+        epoch: a.epoch,
+        state: a.currentState(),
+      };
     }
     const e = await getLive(this.stateKv, this.names.stateKey(kind, id));
     const rec = e ? decode<{ s: unknown; e: number; f?: { error: string; restarts: number } }>(e.value) : undefined;
     return {
-      kind, id, shard: region.shard, status: rec?.f ? 'failed' : rec ? 'passive' : 'absent', mailbox: 0,
-      restarts: rec?.f?.restarts ?? 0, lastError: rec?.f?.error, pod: this.pod, epoch: rec?.e ?? 0, state: rec?.s,
+      kind,
+      id,
+      shard: region.shard,
+      status: rec?.f ? 'failed' : rec ? 'passive' : 'absent',
+      mailbox: 0,
+      restarts: rec?.f?.restarts ?? 0,
+      lastError: rec?.f?.error,
+      pod: this.pod,
+      epoch: rec?.e ?? 0,
+      state: rec?.s,
     };
   }
 
@@ -403,18 +523,27 @@ export class ActorSystem implements ActivationHost {
     } catch (err) {
       this.stats.badRequests++;
       this.log.warn({ shard, err: (err as Error).message, bytes: m.data.length }, 'refused a malformed message');
-      reply({ ok: false, code: err instanceof CodecError && err.code === 'too-large' ? 'too-large' : 'bad-request', error: (err as Error).message });
+      reply({
+        ok: false,
+        code: err instanceof CodecError && err.code === 'too-large' ? 'too-large' : 'bad-request',
+        error: (err as Error).message,
+      });
       return;
     }
     if (queryOnly && !this.kinds.get(env.k)?.queries?.includes(env.m.type)) {
-      reply({ ok: false, code: 'not-a-query', error: `${env.m.type} is not a read-only query of kind "${env.k}"; send it on the shard subject (needs command permission)` });
+      reply({
+        ok: false,
+        code: 'not-a-query',
+        error: `${env.m.type} is not a read-only query of kind "${env.k}"; send it on the shard subject (needs command permission)`,
+      });
       return;
     }
     if (shardOf(env.k, env.i, this.shardCount) !== shard) {
       reply({ ok: false, code: 'bad-request', error: `${env.k}/${env.i} does not belong to shard ${shard}` });
       return;
     }
-    const delivery = env.q && m.reply ? enqueueOnlyDelivery(env.m, reply) : { msg: env.m, reply: m.reply ? reply : undefined };
+    const delivery =
+      env.q && m.reply ? enqueueOnlyDelivery(env.m, reply) : { msg: env.m, reply: m.reply ? reply : undefined };
     if (!this.deliverLocal(env.k, env.i, delivery, shard)) {
       reply({ ok: false, code: 'not-owner', error: `pod ${this.pod} does not own shard ${shard}` });
     }
@@ -477,15 +606,27 @@ export class ActorSystem implements ActivationHost {
         if (lease) await this.leases.release(shard);
         return;
       }
-      const sub = this.nc.subscribe(this.names.shardSubject(shard), { callback: (err, m) => { if (!err) this.onShardMessage(shard, m); } });
-      const querySub = this.nc.subscribe(this.names.querySubject(shard), { callback: (err, m) => { if (!err) this.onShardMessage(shard, m, true); } });
-      const commands = new ShardCommandConsumer(this.js, this.jsm, this.names, shard, this.log, (m) => this.onCommand(shard, m));
+      const sub = this.nc.subscribe(this.names.shardSubject(shard), {
+        callback: (err, m) => {
+          if (!err) this.onShardMessage(shard, m);
+        },
+      });
+      const querySub = this.nc.subscribe(this.names.querySubject(shard), {
+        callback: (err, m) => {
+          if (!err) this.onShardMessage(shard, m, true);
+        },
+      });
+      const commands = new ShardCommandConsumer(this.js, this.jsm, this.names, shard, this.log, (m) =>
+        this.onCommand(shard, m),
+      );
       const region: Region = { shard, lease, sub, querySub, commands, activations: new Map() };
       this.regions.set(shard, region);
       // Not awaited: the consumer retries its own start, and a slow JetStream API must not hold up this placement
       // round (handing shards to new pods waits for it).
       void commands.start();
-      await this.reminders.loadShard(shard).catch((err) => this.log.warn({ shard, err: (err as Error).message }, 'loading reminders failed'));
+      await this.reminders
+        .loadShard(shard)
+        .catch((err) => this.log.warn({ shard, err: (err as Error).message }, 'loading reminders failed'));
       this.log.info({ shard, epoch: lease.epoch }, 'shard acquired');
     } finally {
       this.opening.delete(shard);

@@ -37,7 +37,10 @@ export interface ActorContext<S, M extends Message> {
   /** Request/reply to any actor in the cluster. Awaiting it inside a turn blocks this mailbox: prefer pipeToSelf. */
   ask<R = unknown>(kind: string, id: string, msg: OutgoingMessage, timeoutMs?: number): Promise<R>;
   /** Runs async work outside the turn; its outcome comes back as a message to this actor. */
-  pipeToSelf<T>(work: Promise<T>, toMessage: (outcome: { ok: true; value: T } | { ok: false; error: Error }) => M): void;
+  pipeToSelf<T>(
+    work: Promise<T>,
+    toMessage: (outcome: { ok: true; value: T } | { ok: false; error: Error }) => M,
+  ): void;
   /** A volatile timer (lost on passivation or failover). */
   setTimer(name: string, delayMs: number, msg: M): void;
   cancelTimer(name: string): void;
@@ -113,7 +116,10 @@ export type ReplyErrorCode =
   | 'not-a-query'; // sent on the query subject, but the kind does not declare this type a query
 
 export class ActorError extends Error {
-  constructor(readonly code: ReplyErrorCode | 'timeout' | 'unreachable', message: string) {
+  constructor(
+    readonly code: ReplyErrorCode | 'timeout' | 'unreachable',
+    message: string,
+  ) {
     super(message);
     this.name = 'ActorError';
   }

@@ -92,18 +92,25 @@ export class AdminService {
   ) {}
 
   async start(): Promise<void> {
-    this.subs.push(this.nc.subscribe(this.names.adminSubject(), { queue: 'admin', callback: (_e, m) => void this.handle(m.data).then((r) => this.respond(m, r)) }));
-    this.subs.push(this.nc.subscribe(this.names.podAdminSubject(this.pod), {
-      callback: (_e, m) => {
-        let filter: ActorFilter = {};
-        try {
-          filter = m.data.length ? decode<ActorFilter>(m.data) ?? {} : {};
-        } catch {
-          // A malformed filter is answered with the unfiltered view.
-        }
-        this.respond(m, { ok: true, result: this.source.localView(filter) });
-      },
-    }));
+    this.subs.push(
+      this.nc.subscribe(this.names.adminSubject(), {
+        queue: 'admin',
+        callback: (_e, m) => void this.handle(m.data).then((r) => this.respond(m, r)),
+      }),
+    );
+    this.subs.push(
+      this.nc.subscribe(this.names.podAdminSubject(this.pod), {
+        callback: (_e, m) => {
+          let filter: ActorFilter = {};
+          try {
+            filter = m.data.length ? (decode<ActorFilter>(m.data) ?? {}) : {};
+          } catch {
+            // A malformed filter is answered with the unfiltered view.
+          }
+          this.respond(m, { ok: true, result: this.source.localView(filter) });
+        },
+      }),
+    );
     await this.nc.flush();
   }
 
@@ -118,7 +125,12 @@ export class AdminService {
       m.respond(encode(reply));
     } catch (err) {
       try {
-        m.respond(encode({ ok: false, error: `admin reply failed: ${(err as Error).message}; narrow the request (kind, status, limit)` } satisfies AdminReply));
+        m.respond(
+          encode({
+            ok: false,
+            error: `admin reply failed: ${(err as Error).message}; narrow the request (kind, status, limit)`,
+          } satisfies AdminReply),
+        );
       } catch {
         this.log.warn({ err: (err as Error).message }, 'admin reply failed');
       }
@@ -129,9 +141,13 @@ export class AdminService {
     let req: AdminRequest;
     try {
       req = decode<AdminRequest>(data);
-      if (!req || typeof req !== 'object' || typeof req.op !== 'string') throw new Error('request must be a map with an op');
+      if (!req || typeof req !== 'object' || typeof req.op !== 'string')
+        throw new Error('request must be a map with an op');
     } catch (err) {
-      return { ok: false, error: `bad admin request: ${(err as Error).message}; expected {op: info|members|shards|actors|actor|pod}` };
+      return {
+        ok: false,
+        error: `bad admin request: ${(err as Error).message}; expected {op: info|members|shards|actors|actor|pod}`,
+      };
     }
     try {
       switch (req.op) {
@@ -150,7 +166,8 @@ export class AdminService {
         case 'actors':
           return { ok: true, result: await this.actors(req) };
         case 'actor':
-          if (typeof req.kind !== 'string' || typeof req.id !== 'string') return { ok: false, error: 'op actor needs kind and id' };
+          if (typeof req.kind !== 'string' || typeof req.id !== 'string')
+            return { ok: false, error: 'op actor needs kind and id' };
           return { ok: true, result: await this.source.inspect(req.kind, req.id) };
         default:
           return { ok: false, error: `unknown admin op "${(req as { op: string }).op}"` };
@@ -166,11 +183,22 @@ export class AdminService {
     const limit = clampLimit(filter.limit);
     const offset = Math.max(0, filter.offset ?? 0);
     // Each pod returns its first offset+limit matches in order; the page is cut from their merge.
-    const { pods, missing } = await this.gather({ kind: filter.kind, status: filter.status, limit: Math.min(offset + limit, 20_000) });
+    const { pods, missing } = await this.gather({
+      kind: filter.kind,
+      status: filter.status,
+      limit: Math.min(offset + limit, 20_000),
+    });
     const all = pods.flatMap((p) => p.actors).sort((a, b) => a.kind.localeCompare(b.kind) || a.id.localeCompare(b.id));
     const total = pods.reduce((n, p) => n + p.actorCount, 0);
     const actors = all.slice(offset, offset + limit);
-    return { pods: pods.map(({ actors: _omit, ...rest }) => rest), total, offset, actors, truncated: offset + actors.length < total, missing };
+    return {
+      pods: pods.map(({ actors: _omit, ...rest }) => rest),
+      total,
+      offset,
+      actors,
+      truncated: offset + actors.length < total,
+      missing,
+    };
   }
 
   /** Every live member's view; pods that do not answer in time are listed as missing, never silently dropped. */
@@ -178,16 +206,20 @@ export class AdminService {
     const members = this.source.members().filter((m) => m.alive);
     const missing: string[] = [];
     const pods: PodView[] = [];
-    await Promise.all(members.map(async (m) => {
-      if (m.pod === this.pod) return pods.push(this.source.localView(filter));
-      try {
-        const r = decode<AdminReply>((await this.nc.request(this.names.podAdminSubject(m.pod), encode(filter), { timeout: 2000 })).data);
-        if (r.ok) pods.push(r.result as PodView);
-        else missing.push(m.pod);
-      } catch {
-        missing.push(m.pod);
-      }
-    }));
+    await Promise.all(
+      members.map(async (m) => {
+        if (m.pod === this.pod) return pods.push(this.source.localView(filter));
+        try {
+          const r = decode<AdminReply>(
+            (await this.nc.request(this.names.podAdminSubject(m.pod), encode(filter), { timeout: 2000 })).data,
+          );
+          if (r.ok) pods.push(r.result as PodView);
+          else missing.push(m.pod);
+        } catch {
+          missing.push(m.pod);
+        }
+      }),
+    );
     pods.sort((a, b) => a.pod.localeCompare(b.pod));
     return { pods, missing };
   }

@@ -7,7 +7,10 @@ const packr = new Packr({ useRecords: false, mapsAsObjects: true, int64AsType: '
 export const MAX_ENVELOPE_BYTES = 512 * 1024;
 
 export class CodecError extends Error {
-  constructor(message: string, readonly code: 'undecodable' | 'too-large') {
+  constructor(
+    message: string,
+    readonly code: 'undecodable' | 'too-large',
+  ) {
     super(message);
     this.name = 'CodecError';
   }

@@ -1,4 +1,14 @@
-import { AckPolicy, DeliverPolicy, RetentionPolicy, StorageType, nanos, type ConsumerMessages, type JetStreamClient, type JetStreamManager, type JsMsg } from 'nats';
+import {
+  AckPolicy,
+  type ConsumerMessages,
+  DeliverPolicy,
+  type JetStreamClient,
+  type JetStreamManager,
+  type JsMsg,
+  nanos,
+  RetentionPolicy,
+  StorageType,
+} from 'nats';
 import type { Logger } from 'pino';
 import type { Names } from './names.js';
 
@@ -50,7 +60,10 @@ export class ShardCommandConsumer {
     } catch (err) {
       if (this.stopped) return;
       const delay = Math.min(10_000, 250 * 2 ** attempt);
-      this.log.warn({ shard: this.shard, err: (err as Error).message, retryInMs: delay }, 'command consumer failed to start; retrying');
+      this.log.warn(
+        { shard: this.shard, err: (err as Error).message, retryInMs: delay },
+        'command consumer failed to start; retrying',
+      );
       this.retry = setTimeout(() => void this.start(attempt + 1), delay);
     }
   }

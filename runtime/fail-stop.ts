@@ -5,7 +5,11 @@
 export class FailStop {
   private firstFailureAt: number | undefined;
 
-  constructor(private readonly afterMs: number, private readonly now: () => number, private readonly onFatal: (reason: string) => void) {}
+  constructor(
+    private readonly afterMs: number,
+    private readonly now: () => number,
+    private readonly onFatal: (reason: string) => void,
+  ) {}
 
   ok(): void {
     this.firstFailureAt = undefined;

@@ -1,4 +1,4 @@
-import { KvWatchInclude, type KV, type KvEntry } from 'nats';
+import { type KV, type KvEntry, KvWatchInclude } from 'nats';
 import type { Logger } from 'pino';
 
 /**

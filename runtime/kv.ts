@@ -1,4 +1,4 @@
-import { StorageType, type JetStreamClient, type KV, type KvEntry } from 'nats';
+import { type JetStreamClient, type KV, type KvEntry, StorageType } from 'nats';
 
 /** JetStream's "wrong last sequence" error: the compare-and-set lost, someone else wrote first. */
 const CAS_CONFLICT = 10071;

@@ -1,4 +1,4 @@
-import { pino, type Logger } from 'pino';
+import { type Logger, pino } from 'pino';
 
 /**
  * The root logger of a pod: JSON lines to stderr (stdout stays free for tools that print results). Child loggers bind

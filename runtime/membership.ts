@@ -1,10 +1,10 @@
 import type { KV, KvEntry } from 'nats';
 import type { Logger } from 'pino';
-import { decode, encode } from './codec.js';
 import type { Clock } from './clock.js';
+import { decode, encode } from './codec.js';
 import type { FailStop } from './fail-stop.js';
-import type { Names } from './names.js';
 import { SupervisedKvWatch } from './kv-watch.js';
+import type { Names } from './names.js';
 
 export interface MemberRecord {
   pod: string;
@@ -51,9 +51,18 @@ export class Membership {
     await this.heartbeat();
     let initialized!: () => void;
     const ready = new Promise<void>((r) => (initialized = r));
-    this.watch = new SupervisedKvWatch(this.kv, 'member.>', (e) => this.observe(e), this.log, () => initialized());
+    this.watch = new SupervisedKvWatch(
+      this.kv,
+      'member.>',
+      (e) => this.observe(e),
+      this.log,
+      () => initialized(),
+    );
     await ready;
-    this.heartbeatTimer = setInterval(() => void this.heartbeat().then(() => this.checkLiveness()), this.opts.heartbeatMs);
+    this.heartbeatTimer = setInterval(
+      () => void this.heartbeat().then(() => this.checkLiveness()),
+      this.opts.heartbeatMs,
+    );
   }
 
   /** Live, non-draining members (always including this pod unless it drains), sorted. */
@@ -110,7 +119,8 @@ export class Membership {
       const record = decode<MemberRecord>(e.value);
       const pod = record.pod;
       const prev = this.observed.get(pod);
-      if (!prev || prev.revision !== e.revision) this.observed.set(pod, { record, revision: e.revision, seenAt: this.clock.monotonic() });
+      if (!prev || prev.revision !== e.revision)
+        this.observed.set(pod, { record, revision: e.revision, seenAt: this.clock.monotonic() });
       this.checkLiveness(!prev || prev.record.draining !== record.draining);
     } catch (err) {
       this.log.warn({ key: e.key, err: (err as Error).message }, 'ignoring undecodable member record');

@@ -1,7 +1,8 @@
 /** NATS subjects and KV keys used by one actor system; `system` separates several systems on one NATS. */
 export class Names {
   constructor(readonly system: string) {
-    if (!/^[a-zA-Z0-9_-]+$/.test(system)) throw new Error(`invalid actor system name "${system}": use letters, digits, - and _`);
+    if (!/^[a-zA-Z0-9_-]+$/.test(system))
+      throw new Error(`invalid actor system name "${system}": use letters, digits, - and _`);
   }
 
   /** Where messages for all actors of one shard go; only the shard's lease holder subscribes. */

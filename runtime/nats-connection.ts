@@ -1,4 +1,4 @@
-import { connect, Events, type ConnectionOptions, type NatsConnection } from 'nats';
+import { type ConnectionOptions, connect, Events, type NatsConnection } from 'nats';
 import type { Logger } from 'pino';
 
 export interface NatsSettings {

@@ -1,9 +1,9 @@
 import type { KV } from 'nats';
 import type { Logger } from 'pino';
-import { decode, encode } from './codec.js';
-import type { Clock } from './clock.js';
-import type { Names } from './names.js';
 import type { ActorRef, Message } from './actor-types.js';
+import type { Clock } from './clock.js';
+import { decode, encode } from './codec.js';
+import type { Names } from './names.js';
 
 interface ReminderRecord {
   k: string;
@@ -81,10 +81,13 @@ export class Reminders {
     const prev = this.timers.get(key);
     if (prev) clearTimeout(prev.timer);
     const delay = Math.max(0, record.due - this.clock.now());
-    const timer = setTimeout(() => {
-      if (delay > MAX_TIMER_MS) return this.arm(key, shard, record, revision);
-      void this.fire(key, record, revision);
-    }, Math.min(delay, MAX_TIMER_MS));
+    const timer = setTimeout(
+      () => {
+        if (delay > MAX_TIMER_MS) return this.arm(key, shard, record, revision);
+        void this.fire(key, record, revision);
+      },
+      Math.min(delay, MAX_TIMER_MS),
+    );
     this.timers.set(key, { shard, timer });
   }
 

@@ -1,11 +1,11 @@
 import type { KV, KvEntry } from 'nats';
 import type { Logger } from 'pino';
-import { decode, encode } from './codec.js';
 import type { Clock } from './clock.js';
+import { decode, encode } from './codec.js';
 import type { FailStop } from './fail-stop.js';
 import { isCasConflict, isKeyExists } from './kv.js';
-import type { Names } from './names.js';
 import { SupervisedKvWatch } from './kv-watch.js';
+import type { Names } from './names.js';
 
 interface LeaseRecord {
   /** null once released by a graceful handover: the successor may take it at once. */
@@ -64,7 +64,13 @@ export class ShardLeases {
   async start(): Promise<void> {
     let initialized!: () => void;
     const ready = new Promise<void>((r) => (initialized = r));
-    this.watch = new SupervisedKvWatch(this.kv, 'shard.>', (e) => this.observe(e), this.log, () => initialized());
+    this.watch = new SupervisedKvWatch(
+      this.kv,
+      'shard.>',
+      (e) => this.observe(e),
+      this.log,
+      () => initialized(),
+    );
     await ready;
     this.renewTimer = setInterval(() => void this.renewAll(), this.settings.renewEveryMs);
   }
@@ -103,12 +109,18 @@ export class ShardLeases {
         // A lease held under our own name is not taken early: a replacement pod may reuse the name of one that is
         // only cut off, not dead, and that one may act until its deadline.
         revision = await this.kv.update(key, value, o.revision);
-        if (o.owner && o.owner !== this.pod) this.log.warn({ shard, previous: o.owner, epoch: revision }, 'took over an expired shard lease');
+        if (o.owner && o.owner !== this.pod)
+          this.log.warn({ shard, previous: o.owner, epoch: revision }, 'took over an expired shard lease');
       } else {
         return undefined;
       }
       this.failStop.ok();
-      const lease: HeldLease = { shard, revision, epoch: revision, validUntil: sentAt + this.settings.ttlMs - this.settings.safetyMarginMs };
+      const lease: HeldLease = {
+        shard,
+        revision,
+        epoch: revision,
+        validUntil: sentAt + this.settings.ttlMs - this.settings.safetyMarginMs,
+      };
       this.held.set(shard, lease);
       this.observed.set(shard, { owner: this.pod, revision, seenAt: this.clock.monotonic() });
       return lease;
@@ -128,7 +140,11 @@ export class ShardLeases {
     if (!h) return;
     this.held.delete(shard);
     try {
-      const revision = await this.kv.update(this.names.leaseKey(shard), encode({ owner: null } satisfies LeaseRecord), h.revision);
+      const revision = await this.kv.update(
+        this.names.leaseKey(shard),
+        encode({ owner: null } satisfies LeaseRecord),
+        h.revision,
+      );
       this.observed.set(shard, { owner: null, revision, seenAt: this.clock.monotonic() });
     } catch (err) {
       // Someone took it already, or KV is down: either way the TTL protects the successor.
@@ -145,29 +161,35 @@ export class ShardLeases {
 
   private async renewAll(): Promise<void> {
     const now = this.clock.monotonic();
-    await Promise.all([...this.held.values()].map(async (h) => {
-      if (now >= h.validUntil) return this.lose(h.shard, 'lease deadline passed before renewal');
-      // One renewal per lease at a time: a second one sent while a slow first is in flight would carry the old
-      // revision, lose its compare-and-set to our own first renewal, and drop a healthy lease.
-      if (this.renewing.has(h.shard)) return;
-      this.renewing.add(h.shard);
-      const sentAt = this.clock.monotonic();
-      try {
-        const revision = await this.kv.update(this.names.leaseKey(h.shard), encode({ owner: this.pod } satisfies LeaseRecord), h.revision);
-        this.failStop.ok();
-        const current = this.held.get(h.shard);
-        if (current === h) {
-          h.revision = revision;
-          h.validUntil = sentAt + this.settings.ttlMs - this.settings.safetyMarginMs;
+    await Promise.all(
+      [...this.held.values()].map(async (h) => {
+        if (now >= h.validUntil) return this.lose(h.shard, 'lease deadline passed before renewal');
+        // One renewal per lease at a time: a second one sent while a slow first is in flight would carry the old
+        // revision, lose its compare-and-set to our own first renewal, and drop a healthy lease.
+        if (this.renewing.has(h.shard)) return;
+        this.renewing.add(h.shard);
+        const sentAt = this.clock.monotonic();
+        try {
+          const revision = await this.kv.update(
+            this.names.leaseKey(h.shard),
+            encode({ owner: this.pod } satisfies LeaseRecord),
+            h.revision,
+          );
+          this.failStop.ok();
+          const current = this.held.get(h.shard);
+          if (current === h) {
+            h.revision = revision;
+            h.validUntil = sentAt + this.settings.ttlMs - this.settings.safetyMarginMs;
+          }
+        } catch (err) {
+          if (isCasConflict(err)) return this.lose(h.shard, 'lease was taken over (revision moved on)');
+          this.failStop.failed(err);
+          if (this.clock.monotonic() >= h.validUntil) this.lose(h.shard, `renewal failed: ${(err as Error).message}`);
+        } finally {
+          this.renewing.delete(h.shard);
         }
-      } catch (err) {
-        if (isCasConflict(err)) return this.lose(h.shard, 'lease was taken over (revision moved on)');
-        this.failStop.failed(err);
-        if (this.clock.monotonic() >= h.validUntil) this.lose(h.shard, `renewal failed: ${(err as Error).message}`);
-      } finally {
-        this.renewing.delete(h.shard);
-      }
-    }));
+      }),
+    );
     // Deadlines can also pass between renewals when renewals hang (a partition without a closed socket).
     this.expireOverdue();
   }
@@ -198,7 +220,8 @@ export class ShardLeases {
     }
     this.observed.set(shard, { owner, revision: e.revision, seenAt: this.clock.monotonic() });
     const mine = this.held.get(shard);
-    if (mine && e.revision > mine.revision && owner !== this.pod) this.lose(shard, `lease now held by ${owner ?? 'nobody'}`);
+    if (mine && e.revision > mine.revision && owner !== this.pod)
+      this.lose(shard, `lease now held by ${owner ?? 'nobody'}`);
     this.onObservedChange();
   }
 }

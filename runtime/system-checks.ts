@@ -7,7 +7,8 @@ import { getLive, isKeyExists } from './kv.js';
 export function envelopeProblem(env: Envelope): string | undefined {
   if (!env || typeof env !== 'object') return 'envelope is not a map';
   if (typeof env.k !== 'string' || typeof env.i !== 'string') return 'envelope needs string fields k (kind) and i (id)';
-  if (!env.m || typeof env.m !== 'object' || typeof env.m.type !== 'string') return 'envelope field m must be a message with a string type';
+  if (!env.m || typeof env.m !== 'object' || typeof env.m.type !== 'string')
+    return 'envelope field m must be a message with a string type';
   return undefined;
 }
 

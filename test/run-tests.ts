@@ -20,11 +20,20 @@ function testFiles(dir: string): string[] {
 
 // Optional filter: `npm test -- unit` or `npm test -- integration/crds` runs the files whose path contains it.
 const filters = process.argv.slice(2).filter((a) => !a.startsWith('-'));
-const files = testFiles(distTest).filter((f) => filters.length === 0 || filters.some((x) => relative(distTest, f).includes(x)));
+const files = testFiles(distTest).filter(
+  (f) => filters.length === 0 || filters.some((x) => relative(distTest, f).includes(x)),
+);
 const needsStack = files.some((f) => !relative(distTest, f).startsWith('unit'));
 
 const t0 = Date.now();
-const stack = needsStack ? await startStack({ natsNodes: 3, eabPebble: true, shortLivedPebbleSeconds: 40, log: (l) => console.error(`[env] ${l}`) }) : undefined;
+const stack = needsStack
+  ? await startStack({
+      natsNodes: 3,
+      eabPebble: true,
+      shortLivedPebbleSeconds: 40,
+      log: (l) => console.error(`[env] ${l}`),
+    })
+  : undefined;
 const env: NodeJS.ProcessEnv = { ...process.env };
 if (stack) {
   const infoPath = join(stack.info.dir, 'stack.json');
@@ -35,7 +44,10 @@ if (stack) {
   console.error(`[env] stack ready in ${((Date.now() - t0) / 1000).toFixed(1)} s: ${stack.info.dir}`);
 }
 
-const child = spawn(process.execPath, ['--test', '--test-reporter=spec', '--test-concurrency=1', ...files], { stdio: 'inherit', env });
+const child = spawn(process.execPath, ['--test', '--test-reporter=spec', '--test-concurrency=1', ...files], {
+  stdio: 'inherit',
+  env,
+});
 const stopAndExit = async (code: number) => {
   await stack?.stop();
   process.exit(code);

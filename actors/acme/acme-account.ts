@@ -1,8 +1,8 @@
 import { createPrivateKey } from 'node:crypto';
 import * as acme from 'acme-client';
+import { tuneAcmeClient } from './acme-client-tuning.js';
 import { describeAcmeError, isAccountMissing } from './acme-errors.js';
 import { getJson } from './http-get-json.js';
-import { tuneAcmeClient } from './acme-client-tuning.js';
 
 // acme-client's HTTP client has no timeout of its own: a CA that accepts the connection and never answers would
 // hold the issuer's (serialized) turn forever.
@@ -55,13 +55,17 @@ export async function openAcmeAccount(s: AcmeAccountSettings): Promise<AcmeAccou
   // Asked without a binding, some servers answer in ways acme-client turns into a minute of retries and a TypeError;
   // the directory says up front whether a binding is required.
   if (meta.externalAccountRequired && !s.externalAccountBinding && s.autoRegistration) {
-    throw new AcmeAccountError(`ACME server ${s.directoryUrl} requires an external account binding; set spec.acme.externalAccountBinding (keyID and keySecretRef with hmacKey)`);
+    throw new AcmeAccountError(
+      `ACME server ${s.directoryUrl} requires an external account binding; set spec.acme.externalAccountBinding (keyID and keySecretRef with hmacKey)`,
+    );
   }
   const client = new acme.Client({
     directoryUrl: s.directoryUrl,
     accountKey: s.accountKeyPem,
     ...(s.accountUrl ? { accountUrl: s.accountUrl } : {}),
-    ...(s.externalAccountBinding ? { externalAccountBinding: { kid: s.externalAccountBinding.keyId, hmacKey: s.externalAccountBinding.hmacKey } } : {}),
+    ...(s.externalAccountBinding
+      ? { externalAccountBinding: { kid: s.externalAccountBinding.keyId, hmacKey: s.externalAccountBinding.hmacKey } }
+      : {}),
     backoffAttempts: 5,
     backoffMin: 200,
     backoffMax: 2000,
@@ -76,7 +80,9 @@ export async function openAcmeAccount(s: AcmeAccountSettings): Promise<AcmeAccou
     return { client, directoryUrl: s.directoryUrl, accountUrl: client.getAccountUrl(), status: account.status };
   } catch (err) {
     if (!s.autoRegistration && isAccountMissing(err)) {
-      throw new AcmeAccountError(`no account is registered at ${s.directoryUrl} for the given private key; register it or set spec.acme.autoRegistration: true`);
+      throw new AcmeAccountError(
+        `no account is registered at ${s.directoryUrl} for the given private key; register it or set spec.acme.autoRegistration: true`,
+      );
     }
     throw new AcmeAccountError(describeAcmeError(err, s.directoryUrl));
   }
@@ -91,7 +97,10 @@ interface DirectoryMeta {
 async function directoryMeta(directoryUrl: string): Promise<DirectoryMeta> {
   try {
     const res = await getJson<{ meta?: DirectoryMeta }>(directoryUrl, 15_000);
-    if (res.status !== 200 || !res.body) throw new AcmeAccountError(`ACME server ${directoryUrl} answered ${res.status} without a directory; check spec.acme.server`);
+    if (res.status !== 200 || !res.body)
+      throw new AcmeAccountError(
+        `ACME server ${directoryUrl} answered ${res.status} without a directory; check spec.acme.server`,
+      );
     return res.body.meta ?? {};
   } catch (err) {
     if (err instanceof AcmeAccountError) throw err;

@@ -18,7 +18,13 @@ interface HttpClientInternals {
 
 export function tuneAcmeClient(client: acme.Client): void {
   const http = (client as unknown as { http?: HttpClientInternals }).http;
-  if (!http || typeof http.request !== 'function' || typeof http.getNonce !== 'function' || typeof http.getJwk !== 'function') return;
+  if (
+    !http ||
+    typeof http.request !== 'function' ||
+    typeof http.getNonce !== 'function' ||
+    typeof http.getJwk !== 'function'
+  )
+    return;
   if (typeof http.accountKey === 'string' || Buffer.isBuffer(http.accountKey)) {
     http.getJwk(); // computed (and cached) from the PEM first
     http.accountKey = createPrivateKey(http.accountKey as string | Buffer);

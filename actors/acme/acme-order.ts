@@ -38,7 +38,9 @@ async function progressOf(client: acme.Client, order: acme.Order): Promise<Order
     }
     if (authz.status === 'invalid') {
       const err = (dns01 as { error?: { detail?: string } }).error;
-      problems.push(`validation of ${authz.wildcard ? '*.' : ''}${domain} failed: ${err?.detail ?? 'authorization invalid'}`);
+      problems.push(
+        `validation of ${authz.wildcard ? '*.' : ''}${domain} failed: ${err?.detail ?? 'authorization invalid'}`,
+      );
     }
     challenges.push({
       domain: authz.wildcard ? `*.${domain}` : domain,
@@ -51,9 +53,15 @@ async function progressOf(client: acme.Client, order: acme.Order): Promise<Order
     });
   }
   const orderError = (order as { error?: { detail?: string } }).error?.detail;
-  const problem = problems.length ? problems.join('; ') : order.status === 'invalid' ? (orderError ?? 'order is invalid') : undefined;
+  const problem = problems.length
+    ? problems.join('; ')
+    : order.status === 'invalid'
+      ? (orderError ?? 'order is invalid')
+      : undefined;
   return {
-    orderUrl: order.url, status: order.status, challenges,
+    orderUrl: order.url,
+    status: order.status,
+    challenges,
     ...(problem ? { problem } : {}),
     ...(order.finalize ? { finalizeUrl: order.finalize } : {}),
     ...(order.certificate ? { certificateUrl: order.certificate } : {}),
@@ -74,12 +82,18 @@ export async function readOrder(client: acme.Client, orderUrl: string): Promise<
 /** Tells the CA the TXT records are in place (only challenges still pending). */
 export async function answerChallenges(client: acme.Client, progress: OrderProgress): Promise<void> {
   for (const c of progress.challenges) {
-    if (c.status === 'pending') await client.completeChallenge({ type: 'dns-01', url: c.challengeUrl, status: 'pending', token: '' });
+    if (c.status === 'pending')
+      await client.completeChallenge({ type: 'dns-01', url: c.challengeUrl, status: 'pending', token: '' });
   }
 }
 
 /** Finalizes a ready order with the CSR and downloads the chain (leaf first). */
-export async function finalizeOrder(client: acme.Client, orderUrl: string, csrPem: string, preferredChain?: string): Promise<string> {
+export async function finalizeOrder(
+  client: acme.Client,
+  orderUrl: string,
+  csrPem: string,
+  preferredChain?: string,
+): Promise<string> {
   let order = await client.getOrder({ url: orderUrl } as acme.Order);
   if (order.status === 'ready') order = await client.finalizeOrder(order, csrPem);
   if (order.status !== 'valid') order = await client.waitForValidStatus(order);

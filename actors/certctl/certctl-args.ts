@@ -60,7 +60,10 @@ function duration(text: string): number {
   return m[2] === 'ms' ? n : m[2] === 'm' ? n * 60_000 : n * 1000;
 }
 
-export function parseCertctl(argv: string[], env: Record<string, string | undefined>): { command: CertctlCommand; options: CertctlOptions; issuerNamespace: string } {
+export function parseCertctl(
+  argv: string[],
+  env: Record<string, string | undefined>,
+): { command: CertctlCommand; options: CertctlOptions; issuerNamespace: string } {
   let parsed;
   try {
     parsed = parseArgs({
@@ -86,12 +89,17 @@ export function parseCertctl(argv: string[], env: Record<string, string | undefi
   const output = v.output ?? 'table';
   if (output !== 'table' && output !== 'json') throw new UsageError(`-o ${output}: use table or json`);
   const options: CertctlOptions = {
-    servers: (v['nats-servers'] ?? env.CERTCTL_NATS_SERVERS ?? 'nats://127.0.0.1:4222').split(',').map((s) => s.trim()).filter(Boolean),
+    servers: (v['nats-servers'] ?? env.CERTCTL_NATS_SERVERS ?? 'nats://127.0.0.1:4222')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
     system: v['actor-system'] ?? env.CERTCTL_ACTOR_SYSTEM ?? 'certmgmt',
     output,
     timeoutMs: duration(v.timeout ?? '10s'),
     ...((v['nats-user'] ?? env.CERTCTL_NATS_USER) ? { user: v['nats-user'] ?? env.CERTCTL_NATS_USER } : {}),
-    ...((v['nats-password'] ?? env.CERTCTL_NATS_PASSWORD) ? { password: v['nats-password'] ?? env.CERTCTL_NATS_PASSWORD } : {}),
+    ...((v['nats-password'] ?? env.CERTCTL_NATS_PASSWORD)
+      ? { password: v['nats-password'] ?? env.CERTCTL_NATS_PASSWORD }
+      : {}),
   };
   const issuerNamespace = v['issuer-namespace'] ?? 'default';
   const [verb, noun, arg, ...rest] = parsed.positionals;
@@ -102,17 +110,27 @@ export function parseCertctl(argv: string[], env: Record<string, string | undefi
   switch (verb) {
     case 'get':
       extra(2);
-      if (noun === 'certs' || noun === 'certificates' || noun === 'cert') return { command: { cmd: 'get-certs', ...(v.namespace ? { namespace: v.namespace } : {}) }, options, issuerNamespace };
+      if (noun === 'certs' || noun === 'certificates' || noun === 'cert')
+        return {
+          command: { cmd: 'get-certs', ...(v.namespace ? { namespace: v.namespace } : {}) },
+          options,
+          issuerNamespace,
+        };
       if (noun === 'issuers' || noun === 'issuer') return { command: { cmd: 'get-issuers' }, options, issuerNamespace };
       throw new UsageError(`get ${noun ?? ''}: use "get certs" or "get issuers"`);
     case 'status':
       extra(3);
-      if (noun !== 'certificate' && noun !== 'cert') throw new UsageError(`status ${noun ?? ''}: use "status certificate NAMESPACE/NAME"`);
+      if (noun !== 'certificate' && noun !== 'cert')
+        throw new UsageError(`status ${noun ?? ''}: use "status certificate NAMESPACE/NAME"`);
       return { command: { cmd: 'status-certificate', ...splitRef(arg, 'the certificate') }, options, issuerNamespace };
     case 'renew':
       if (v.all) {
         extra(1);
-        return { command: { cmd: 'renew-all', ...(v.namespace ? { namespace: v.namespace } : {}) }, options, issuerNamespace };
+        return {
+          command: { cmd: 'renew-all', ...(v.namespace ? { namespace: v.namespace } : {}) },
+          options,
+          issuerNamespace,
+        };
       }
       extra(2);
       return { command: { cmd: 'renew', ...splitRef(noun, 'the certificate') }, options, issuerNamespace };
@@ -121,7 +139,8 @@ export function parseCertctl(argv: string[], env: Record<string, string | undefi
       return { command: { cmd: 'actors' }, options, issuerNamespace };
     case 'actor':
       extra(3);
-      if (!noun || !arg) throw new UsageError('actor needs KIND and ID, e.g. "actor certificate source/default/my-cert"');
+      if (!noun || !arg)
+        throw new UsageError('actor needs KIND and ID, e.g. "actor certificate source/default/my-cert"');
       return { command: { cmd: 'actor', kind: noun, id: arg }, options, issuerNamespace };
     case 'quota': {
       extra(2);

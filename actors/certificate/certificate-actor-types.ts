@@ -74,7 +74,12 @@ export type CertificateMsg =
   | { type: 'Deleted' }
   | { type: 'Advance' }
   /** A challenge DNSEntry of this certificate changed (from the dns watcher). */
-  | { type: 'EntryChanged'; name: string; state?: string; /** status.observedGeneration is the entry's generation. */ current: boolean }
+  | {
+      type: 'EntryChanged';
+      name: string;
+      state?: string /** status.observedGeneration is the entry's generation. */;
+      current: boolean;
+    }
   /** The stored Secret changed or vanished (from the target watcher). */
   | { type: 'SecretChanged'; hash?: string; deleted: boolean }
   /** The issuer became ready or freed a domain. */

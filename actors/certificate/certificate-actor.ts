@@ -1,21 +1,45 @@
 import type { ActorDefinition } from '../../runtime/index.js';
-import { isTransient } from '../transient-error.js';
-import { withoutManagedFields } from '../kube/kube-object.js';
-import { recordEvent } from '../kube/events.js';
 import type { ControllerDeps } from '../controller-deps.js';
 import { CERTIFICATE_KIND, DEFAULT_WATCHER, SOURCE_WATCHER, TARGET_WATCHER } from '../kinds.js';
-import { selectIssuer, type IssuerCandidate } from './issuer-selection.js';
-import { requestHashOf } from './request-hash.js';
-import { needsRenewal } from './renewal.js';
-import { adoptSecret, generatedSecretName, isOwnedBy, judgeSecret, type SecretsLookupReply } from './certificate-secret.js';
-import { certificateSummary } from './certificate-status.js';
-import { CERTIFICATE_FINALIZER, deleteSecret, getSecret, patchMetadata, patchSpec, putSecret } from './certificate-kube.js';
-import { cleanupWork, countChallenges, fail, identityOf, issuedRecord, markReady, reportFacts, requestOf, vol, type CertEnv } from './certificate-env.js';
+import { recordEvent } from '../kube/events.js';
+import { withoutManagedFields } from '../kube/kube-object.js';
 import { forgetCertificate } from '../observability/controller-metrics.js';
-import { walkCertificate } from './certificate-walk.js';
-import { advance, next, onEntryChanged, onIssuerReply, onResume, startWork } from './certificate-order.js';
+import { isTransient } from '../transient-error.js';
 import type { CertCtx, CertificateActorState, CertificateMsg } from './certificate-actor-types.js';
+import {
+  type CertEnv,
+  cleanupWork,
+  countChallenges,
+  fail,
+  identityOf,
+  issuedRecord,
+  markReady,
+  reportFacts,
+  requestOf,
+  vol,
+} from './certificate-env.js';
+import {
+  CERTIFICATE_FINALIZER,
+  deleteSecret,
+  getSecret,
+  patchMetadata,
+  patchSpec,
+  putSecret,
+} from './certificate-kube.js';
+import { advance, next, onEntryChanged, onIssuerReply, onResume, startWork } from './certificate-order.js';
+import {
+  adoptSecret,
+  generatedSecretName,
+  isOwnedBy,
+  judgeSecret,
+  type SecretsLookupReply,
+} from './certificate-secret.js';
 import type { Certificate } from './certificate-spec.js';
+import { certificateSummary } from './certificate-status.js';
+import { walkCertificate } from './certificate-walk.js';
+import { type IssuerCandidate, selectIssuer } from './issuer-selection.js';
+import { needsRenewal } from './renewal.js';
+import { requestHashOf } from './request-hash.js';
 
 export { CERTIFICATE_KIND } from '../kinds.js';
 export type { CertificateMsg } from './certificate-actor-types.js';
@@ -23,7 +47,8 @@ export type { CertificateMsg } from './certificate-actor-types.js';
 /** `gardener.cloud/operation: reconcile` on a Certificate: retry now, whatever the backoff says (then removed). */
 export const OPERATION_ANNOTATION = 'gardener.cloud/operation';
 
-const reconcileKey = (cert: Certificate) => `${cert.metadata.generation ?? 0}|${cert.metadata.annotations?.[OPERATION_ANNOTATION] ?? ''}`;
+const reconcileKey = (cert: Certificate) =>
+  `${cert.metadata.generation ?? 0}|${cert.metadata.annotations?.[OPERATION_ANNOTATION] ?? ''}`;
 
 /**
  * One actor per Certificate of the source cluster. It decides whether the stored Secret still serves the spec,
@@ -42,21 +67,44 @@ export function certificateKind(deps: ControllerDeps): ActorDefinition<Certifica
     let force = opts.force === true;
 
     if (cert.metadata.annotations?.[OPERATION_ANNOTATION] === 'reconcile') {
-      const updated = await patchMetadata(env.source, cert, (c) => c.metadata.annotations?.[OPERATION_ANNOTATION] ? { annotations: { [OPERATION_ANNOTATION]: null } } : undefined);
+      const updated = await patchMetadata(env.source, cert, (c) =>
+        c.metadata.annotations?.[OPERATION_ANNOTATION] ? { annotations: { [OPERATION_ANNOTATION]: null } } : undefined,
+      );
       if (!updated) return;
-      cert = { ...cert, metadata: { ...cert.metadata, resourceVersion: updated.metadata.resourceVersion, annotations: updated.metadata.annotations ?? {} } };
+      cert = {
+        ...cert,
+        metadata: {
+          ...cert.metadata,
+          resourceVersion: updated.metadata.resourceVersion,
+          annotations: updated.metadata.annotations ?? {},
+        },
+      };
       ctx.setState({ ...ctx.state, cert, failures: 0, failedGeneration: undefined, retryAt: undefined });
       force = true;
     }
     if (cert.spec?.renew === true) {
       // As gardener: `renew: true` becomes ensureRenewedAfter=now; the edit comes back as a new generation.
-      await patchSpec(env.source, cert.metadata.namespace!, cert.metadata.name, { renew: null, ensureRenewedAfter: new Date(ctx.now()).toISOString() });
+      await patchSpec(env.source, cert.metadata.namespace!, cert.metadata.name, {
+        renew: null,
+        ensureRenewedAfter: new Date(ctx.now()).toISOString(),
+      });
       return;
     }
     if (!cert.metadata.finalizers?.includes(CERTIFICATE_FINALIZER)) {
-      const updated = await patchMetadata(env.source, cert, (c) => c.metadata.finalizers?.includes(CERTIFICATE_FINALIZER) ? undefined : { finalizers: [...(c.metadata.finalizers ?? []), CERTIFICATE_FINALIZER] });
+      const updated = await patchMetadata(env.source, cert, (c) =>
+        c.metadata.finalizers?.includes(CERTIFICATE_FINALIZER)
+          ? undefined
+          : { finalizers: [...(c.metadata.finalizers ?? []), CERTIFICATE_FINALIZER] },
+      );
       if (!updated) return;
-      cert = { ...cert, metadata: { ...cert.metadata, resourceVersion: updated.metadata.resourceVersion, finalizers: updated.metadata.finalizers ?? [] } };
+      cert = {
+        ...cert,
+        metadata: {
+          ...cert.metadata,
+          resourceVersion: updated.metadata.resourceVersion,
+          finalizers: updated.metadata.finalizers ?? [],
+        },
+      };
       ctx.setState({ ...ctx.state, cert });
     }
 
@@ -68,21 +116,34 @@ export function certificateKind(deps: ControllerDeps): ActorDefinition<Certifica
       ctx.setState({ ...ctx.state, work: undefined });
     }
     if (s.failedGeneration === generation && s.retryAt !== undefined && s.retryAt > ctx.now() && !force) return;
-    if (s.failedGeneration !== undefined && s.failedGeneration !== generation) ctx.setState({ ...ctx.state, failures: 0, failedGeneration: undefined, retryAt: undefined });
+    if (s.failedGeneration !== undefined && s.failedGeneration !== generation)
+      ctx.setState({ ...ctx.state, failures: 0, failedGeneration: undefined, retryAt: undefined });
     ctx.setState({ ...ctx.state, reconciledKey: reconcileKey(cert) });
 
     const validation = await requestOf(ctx, env);
     if (!validation.ok) return fail(ctx, env, validation.problems.join('; '), 'spec');
     if (cert.spec.keystores?.jks?.create || cert.spec.keystores?.pkcs12?.create) {
       // Not built: say so once per generation rather than pretend (the certificate is still issued as PEM).
-      await recordEvent(env.source, { ...cert, apiVersion: 'cert.gardener.cloud/v1alpha1', kind: 'Certificate' }, 'Warning', 'Unsupported',
-        'spec.keystores is not supported by this controller: the Secret holds tls.crt, tls.key and ca.crt (PEM) only')
-        .catch((err: Error) => ctx.log.warn({ err: err.message }, 'could not record an event'));
+      await recordEvent(
+        env.source,
+        { ...cert, apiVersion: 'cert.gardener.cloud/v1alpha1', kind: 'Certificate' },
+        'Warning',
+        'Unsupported',
+        'spec.keystores is not supported by this controller: the Secret holds tls.crt, tls.key and ca.crt (PEM) only',
+      ).catch((err: Error) => ctx.log.warn({ err: err.message }, 'could not record an event'));
     }
     const request = validation.request;
-    const names = { dnsNames: request.dnsNames, ...(request.commonName !== undefined ? { commonName: request.commonName } : {}) };
+    const names = {
+      dnsNames: request.dnsNames,
+      ...(request.commonName !== undefined ? { commonName: request.commonName } : {}),
+    };
 
-    const candidates = await ctx.ask<IssuerCandidate[]>(DEFAULT_WATCHER.kind, DEFAULT_WATCHER.id, { type: 'Candidates' }, 30_000);
+    const candidates = await ctx.ask<IssuerCandidate[]>(
+      DEFAULT_WATCHER.kind,
+      DEFAULT_WATCHER.id,
+      { type: 'Candidates' },
+      30_000,
+    );
     const selection = selectIssuer({
       ...(request.issuerRef ? { issuerRef: request.issuerRef } : {}),
       names: request.dnsNames,
@@ -94,28 +155,55 @@ export function certificateKind(deps: ControllerDeps): ActorDefinition<Certifica
     if (!selection.ok) return fail(ctx, env, selection.problems.join('; '), 'spec', names);
     const issuer = selection.issuer;
     if (!selection.known) {
-      return fail(ctx, env, `issuer ${issuer.namespace}/${issuer.name} does not exist${selection.selectedBy === 'default' ? ' (it is the default issuer, --default-issuer)' : ''}: create it or correct spec.issuerRef`, 'issuance', { ...names, issuer });
+      return fail(
+        ctx,
+        env,
+        `issuer ${issuer.namespace}/${issuer.name} does not exist${selection.selectedBy === 'default' ? ' (it is the default issuer, --default-issuer)' : ''}: create it or correct spec.issuerRef`,
+        'issuance',
+        { ...names, issuer },
+      );
     }
     const hash = requestHashOf(request, { cluster: 'default', ...issuer });
     const identity = identityOf(ctx);
-    const secretRef = request.secretRef ?? { namespace: cert.metadata.namespace ?? identity.namespace, name: generatedSecretName(identity.name, cert.metadata.uid ?? ctx.id) };
+    const secretRef = request.secretRef ?? {
+      namespace: cert.metadata.namespace ?? identity.namespace,
+      name: generatedSecretName(identity.name, cert.metadata.uid ?? ctx.id),
+    };
 
     // What the target cluster holds for this request, from the target watcher's cache (no API calls for new ones).
-    const lookup = await ctx.ask<SecretsLookupReply>(TARGET_WATCHER.kind, TARGET_WATCHER.id, { type: 'SecretsLookup', ...secretRef, hash }, 30_000);
+    const lookup = await ctx.ask<SecretsLookupReply>(
+      TARGET_WATCHER.kind,
+      TARGET_WATCHER.id,
+      { type: 'SecretsLookup', ...secretRef, hash },
+      30_000,
+    );
     // 1. The stored Secret already serves this request and is not due.
-    const current = lookup.own !== null || s.issued ? await getSecret(env.target, secretRef.namespace, secretRef.name) : undefined;
-    const due = (info: { notBeforeMs: number; notAfterMs: number }, requestedAtMs?: number) => opts.renewNow || needsRenewal(ctx.now(), {
-      notBeforeMs: info.notBeforeMs,
-      notAfterMs: info.notAfterMs,
-      ...(request.renewBeforeMs !== undefined ? { renewBeforeMs: request.renewBeforeMs } : {}),
-      renewalWindowMs: config.renewalWindowMs,
-      ...(request.ensureRenewedAfterMs !== undefined ? { ensureRenewedAfterMs: request.ensureRenewedAfterMs } : {}),
-      ...(requestedAtMs !== undefined ? { requestedAtMs } : {}),
-    });
+    const current =
+      lookup.own !== null || s.issued ? await getSecret(env.target, secretRef.namespace, secretRef.name) : undefined;
+    const due = (info: { notBeforeMs: number; notAfterMs: number }, requestedAtMs?: number) =>
+      opts.renewNow ||
+      needsRenewal(ctx.now(), {
+        notBeforeMs: info.notBeforeMs,
+        notAfterMs: info.notAfterMs,
+        ...(request.renewBeforeMs !== undefined ? { renewBeforeMs: request.renewBeforeMs } : {}),
+        renewalWindowMs: config.renewalWindowMs,
+        ...(request.ensureRenewedAfterMs !== undefined ? { ensureRenewedAfterMs: request.ensureRenewedAfterMs } : {}),
+        ...(requestedAtMs !== undefined ? { requestedAtMs } : {}),
+      });
     const verdict = judgeSecret(current, hash, !request.csr);
     if (verdict.usable && !due(verdict.info, verdict.requestedAtMs)) {
-      const where = { secret: secretRef, hash, issuer, ...(verdict.requestedAtMs !== undefined ? { requestedAtMs: verdict.requestedAtMs } : {}) };
-      return markReady(ctx, env, issuedRecord(env, verdict.info, where, request.renewBeforeMs), `${certificateSummary(verdict.info)}; stored in secret ${secretRef.namespace}/${secretRef.name}`);
+      const where = {
+        secret: secretRef,
+        hash,
+        issuer,
+        ...(verdict.requestedAtMs !== undefined ? { requestedAtMs: verdict.requestedAtMs } : {}),
+      };
+      return markReady(
+        ctx,
+        env,
+        issuedRecord(env, verdict.info, where, request.renewBeforeMs),
+        `${certificateSummary(verdict.info)}; stored in secret ${secretRef.namespace}/${secretRef.name}`,
+      );
     }
 
     // 2. Another Secret holds a certificate for the same request (a recreated or renamed Certificate): copy it.
@@ -125,14 +213,38 @@ export function certificateKind(deps: ControllerDeps): ActorDefinition<Certifica
         if (!other) continue;
         const v = judgeSecret(other, hash, !request.csr);
         if (!v.usable || due(v.info, v.requestedAtMs)) continue;
-        await putSecret(env.target, adoptSecret(other, { ...secretRef, owner: identity, issuer: `${issuer.namespace}/${issuer.name}`, extraLabels: request.secretLabels }), current !== undefined);
-        ctx.log.info({ from: other.metadata.name, to: secretRef.name }, 'reused a certificate issued for the same request');
-        return markReady(ctx, env, issuedRecord(env, v.info, { secret: secretRef, hash, issuer }, request.renewBeforeMs), `${certificateSummary(v.info)}; reused from secret ${secretRef.namespace}/${other.metadata.name} (same request, no new order); stored in secret ${secretRef.namespace}/${secretRef.name}`);
+        await putSecret(
+          env.target,
+          adoptSecret(other, {
+            ...secretRef,
+            owner: identity,
+            issuer: `${issuer.namespace}/${issuer.name}`,
+            extraLabels: request.secretLabels,
+          }),
+          current !== undefined,
+        );
+        ctx.log.info(
+          { from: other.metadata.name, to: secretRef.name },
+          'reused a certificate issued for the same request',
+        );
+        return markReady(
+          ctx,
+          env,
+          issuedRecord(env, v.info, { secret: secretRef, hash, issuer }, request.renewBeforeMs),
+          `${certificateSummary(v.info)}; reused from secret ${secretRef.namespace}/${other.metadata.name} (same request, no new order); stored in secret ${secretRef.namespace}/${secretRef.name}`,
+        );
       }
     }
 
     // 3. A new order.
-    await startWork(ctx, { generation, hash, issuer, names: request.dnsNames, secret: secretRef, secretExists: current !== undefined });
+    await startWork(ctx, {
+      generation,
+      hash,
+      issuer,
+      names: request.dnsNames,
+      secret: secretRef,
+      secretExists: current !== undefined,
+    });
   }
 
   async function deleteCertificate(ctx: CertCtx, objectGone: boolean): Promise<void> {
@@ -140,10 +252,15 @@ export function certificateKind(deps: ControllerDeps): ActorDefinition<Certifica
     if (s.work) await cleanupWork(ctx, env, s.work);
     if (config.cascadeDelete && s.issued) {
       const secret = await getSecret(env.target, s.issued.secret.namespace, s.issued.secret.name);
-      if (secret && isOwnedBy(secret, identityOf(ctx))) await deleteSecret(env.target, s.issued.secret.namespace, s.issued.secret.name);
+      if (secret && isOwnedBy(secret, identityOf(ctx)))
+        await deleteSecret(env.target, s.issued.secret.namespace, s.issued.secret.name);
     }
     if (!objectGone && s.cert) {
-      await patchMetadata(env.source, s.cert, (c) => c.metadata.finalizers?.includes(CERTIFICATE_FINALIZER) ? { finalizers: c.metadata.finalizers.filter((f) => f !== CERTIFICATE_FINALIZER) } : undefined);
+      await patchMetadata(env.source, s.cert, (c) =>
+        c.metadata.finalizers?.includes(CERTIFICATE_FINALIZER)
+          ? { finalizers: c.metadata.finalizers.filter((f) => f !== CERTIFICATE_FINALIZER) }
+          : undefined,
+      );
     }
     for (const r of ['renew', 'recheck', 'resume']) await ctx.cancelReminder(r);
     forgetCertificate(ctx.id);
@@ -197,91 +314,120 @@ export function certificateKind(deps: ControllerDeps): ActorDefinition<Certifica
   };
 
   async function dispatch(ctx: CertCtx, msg: CertificateMsg): Promise<unknown> {
-      const s = ctx.state;
-      switch (msg.type) {
-        case 'Retry':
-          if (s.work) return advance(ctx, env);
-          return reconcile(ctx);
-        case 'Observed': {
-          const cert = slim(msg.cert);
-          const firstSight = !s.cert;
-          // Our own status patches come back as events that change only resourceVersion and status: keeping the
-          // stored copy spares a state write per echo (metadata patches re-read the object on a conflict).
-          if (firstSight || meaningfulChange(s.cert!, cert)) ctx.setState({ ...s, cert, ...(firstSight && msg.cert.status ? { status: msg.cert.status } : {}) });
-          if (cert.metadata.deletionTimestamp) {
-            if (cert.metadata.finalizers?.includes(CERTIFICATE_FINALIZER) || s.work) return deleteCertificate(ctx, false);
-            return undefined;
-          }
-          // Our own status and metadata patches come back as events: nothing to do unless the spec or the operation
-          // annotation changed, or this activation has not looked at the certificate yet.
-          if (!firstSight && s.reconciledKey === reconcileKey(cert) && cert.metadata.finalizers?.includes(CERTIFICATE_FINALIZER) && cert.spec?.renew !== true) {
-            // A new activation (pod restart, handover) cannot know what happened to the Secret meanwhile (the target
-            // watcher's first list reports no changes): one look into the watcher's cache, once per activation.
-            const issued = s.issued;
-            if (vol(ctx).verified || s.work || !issued) return undefined;
-            vol(ctx).verified = true;
-            const lookup = await ctx.ask<SecretsLookupReply>(TARGET_WATCHER.kind, TARGET_WATCHER.id, { type: 'SecretsLookup', ...issued.secret, hash: issued.hash }, 30_000);
-            if (lookup.own === issued.hash) return undefined;
-            ctx.log.info({ secret: issued.secret, found: lookup.own }, 'stored secret is gone or changed; checking it');
-          }
-          return reconcile(ctx);
-        }
-        case 'Deleted':
-          if (!s.cert) return undefined;
-          return deleteCertificate(ctx, true);
-        case 'Advance':
-          return advance(ctx, env);
-        case 'IssuerReply':
-          return onIssuerReply(ctx, env, msg);
-        case 'EntryChanged':
-          if (onEntryChanged(ctx, msg.name, msg.state, msg.current)) return advance(ctx, env);
+    const s = ctx.state;
+    switch (msg.type) {
+      case 'Retry':
+        if (s.work) return advance(ctx, env);
+        return reconcile(ctx);
+      case 'Observed': {
+        const cert = slim(msg.cert);
+        const firstSight = !s.cert;
+        // Our own status patches come back as events that change only resourceVersion and status: keeping the
+        // stored copy spares a state write per echo (metadata patches re-read the object on a conflict).
+        if (firstSight || meaningfulChange(s.cert!, cert))
+          ctx.setState({ ...s, cert, ...(firstSight && msg.cert.status ? { status: msg.cert.status } : {}) });
+        if (cert.metadata.deletionTimestamp) {
+          if (cert.metadata.finalizers?.includes(CERTIFICATE_FINALIZER) || s.work) return deleteCertificate(ctx, false);
           return undefined;
-        case 'IssuerReady':
-          if (s.work?.phase === 'grant') next(ctx);
-          else if (!s.work && s.failedGeneration !== undefined) return reconcile(ctx, { force: true });
-          return undefined;
-        case 'SecretChanged': {
-          if (s.work || !s.issued) return undefined;
-          if (!msg.deleted && msg.hash === s.issued.hash) return undefined; // our own write
-          ctx.log.info({ deleted: msg.deleted }, 'stored secret changed; checking it');
-          return reconcile(ctx, { force: true });
         }
-        case 'Recheck':
-          if (s.work) return next(ctx);
-          return reconcile(ctx, { force: true });
-        case 'Renew':
-          if (s.work) return undefined;
-          return reconcile(ctx, { force: true });
-        case 'Resync':
-          if (s.work || !s.cert) return undefined;
-          return reconcile(ctx);
-        case 'RenewNow':
-          if (!s.cert) return { ok: false, error: `certificate ${ctx.id} is not known` };
-          if (s.work) return { ok: true, message: `an order is already running (step ${s.work.phase})` };
-          await reconcile(ctx, { force: true, renewNow: true });
-          return { ok: true, message: 'renewal started' };
-        case 'Resume':
-          return onResume(ctx);
-        case 'Status':
-          return walkCertificate(ctx, env);
-        case 'Describe':
-          return {
-            namespace: identityOf(ctx).namespace,
-            name: identityOf(ctx).name,
-            id: ctx.id,
-            ...(s.status ? { status: s.status } : {}),
-            ...(s.work ? { work: { phase: s.work.phase, orderUrl: s.work.orderUrl, issuer: s.work.issuer, secret: s.work.secret, entries: s.work.entries, since: s.work.since } } : {}),
-            ...(s.issued ? { issued: s.issued } : {}),
-            failures: s.failures ?? 0,
-            ...(s.retryAt ? { retryAt: s.retryAt } : {}),
-          };
+        // Our own status and metadata patches come back as events: nothing to do unless the spec or the operation
+        // annotation changed, or this activation has not looked at the certificate yet.
+        if (
+          !firstSight &&
+          s.reconciledKey === reconcileKey(cert) &&
+          cert.metadata.finalizers?.includes(CERTIFICATE_FINALIZER) &&
+          cert.spec?.renew !== true
+        ) {
+          // A new activation (pod restart, handover) cannot know what happened to the Secret meanwhile (the target
+          // watcher's first list reports no changes): one look into the watcher's cache, once per activation.
+          const issued = s.issued;
+          if (vol(ctx).verified || s.work || !issued) return undefined;
+          vol(ctx).verified = true;
+          const lookup = await ctx.ask<SecretsLookupReply>(
+            TARGET_WATCHER.kind,
+            TARGET_WATCHER.id,
+            { type: 'SecretsLookup', ...issued.secret, hash: issued.hash },
+            30_000,
+          );
+          if (lookup.own === issued.hash) return undefined;
+          ctx.log.info({ secret: issued.secret, found: lookup.own }, 'stored secret is gone or changed; checking it');
+        }
+        return reconcile(ctx);
       }
+      case 'Deleted':
+        if (!s.cert) return undefined;
+        return deleteCertificate(ctx, true);
+      case 'Advance':
+        return advance(ctx, env);
+      case 'IssuerReply':
+        return onIssuerReply(ctx, env, msg);
+      case 'EntryChanged':
+        if (onEntryChanged(ctx, msg.name, msg.state, msg.current)) return advance(ctx, env);
+        return undefined;
+      case 'IssuerReady':
+        if (s.work?.phase === 'grant') next(ctx);
+        else if (!s.work && s.failedGeneration !== undefined) return reconcile(ctx, { force: true });
+        return undefined;
+      case 'SecretChanged': {
+        if (s.work || !s.issued) return undefined;
+        if (!msg.deleted && msg.hash === s.issued.hash) return undefined; // our own write
+        ctx.log.info({ deleted: msg.deleted }, 'stored secret changed; checking it');
+        return reconcile(ctx, { force: true });
+      }
+      case 'Recheck':
+        if (s.work) return next(ctx);
+        return reconcile(ctx, { force: true });
+      case 'Renew':
+        if (s.work) return undefined;
+        return reconcile(ctx, { force: true });
+      case 'Resync':
+        if (s.work || !s.cert) return undefined;
+        return reconcile(ctx);
+      case 'RenewNow':
+        if (!s.cert) return { ok: false, error: `certificate ${ctx.id} is not known` };
+        if (s.work) return { ok: true, message: `an order is already running (step ${s.work.phase})` };
+        await reconcile(ctx, { force: true, renewNow: true });
+        return { ok: true, message: 'renewal started' };
+      case 'Resume':
+        return onResume(ctx);
+      case 'Status':
+        return walkCertificate(ctx, env);
+      case 'Describe':
+        return {
+          namespace: identityOf(ctx).namespace,
+          name: identityOf(ctx).name,
+          id: ctx.id,
+          ...(s.status ? { status: s.status } : {}),
+          ...(s.work
+            ? {
+                work: {
+                  phase: s.work.phase,
+                  orderUrl: s.work.orderUrl,
+                  issuer: s.work.issuer,
+                  secret: s.work.secret,
+                  entries: s.work.entries,
+                  since: s.work.since,
+                },
+              }
+            : {}),
+          ...(s.issued ? { issued: s.issued } : {}),
+          failures: s.failures ?? 0,
+          ...(s.retryAt ? { retryAt: s.retryAt } : {}),
+        };
+    }
   }
 }
 
-
 function meaningfulChange(before: Certificate, after: Certificate): boolean {
-  const pick = (c: Certificate) => JSON.stringify([c.metadata.uid, c.metadata.generation, c.metadata.deletionTimestamp, c.metadata.finalizers, c.metadata.annotations, c.spec]);
+  const pick = (c: Certificate) =>
+    JSON.stringify([
+      c.metadata.uid,
+      c.metadata.generation,
+      c.metadata.deletionTimestamp,
+      c.metadata.finalizers,
+      c.metadata.annotations,
+      c.spec,
+    ]);
   return pick(before) !== pick(after);
 }
 

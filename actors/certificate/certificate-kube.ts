@@ -1,18 +1,25 @@
 // The Kubernetes calls of a certificate actor, one function per call so the actor reads as its decisions. Each
 // write is counted by the KubeClient (the benchmark budgets writes per certificate).
+
+import {
+  type CertificateIdentity,
+  challengeOwnerLabels,
+  type DNSEntry,
+  labelSelector,
+} from '../dns/challenge-entry.js';
+import { isNotFound, KubeApiError } from '../kube/kube-api-error.js';
 import type { KubeClient } from '../kube/kube-client.js';
 import type { KubeList } from '../kube/kube-object.js';
-import { KubeApiError, isNotFound } from '../kube/kube-api-error.js';
-import { labelSelector, challengeOwnerLabels, type CertificateIdentity, type DNSEntry } from '../dns/challenge-entry.js';
-import type { Certificate } from './certificate-spec.js';
 import type { TlsSecret } from './certificate-secret.js';
+import type { Certificate } from './certificate-spec.js';
 
 export const CERTIFICATES_API = '/apis/cert.gardener.cloud/v1alpha1';
 const DNS_API = '/apis/dns.gardener.cloud/v1alpha1';
 /** Keeps a deleted Certificate until its challenge entries (and, with --cascade-delete, its Secret) are gone. */
 export const CERTIFICATE_FINALIZER = 'cert.gardener.cloud/cert-controller-manager';
 
-export const certificatePath = (ns: string, name?: string) => `${CERTIFICATES_API}/namespaces/${ns}/certificates${name ? `/${name}` : ''}`;
+export const certificatePath = (ns: string, name?: string) =>
+  `${CERTIFICATES_API}/namespaces/${ns}/certificates${name ? `/${name}` : ''}`;
 const secretPath = (ns: string, name?: string) => `/api/v1/namespaces/${ns}/secrets${name ? `/${name}` : ''}`;
 const entryPath = (ns: string, name?: string) => `${DNS_API}/namespaces/${ns}/dnsentries${name ? `/${name}` : ''}`;
 
@@ -25,18 +32,29 @@ const orUndefined = async <T>(p: Promise<T>): Promise<T | undefined> => {
   }
 };
 
-export async function patchStatus(kube: KubeClient, ns: string, name: string, status: Record<string, unknown>): Promise<boolean> {
+export async function patchStatus(
+  kube: KubeClient,
+  ns: string,
+  name: string,
+  status: Record<string, unknown>,
+): Promise<boolean> {
   return (await orUndefined(kube.mergePatch(`${certificatePath(ns, name)}/status`, { status }))) !== undefined;
 }
 
 /** Merge patches on metadata (finalizers, annotations) guarded by resourceVersion: a concurrent edit is re-read. */
-export async function patchMetadata(kube: KubeClient, cert: Certificate, change: (c: Certificate) => Record<string, unknown> | undefined): Promise<Certificate | undefined> {
+export async function patchMetadata(
+  kube: KubeClient,
+  cert: Certificate,
+  change: (c: Certificate) => Record<string, unknown> | undefined,
+): Promise<Certificate | undefined> {
   let current: Certificate | undefined = cert;
   for (let attempt = 0; attempt < 3 && current; attempt++) {
     const patch = change(current);
     if (!patch) return current;
     try {
-      return await kube.mergePatch<Certificate>(certificatePath(cert.metadata.namespace!, cert.metadata.name), { metadata: { ...patch, resourceVersion: current.metadata.resourceVersion } });
+      return await kube.mergePatch<Certificate>(certificatePath(cert.metadata.namespace!, cert.metadata.name), {
+        metadata: { ...patch, resourceVersion: current.metadata.resourceVersion },
+      });
     } catch (err) {
       if (isNotFound(err)) return undefined;
       if (!(err instanceof KubeApiError) || err.statusCode !== 409) throw err;
@@ -46,7 +64,12 @@ export async function patchMetadata(kube: KubeClient, cert: Certificate, change:
   return current;
 }
 
-export async function patchSpec(kube: KubeClient, ns: string, name: string, spec: Record<string, unknown>): Promise<void> {
+export async function patchSpec(
+  kube: KubeClient,
+  ns: string,
+  name: string,
+  spec: Record<string, unknown>,
+): Promise<void> {
   await orUndefined(kube.mergePatch(certificatePath(ns, name), { spec }));
 }
 
@@ -90,7 +113,10 @@ export async function upsertEntry(kube: KubeClient, entry: DNSEntry): Promise<vo
     if (!(err instanceof KubeApiError) || err.statusCode !== 409) throw err;
     const current = await kube.get<DNSEntry>(entryPath(entry.metadata.namespace, entry.metadata.name));
     if (JSON.stringify(current.spec) === JSON.stringify(entry.spec)) return;
-    await kube.replace(entryPath(entry.metadata.namespace, entry.metadata.name), { ...entry, metadata: { ...entry.metadata, resourceVersion: current.metadata.resourceVersion } });
+    await kube.replace(entryPath(entry.metadata.namespace, entry.metadata.name), {
+      ...entry,
+      metadata: { ...entry.metadata, resourceVersion: current.metadata.resourceVersion },
+    });
   }
 }
 
@@ -104,7 +130,9 @@ export async function deleteEntry(kube: KubeClient, ns: string, name: string): P
 
 /** Every challenge entry of a certificate, found by its owner labels: the clean-up when the actor lost track. */
 export async function deleteEntriesOf(kube: KubeClient, ns: string, owner: CertificateIdentity): Promise<number> {
-  const list = await kube.get<KubeList<DNSEntry>>(entryPath(ns), { labelSelector: labelSelector(challengeOwnerLabels(owner)) });
+  const list = await kube.get<KubeList<DNSEntry>>(entryPath(ns), {
+    labelSelector: labelSelector(challengeOwnerLabels(owner)),
+  });
   await Promise.all(list.items.map((e) => deleteEntry(kube, ns, e.metadata.name)));
   return list.items.length;
 }
@@ -119,9 +147,23 @@ export interface EventSummary {
 
 /** Events of one object, newest last: what `kubectl describe` shows, for certctl's status walk. */
 export async function listEvents(kube: KubeClient, ns: string, kind: string, name: string): Promise<EventSummary[]> {
-  const list = await kube.get<{ items: Array<{ type: string; reason: string; message: string; count?: number; lastTimestamp?: string; eventTime?: string }> }>(
-    `/api/v1/namespaces/${ns}/events`, { fieldSelector: `involvedObject.kind=${kind},involvedObject.name=${name}` });
+  const list = await kube.get<{
+    items: Array<{
+      type: string;
+      reason: string;
+      message: string;
+      count?: number;
+      lastTimestamp?: string;
+      eventTime?: string;
+    }>;
+  }>(`/api/v1/namespaces/${ns}/events`, { fieldSelector: `involvedObject.kind=${kind},involvedObject.name=${name}` });
   return list.items
-    .map((e) => ({ type: e.type, reason: e.reason, message: e.message, count: e.count ?? 1, ...(e.lastTimestamp ?? e.eventTime ? { lastTimestamp: e.lastTimestamp ?? e.eventTime } : {}) }))
+    .map((e) => ({
+      type: e.type,
+      reason: e.reason,
+      message: e.message,
+      count: e.count ?? 1,
+      ...((e.lastTimestamp ?? e.eventTime) ? { lastTimestamp: e.lastTimestamp ?? e.eventTime } : {}),
+    }))
     .sort((a, b) => (a.lastTimestamp ?? '').localeCompare(b.lastTimestamp ?? ''));
 }

@@ -2,10 +2,15 @@
 // one that already exists: same request hash, a readable chain, the key belonging to the leaf. Pure: the actor does
 // the reading and writing.
 import { createHash } from 'node:crypto';
-import { privateKeyMatchesCertificate, readCertificateChain, splitPemCertificates, type CertificateInfo } from '../x509/certificate-info.js';
+import type { KubeObject } from '../kube/kube-object.js';
+import {
+  type CertificateInfo,
+  privateKeyMatchesCertificate,
+  readCertificateChain,
+  splitPemCertificates,
+} from '../x509/certificate-info.js';
 import { toLabelValue } from './label-syntax.js';
 import { HASH_LABEL } from './request-hash.js';
-import type { KubeObject } from '../kube/kube-object.js';
 
 export const CERTIFICATE_LABEL = 'cert.gardener.cloud/certificate';
 export const ANNOTATION_CERT_NAME = 'cert.gardener.cloud/certificate-name';
@@ -71,15 +76,28 @@ export function buildTlsSecret(input: TlsSecretInput): TlsSecret & { apiVersion:
         [ANNOTATION_ISSUER]: input.issuer,
       },
     },
-    data: { 'tls.crt': b64(input.chainPem.trim() + '\n'), 'tls.key': b64(input.keyPem), 'ca.crt': b64(caPem ? caPem + '\n' : '') },
+    data: {
+      'tls.crt': b64(input.chainPem.trim() + '\n'),
+      'tls.key': b64(input.keyPem),
+      'ca.crt': b64(caPem ? caPem + '\n' : ''),
+    },
   };
 }
 
 /** The same Secret handed to another certificate: its data and hash, our owner annotations and labels. */
-export function adoptSecret(found: TlsSecret, target: { namespace: string; name: string; owner: SecretOwner; issuer: string; extraLabels: Record<string, string> }): TlsSecret & { apiVersion: 'v1'; kind: 'Secret' } {
+export function adoptSecret(
+  found: TlsSecret,
+  target: { namespace: string; name: string; owner: SecretOwner; issuer: string; extraLabels: Record<string, string> },
+): TlsSecret & { apiVersion: 'v1'; kind: 'Secret' } {
   const hash = found.metadata.labels?.[HASH_LABEL] ?? '';
   const requestedAt = Date.parse(found.metadata.annotations?.[ANNOTATION_REQUESTED_AT] ?? '');
-  const built = buildTlsSecret({ ...target, hash, chainPem: '', keyPem: '', requestedAtMs: Number.isNaN(requestedAt) ? Date.now() : requestedAt });
+  const built = buildTlsSecret({
+    ...target,
+    hash,
+    chainPem: '',
+    keyPem: '',
+    requestedAtMs: Number.isNaN(requestedAt) ? Date.now() : requestedAt,
+  });
   return { ...built, data: { ...found.data } };
 }
 
@@ -103,7 +121,8 @@ export function judgeSecret(secret: TlsSecret | undefined, hash: string, expectK
   } catch (err) {
     return { usable: false, reason: (err as Error).message };
   }
-  if (expectKey && !privateKeyMatchesCertificate(keyPem, certPem)) return { usable: false, reason: 'tls.key does not belong to tls.crt' };
+  if (expectKey && !privateKeyMatchesCertificate(keyPem, certPem))
+    return { usable: false, reason: 'tls.key does not belong to tls.crt' };
   const requestedAt = Date.parse(secret.metadata.annotations?.[ANNOTATION_REQUESTED_AT] ?? '');
   return { usable: true, info, ...(Number.isNaN(requestedAt) ? {} : { requestedAtMs: requestedAt }) };
 }
@@ -111,5 +130,9 @@ export function judgeSecret(secret: TlsSecret | undefined, hash: string, expectK
 /** Whether the Secret was written for this certificate (cascade delete must not remove another's secret). */
 export function isOwnedBy(secret: TlsSecret, owner: SecretOwner): boolean {
   const a = secret.metadata.annotations ?? {};
-  return a[ANNOTATION_CERT_NAME] === owner.name && a[ANNOTATION_CERT_NAMESPACE] === owner.namespace && (a[ANNOTATION_CERT_CLUSTER] ?? owner.cluster) === owner.cluster;
+  return (
+    a[ANNOTATION_CERT_NAME] === owner.name &&
+    a[ANNOTATION_CERT_NAMESPACE] === owner.namespace &&
+    (a[ANNOTATION_CERT_CLUSTER] ?? owner.cluster) === owner.cluster
+  );
 }

@@ -1,7 +1,8 @@
 // The status a certificate actor writes, built from what it knows. Pure; `statusChanged` decides whether a patch is
 // needed at all (every patch is an API write, and our own patches come back through the watch).
-import type { CertificateStatus } from './certificate-spec.js';
+
 import type { CertificateInfo } from '../x509/certificate-info.js';
+import type { CertificateStatus } from './certificate-spec.js';
 
 export type CertificateState = 'Pending' | 'Ready' | 'Error' | 'Waiting';
 
@@ -27,33 +28,51 @@ export function buildStatus(input: StatusInput): CertificateStatus {
   const ready = input.state === 'Ready';
   const prevReady = input.previous?.conditions?.find((c) => c.type === 'Ready');
   const condStatus = ready ? 'True' : 'False';
-  const reason = ready ? 'CertificateIssued' : input.state === 'Error' ? 'IssuanceFailed' : input.state === 'Waiting' ? 'QuotaExhausted' : 'Issuing';
+  const reason = ready
+    ? 'CertificateIssued'
+    : input.state === 'Error'
+      ? 'IssuanceFailed'
+      : input.state === 'Waiting'
+        ? 'QuotaExhausted'
+        : 'Issuing';
   const status: CertificateStatus = {
     observedGeneration: input.generation,
     state: input.state,
     message: input.message,
-    conditions: [{
-      type: 'Ready',
-      status: condStatus,
-      observedGeneration: input.generation,
-      lastTransitionTime: prevReady && prevReady.status === condStatus ? prevReady.lastTransitionTime : iso(input.now),
-      reason,
-      message: input.message.slice(0, 32_000),
-    }],
+    conditions: [
+      {
+        type: 'Ready',
+        status: condStatus,
+        observedGeneration: input.generation,
+        lastTransitionTime:
+          prevReady && prevReady.status === condStatus ? prevReady.lastTransitionTime : iso(input.now),
+        reason,
+        message: input.message.slice(0, 32_000),
+      },
+    ],
   };
   const cn = input.certificate?.commonName ?? input.commonName;
   if (cn !== undefined) status.commonName = cn;
   const names = input.certificate?.dnsNames ?? input.dnsNames;
   if (names) status.dnsNames = names;
-  if (input.issuer) status.issuerRef = { cluster: 'default', name: input.issuer.name, namespace: input.issuer.namespace };
+  if (input.issuer)
+    status.issuerRef = { cluster: 'default', name: input.issuer.name, namespace: input.issuer.namespace };
   if (input.certificate) {
     status.issuanceDate = iso(input.certificate.notBeforeMs);
     status.expirationDate = iso(input.certificate.notAfterMs);
   }
   if (input.renewalAtMs !== undefined) status.renewalDate = iso(input.renewalAtMs);
-  if (input.state === 'Pending') status.lastPendingTimestamp = input.previous?.state === 'Pending' && input.previous.lastPendingTimestamp ? input.previous.lastPendingTimestamp : iso(input.now);
+  if (input.state === 'Pending')
+    status.lastPendingTimestamp =
+      input.previous?.state === 'Pending' && input.previous.lastPendingTimestamp
+        ? input.previous.lastPendingTimestamp
+        : iso(input.now);
   if (input.backoff) {
-    status.backoff = { observedGeneration: input.generation, recheckAfter: iso(input.backoff.retryAtMs), recheckInterval: `${Math.round(input.backoff.intervalMs / 1000)}s` };
+    status.backoff = {
+      observedGeneration: input.generation,
+      recheckAfter: iso(input.backoff.retryAtMs),
+      recheckInterval: `${Math.round(input.backoff.intervalMs / 1000)}s`,
+    };
   }
   return status;
 }

@@ -70,10 +70,17 @@ export async function parseCsr(value: string, field = 'spec.csr'): Promise<CsrPa
   let sans: ReadonlyArray<{ type: string; value: string }> = [];
   try {
     const ext = req.extensions.find((e) => e.type === SAN_OID);
-    if (ext) sans = (ext instanceof x509.SubjectAlternativeNameExtension ? ext : new x509.SubjectAlternativeNameExtension(ext.rawData)).names.items;
+    if (ext)
+      sans = (
+        ext instanceof x509.SubjectAlternativeNameExtension
+          ? ext
+          : new x509.SubjectAlternativeNameExtension(ext.rawData)
+      ).names.items;
   } catch (e) {
     // @peculiar/x509 refuses otherName, X.400 and EDI names; none of them can be validated by DNS-01 either.
-    problems.push(`${field} has a subject alternative name that cannot be read (${(e as Error).message}): only DNS names are supported`);
+    problems.push(
+      `${field} has a subject alternative name that cannot be read (${(e as Error).message}): only DNS names are supported`,
+    );
   }
   for (const [i, san] of sans.entries()) {
     if (san.type === 'dns') {
@@ -85,8 +92,10 @@ export async function parseCsr(value: string, field = 'spec.csr'): Promise<CsrPa
     }
   }
   if (unsupported.length > 0) {
-    problems.push(`${field} requests ${unsupported.join(', ')}: only DNS names are supported, because ACME DNS-01 ` +
-      'challenges can only prove control of DNS names; remove IP, email and URI SANs from the CSR');
+    problems.push(
+      `${field} requests ${unsupported.join(', ')}: only DNS names are supported, because ACME DNS-01 ` +
+        'challenges can only prove control of DNS names; remove IP, email and URI SANs from the CSR',
+    );
   }
   if (commonName === undefined && dnsNames.length === 0 && problems.length === 0) {
     problems.push(`${field} names no domain: set the subject CN or a DNS subject alternative name`);
@@ -109,11 +118,16 @@ function toPemText(value: string): string | { problem: string } {
   const decoded = Buffer.from(compact, 'base64');
   const text = decoded.toString('latin1');
   if (text.includes('-----BEGIN')) return text;
-  if (decoded[0] === 0x30) return { problem: 'is base64 of DER bytes: encode the PEM form instead ("openssl req -outform PEM")' };
+  if (decoded[0] === 0x30)
+    return { problem: 'is base64 of DER bytes: encode the PEM form instead ("openssl req -outform PEM")' };
   return { problem: 'decodes from base64 but is not PEM: expected "-----BEGIN CERTIFICATE REQUEST-----"' };
 }
 
-function readPublicKey(req: InstanceType<typeof x509.Pkcs10CertificateRequest>, field: string, problems: string[]): PublicKeyInfo | undefined {
+function readPublicKey(
+  req: InstanceType<typeof x509.Pkcs10CertificateRequest>,
+  field: string,
+  problems: string[],
+): PublicKeyInfo | undefined {
   const key = createPublicKey({ key: Buffer.from(req.publicKey.rawData), format: 'der', type: 'spki' });
   const details = key.asymmetricKeyDetails ?? {};
   if (key.asymmetricKeyType === 'rsa') {
@@ -128,6 +142,8 @@ function readPublicKey(req: InstanceType<typeof x509.Pkcs10CertificateRequest>, 
     problems.push(`${field} uses the EC curve ${details.namedCurve ?? 'unknown'}: use P-256 or P-384`);
     return undefined;
   }
-  problems.push(`${field} uses a ${key.asymmetricKeyType ?? 'unknown'} key: use an RSA (2048+ bits) or ECDSA (P-256, P-384) key`);
+  problems.push(
+    `${field} uses a ${key.asymmetricKeyType ?? 'unknown'} key: use an RSA (2048+ bits) or ECDSA (P-256, P-384) key`,
+  );
   return undefined;
 }

@@ -17,7 +17,10 @@ export function checkDomainName(raw: string, field = 'domain name'): NameCheck {
   if (raw.trim() === '') return { ok: false, problem: `${field} is empty: give a DNS name such as "www.example.com"` };
   if (raw !== raw.trim()) return bad('remove the surrounding spaces');
   if (raw.endsWith('.')) return bad('remove the trailing dot (certificates name hosts without the root dot)');
-  if (/[^\x20-\x7e]/.test(raw)) return bad('non-ASCII or control characters are not allowed; write internationalised names in punycode ("xn--...")');
+  if (/[^\x20-\x7e]/.test(raw))
+    return bad(
+      'non-ASCII or control characters are not allowed; write internationalised names in punycode ("xn--...")',
+    );
   const name = raw.toLowerCase();
   if (name.length > MAX_NAME) return bad(`it has ${name.length} characters, at most ${MAX_NAME} are allowed`);
   const labels = name.split('.');
@@ -33,7 +36,8 @@ export function checkDomainName(raw: string, field = 'domain name'): NameCheck {
       continue;
     }
     if (label === '') return bad('it contains an empty label (two dots in a row or a leading dot)');
-    if (label.length > MAX_LABEL) return bad(`label "${label}" has ${label.length} characters, at most ${MAX_LABEL} are allowed`);
+    if (label.length > MAX_LABEL)
+      return bad(`label "${label}" has ${label.length} characters, at most ${MAX_LABEL} are allowed`);
     if (!LABEL.test(label)) {
       return bad(`label "${label}" may only contain a-z, 0-9 and "-", and must not start or end with "-"`);
     }

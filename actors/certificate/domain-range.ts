@@ -19,7 +19,9 @@ export function normalizeDomainRange(range: string): string {
  */
 export function parseDomainRanges(flag: string | readonly string[] | undefined): string[] | undefined {
   if (flag === undefined) return undefined;
-  const items = (typeof flag === 'string' ? flag.split(',') : [...flag]).map(normalizeDomainRange).filter((r) => r !== '');
+  const items = (typeof flag === 'string' ? flag.split(',') : [...flag])
+    .map(normalizeDomainRange)
+    .filter((r) => r !== '');
   return items.length > 0 ? items : undefined;
 }
 

@@ -7,8 +7,8 @@ export type DurationParse = { ok: true; ms: number } | { ok: false; problem: str
 const UNIT_NS: Record<string, bigint> = {
   ns: 1n,
   us: 1_000n,
-  'µs': 1_000n, // U+00B5 micro sign, accepted by Go
-  'μs': 1_000n, // U+03BC greek mu, accepted by Go
+  µs: 1_000n, // U+00B5 micro sign, accepted by Go
+  μs: 1_000n, // U+03BC greek mu, accepted by Go
   ms: 1_000_000n,
   s: 1_000_000_000n,
   m: 60_000_000_000n,
@@ -20,8 +20,14 @@ const MAX_NS = (1n << 63n) - 1n; // Go's Duration is an int64 of nanoseconds
 const ALLOWED = 'a Go duration such as "720h", "1h30m", "10s" or "500ms" (units: ns, us, ms, s, m, h; no days)';
 
 /** Parses a Go duration string into nanoseconds; negative values are refused since no field here means "in the past". */
-export function parseDurationNs(text: string, field = 'duration'): { ok: true; ns: bigint } | { ok: false; problem: string } {
-  const bad = (why: string) => ({ ok: false as const, problem: `${field} "${text}" is invalid (${why}): use ${ALLOWED}` });
+export function parseDurationNs(
+  text: string,
+  field = 'duration',
+): { ok: true; ns: bigint } | { ok: false; problem: string } {
+  const bad = (why: string) => ({
+    ok: false as const,
+    problem: `${field} "${text}" is invalid (${why}): use ${ALLOWED}`,
+  });
   let s = text.trim();
   if (s === '') return bad('empty');
   if (s.startsWith('-')) return bad('negative durations are not allowed');

@@ -38,7 +38,12 @@ export interface IssuerSelectionInput {
 export type SelectedBy = 'issuerRef' | 'domains' | 'default';
 
 export type IssuerSelection =
-  | { ok: true; issuer: IssuerKey; selectedBy: SelectedBy; /** false: not (yet) seen; the caller waits or fails. */ known: boolean }
+  | {
+      ok: true;
+      issuer: IssuerKey;
+      selectedBy: SelectedBy /** false: not (yet) seen; the caller waits or fails. */;
+      known: boolean;
+    }
   | { ok: false; problems: string[] };
 
 export function selectIssuer(input: IssuerSelectionInput): IssuerSelection {
@@ -49,7 +54,12 @@ export function selectIssuer(input: IssuerSelectionInput): IssuerSelection {
     const key = { namespace: input.issuerRef.namespace || input.issuerNamespace, name: input.issuerRef.name };
     const issuer = find(key);
     if (!issuer && key.namespace !== input.issuerNamespace) {
-      return { ok: false, problems: [`spec.issuerRef.namespace "${key.namespace}": issuers are looked up only in namespace "${input.issuerNamespace}" (--issuer-namespace); remove spec.issuerRef.namespace or move the issuer`] };
+      return {
+        ok: false,
+        problems: [
+          `spec.issuerRef.namespace "${key.namespace}": issuers are looked up only in namespace "${input.issuerNamespace}" (--issuer-namespace); remove spec.issuerRef.namespace or move the issuer`,
+        ],
+      };
     }
     const isDefault = key.name === input.defaultIssuer && key.namespace === input.issuerNamespace;
     return verdict(key, 'issuerRef', issuer, isDefault ? ranges : undefined, input);
@@ -65,24 +75,48 @@ export function selectIssuer(input: IssuerSelectionInput): IssuerSelection {
     const fit = input.names.reduce((sum, n) => sum + 1000 + domainRangeFit(n, issuer.domains?.include), 0);
     if (!best || fit > best.fit) best = { issuer, fit };
   }
-  if (best) return { ok: true, issuer: { namespace: best.issuer.namespace, name: best.issuer.name }, selectedBy: 'domains', known: true };
+  if (best)
+    return {
+      ok: true,
+      issuer: { namespace: best.issuer.namespace, name: best.issuer.name },
+      selectedBy: 'domains',
+      known: true,
+    };
 
   if (input.defaultIssuer === '') {
-    return { ok: false, problems: [`no issuer covers ${list(input.names)} and no default issuer is configured: set spec.issuerRef, or add the domains to an issuer's spec.acme.domains.include`] };
+    return {
+      ok: false,
+      problems: [
+        `no issuer covers ${list(input.names)} and no default issuer is configured: set spec.issuerRef, or add the domains to an issuer's spec.acme.domains.include`,
+      ],
+    };
   }
   const key = { namespace: input.issuerNamespace, name: input.defaultIssuer };
   return verdict(key, 'default', find(key), ranges, input);
 }
 
-function verdict(key: IssuerKey, selectedBy: SelectedBy, issuer: IssuerCandidate | undefined, ranges: string[] | undefined, input: IssuerSelectionInput): IssuerSelection {
+function verdict(
+  key: IssuerKey,
+  selectedBy: SelectedBy,
+  issuer: IssuerCandidate | undefined,
+  ranges: string[] | undefined,
+  input: IssuerSelectionInput,
+): IssuerSelection {
   const problems: string[] = [];
   const outside = input.names.filter((n) => !isInDomainRanges(n, ranges));
   if (outside.length > 0 && ranges) {
-    const hint = selectedBy === 'default' ? "no issuer's spec.acme.domains covers all names either; set spec.issuerRef to an issuer for them" : 'choose another issuer in spec.issuerRef';
-    problems.push(`${list(outside)} ${outside.length > 1 ? 'are' : 'is'} outside the domain ranges of the default issuer "${key.name}" (${ranges.join(', ')}): ${hint}, or widen --default-issuer-domain-ranges`);
+    const hint =
+      selectedBy === 'default'
+        ? "no issuer's spec.acme.domains covers all names either; set spec.issuerRef to an issuer for them"
+        : 'choose another issuer in spec.issuerRef';
+    problems.push(
+      `${list(outside)} ${outside.length > 1 ? 'are' : 'is'} outside the domain ranges of the default issuer "${key.name}" (${ranges.join(', ')}): ${hint}, or widen --default-issuer-domain-ranges`,
+    );
   }
   if (issuer) problems.push(...domainProblems(issuer, input.names));
-  return problems.length > 0 ? { ok: false, problems } : { ok: true, issuer: key, selectedBy, known: issuer !== undefined };
+  return problems.length > 0
+    ? { ok: false, problems }
+    : { ok: true, issuer: key, selectedBy, known: issuer !== undefined };
 }
 
 function domainProblems(issuer: IssuerCandidate, names: readonly string[]): string[] {
@@ -92,10 +126,14 @@ function domainProblems(issuer: IssuerCandidate, names: readonly string[]): stri
   const notIncluded = names.filter((n) => !excluded.includes(n) && !isInDomainRanges(n, include));
   const problems: string[] = [];
   if (excluded.length > 0) {
-    problems.push(`${list(excluded)} ${excluded.length > 1 ? 'are' : 'is'} excluded by issuer "${issuer.name}" (spec.acme.domains.exclude: ${exclude?.join(', ')})`);
+    problems.push(
+      `${list(excluded)} ${excluded.length > 1 ? 'are' : 'is'} excluded by issuer "${issuer.name}" (spec.acme.domains.exclude: ${exclude?.join(', ')})`,
+    );
   }
   if (notIncluded.length > 0) {
-    problems.push(`${list(notIncluded)} ${notIncluded.length > 1 ? 'are' : 'is'} not covered by issuer "${issuer.name}" (spec.acme.domains.include: ${include?.join(', ')})`);
+    problems.push(
+      `${list(notIncluded)} ${notIncluded.length > 1 ? 'are' : 'is'} not covered by issuer "${issuer.name}" (spec.acme.domains.include: ${include?.join(', ')})`,
+    );
   }
   return problems;
 }

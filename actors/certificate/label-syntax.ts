@@ -31,6 +31,9 @@ export function labelValueProblem(value: string): string | undefined {
 export function toLabelValue(text: string): string {
   if (labelValueProblem(text) === undefined) return text;
   const hash = createHash('sha256').update(text).digest('hex').slice(0, 10);
-  const cleaned = text.replace(/[^A-Za-z0-9_.-]+/g, '-').slice(0, 63 - 11).replace(/^[^A-Za-z0-9]+|[^A-Za-z0-9]+$/g, '');
+  const cleaned = text
+    .replace(/[^A-Za-z0-9_.-]+/g, '-')
+    .slice(0, 63 - 11)
+    .replace(/^[^A-Za-z0-9]+|[^A-Za-z0-9]+$/g, '');
   return cleaned === '' ? hash : `${cleaned}-${hash}`;
 }

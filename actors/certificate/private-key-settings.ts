@@ -2,8 +2,9 @@
 // (legobridge CertificatePrivateKeyDefaults.ToKeySpec): algorithm from --default-private-key-algorithm (RSA), size
 // from --default-rsa-private-key-size (2048) or --default-ecdsa-private-key-size (256) for that algorithm, encoding
 // PKCS1. A size given without an algorithm is checked against the default algorithm, as gardener does.
-import type { KeyAlgorithm } from './csr.js';
+
 import type { CertificatePrivateKeySpec } from './certificate-spec.js';
+import type { KeyAlgorithm } from './csr.js';
 
 export type KeyEncoding = 'PKCS1' | 'PKCS8';
 
@@ -29,7 +30,10 @@ export const ALLOWED_KEY_SIZES: Record<KeyAlgorithm, readonly number[]> = {
 
 export type PrivateKeyResolution = { ok: true; settings: PrivateKeySettings } | { ok: false; problems: string[] };
 
-export function resolvePrivateKey(spec: CertificatePrivateKeySpec | undefined, defaults = GARDENER_PRIVATE_KEY_DEFAULTS): PrivateKeyResolution {
+export function resolvePrivateKey(
+  spec: CertificatePrivateKeySpec | undefined,
+  defaults = GARDENER_PRIVATE_KEY_DEFAULTS,
+): PrivateKeyResolution {
   const problems: string[] = [];
   const algorithm = spec?.algorithm ?? defaults.algorithm;
   if (algorithm !== 'RSA' && algorithm !== 'ECDSA') {
@@ -44,7 +48,10 @@ export function resolvePrivateKey(spec: CertificatePrivateKeySpec | undefined, d
   const allowed = ALLOWED_KEY_SIZES[algorithm];
   if (!allowed.includes(size)) {
     const implied = spec?.algorithm === undefined ? ` (spec.privateKey.algorithm defaults to ${algorithm})` : '';
-    return { ok: false, problems: [`spec.privateKey.size ${size} is not allowed for ${algorithm}${implied}: use ${allowed.join(', ')}`] };
+    return {
+      ok: false,
+      problems: [`spec.privateKey.size ${size} is not allowed for ${algorithm}${implied}: use ${allowed.join(', ')}`],
+    };
   }
   return { ok: true, settings: { algorithm, size, encoding } };
 }

@@ -23,7 +23,12 @@ const RENEW_BEFORE_MARGIN_MS = 5 * 60_000;
  * instead, the point cert-manager also uses by default. A valid renewBefore is shorter than the lifetime and is used
  * as given; one that is not (reported by renewBeforeProblem) falls back to 2/3 as well rather than looping.
  */
-export function renewalDueAt(notBeforeMs: number, notAfterMs: number, renewBeforeMs: number | undefined, renewalWindowMs = DEFAULT_RENEWAL_WINDOW_MS): number {
+export function renewalDueAt(
+  notBeforeMs: number,
+  notAfterMs: number,
+  renewBeforeMs: number | undefined,
+  renewalWindowMs = DEFAULT_RENEWAL_WINDOW_MS,
+): number {
   const window = renewBeforeMs ?? renewalWindowMs;
   const lifetime = notAfterMs - notBeforeMs;
   if (lifetime > 0 && window >= lifetime) return notBeforeMs + Math.floor((lifetime * 2) / 3);
@@ -42,7 +47,8 @@ export interface RenewalInput {
 }
 
 export function needsRenewal(nowMs: number, input: RenewalInput): boolean {
-  if (nowMs >= renewalDueAt(input.notBeforeMs, input.notAfterMs, input.renewBeforeMs, input.renewalWindowMs)) return true;
+  if (nowMs >= renewalDueAt(input.notBeforeMs, input.notAfterMs, input.renewBeforeMs, input.renewalWindowMs))
+    return true;
   return renewalRequested(nowMs, input);
 }
 
@@ -51,7 +57,10 @@ export function needsRenewal(nowMs: number, input: RenewalInput): boolean {
  * in the future counts as "now", as gardener rewrites it, so a far-future value cannot force endless renewals.
  * When the secret lacks requestedAt, it is estimated as notBefore plus the CA's back-dating (gardener's fallback).
  */
-export function renewalRequested(nowMs: number, input: Pick<RenewalInput, 'ensureRenewedAfterMs' | 'requestedAtMs' | 'notBeforeMs'>): boolean {
+export function renewalRequested(
+  nowMs: number,
+  input: Pick<RenewalInput, 'ensureRenewedAfterMs' | 'requestedAtMs' | 'notBeforeMs'>,
+): boolean {
   if (input.ensureRenewedAfterMs === undefined) return false;
   const after = Math.min(input.ensureRenewedAfterMs, nowMs);
   const requestedAt = input.requestedAtMs ?? input.notBeforeMs + BACKDATING_ALLOWANCE_MS;
@@ -68,7 +77,11 @@ export function renewBeforeProblem(renewBeforeMs: number, notBeforeMs: number, n
   return undefined;
 }
 
-export function isRenewalOverdue(nowMs: number, notAfterMs: number, overdueWindowMs = DEFAULT_RENEWAL_OVERDUE_WINDOW_MS): boolean {
+export function isRenewalOverdue(
+  nowMs: number,
+  notAfterMs: number,
+  overdueWindowMs = DEFAULT_RENEWAL_OVERDUE_WINDOW_MS,
+): boolean {
   return notAfterMs < nowMs + overdueWindowMs;
 }
 

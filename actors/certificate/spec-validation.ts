@@ -1,12 +1,18 @@
 // Turns a Certificate spec into the request the certificate actor works with, or into every problem at once: a user
 // fixing one problem per reconcile (with a 24 h recheck in between) would wait days. Rules follow gardener's
 // utils.ExtractDomains, validateDomainsAndCsr, determineSecretRef and the ACME checks in its certificate reconciler.
-import { parseCsr, type CsrInfo } from './csr.js';
+
+import type { CertificateSpec, ObjectRef } from './certificate-spec.js';
+import { type CsrInfo, parseCsr } from './csr.js';
 import { checkDomainName, findDuplicates, mergeCommonName } from './domain-names.js';
 import { parseDuration } from './duration.js';
 import { labelKeyProblem, labelValueProblem } from './label-syntax.js';
-import { GARDENER_PRIVATE_KEY_DEFAULTS, resolvePrivateKey, type PrivateKeyDefaults, type PrivateKeySettings } from './private-key-settings.js';
-import type { CertificateSpec, ObjectRef } from './certificate-spec.js';
+import {
+  GARDENER_PRIVATE_KEY_DEFAULTS,
+  type PrivateKeyDefaults,
+  type PrivateKeySettings,
+  resolvePrivateKey,
+} from './private-key-settings.js';
 
 export interface NormalizedRequest {
   commonName?: string;
@@ -45,14 +51,25 @@ export const MANAGED_SECRET_LABELS = ['cert.gardener.cloud/hash', 'cert.gardener
 const MAX_DNS_NAMES = 99; // gardener's limit; with the common name that is the 100 names public CAs allow
 const MIN_RENEW_BEFORE_MS = 5 * 60_000; // gardener: "renewBefore must be at least 5 minutes"
 
-export async function validateCertificateSpec(spec: CertificateSpec, options: ValidationOptions): Promise<SpecValidation> {
+export async function validateCertificateSpec(
+  spec: CertificateSpec,
+  options: ValidationOptions,
+): Promise<SpecValidation> {
   const problems: string[] = [];
   const acme = (options.issuerKind ?? 'acme') === 'acme';
   const hasNames = spec.commonName !== undefined || (spec.dnsNames?.length ?? 0) > 0;
-  const request: NormalizedRequest = { dnsNames: [], isCA: spec.isCA === true, followCNAME: spec.followCNAME === true, secretLabels: {}, renew: spec.renew === true };
+  const request: NormalizedRequest = {
+    dnsNames: [],
+    isCA: spec.isCA === true,
+    followCNAME: spec.followCNAME === true,
+    secretLabels: {},
+    renew: spec.renew === true,
+  };
 
   if (hasNames && spec.csr !== undefined) {
-    problems.push('spec.csr cannot be combined with spec.commonName or spec.dnsNames: the CSR already names the domains; remove one side');
+    problems.push(
+      'spec.csr cannot be combined with spec.commonName or spec.dnsNames: the CSR already names the domains; remove one side',
+    );
   } else if (!hasNames && spec.csr === undefined) {
     problems.push('no domain requested: set spec.commonName and/or spec.dnsNames, or spec.csr');
   } else if (spec.csr !== undefined) {
@@ -73,36 +90,53 @@ export async function validateCertificateSpec(spec: CertificateSpec, options: Va
     else problems.push(...key.problems);
   }
 
-  for (const [field, values] of [['ipAddresses', spec.ipAddresses], ['emailAddresses', spec.emailAddresses], ['uris', spec.uris]] as const) {
+  for (const [field, values] of [
+    ['ipAddresses', spec.ipAddresses],
+    ['emailAddresses', spec.emailAddresses],
+    ['uris', spec.uris],
+  ] as const) {
     if ((values?.length ?? 0) > 0) {
-      problems.push(`spec.${field} is not supported: ACME DNS-01 challenges can only prove control of DNS names; remove spec.${field}`);
+      problems.push(
+        `spec.${field} is not supported: ACME DNS-01 challenges can only prove control of DNS names; remove spec.${field}`,
+      );
     }
   }
 
   if (spec.renewBefore !== undefined) {
     const d = parseDuration(spec.renewBefore, 'spec.renewBefore');
     if (!d.ok) problems.push(d.problem);
-    else if (d.ms < MIN_RENEW_BEFORE_MS) problems.push(`spec.renewBefore "${spec.renewBefore}" is too short: it must be at least 5m`);
+    else if (d.ms < MIN_RENEW_BEFORE_MS)
+      problems.push(`spec.renewBefore "${spec.renewBefore}" is too short: it must be at least 5m`);
     else request.renewBeforeMs = d.ms;
   }
   if (spec.duration !== undefined) {
     const d = parseDuration(spec.duration, 'spec.duration');
     if (!d.ok) problems.push(d.problem);
-    else if (acme) problems.push('spec.duration cannot be set for an ACME issuer: the CA decides the lifetime; remove spec.duration');
+    else if (acme)
+      problems.push(
+        'spec.duration cannot be set for an ACME issuer: the CA decides the lifetime; remove spec.duration',
+      );
     else if (options.renewalWindowMs !== undefined && d.ms < 2 * options.renewalWindowMs) {
       problems.push(`spec.duration "${spec.duration}" is too short: it must be at least twice the renewal window`);
     } else request.durationMs = d.ms;
   }
   // Gardener refuses any isCA with ACME, even false; false asks for nothing, so only true is refused here.
-  if (acme && spec.isCA === true) problems.push('spec.isCA cannot be set for an ACME issuer: public CAs do not issue CA certificates; remove spec.isCA');
+  if (acme && spec.isCA === true)
+    problems.push(
+      'spec.isCA cannot be set for an ACME issuer: public CAs do not issue CA certificates; remove spec.isCA',
+    );
 
   if (spec.ensureRenewedAfter !== undefined) {
     const t = Date.parse(spec.ensureRenewedAfter);
-    if (Number.isNaN(t)) problems.push(`spec.ensureRenewedAfter "${spec.ensureRenewedAfter}" is not an RFC 3339 time such as "2025-01-31T12:00:00Z"`);
+    if (Number.isNaN(t))
+      problems.push(
+        `spec.ensureRenewedAfter "${spec.ensureRenewedAfter}" is not an RFC 3339 time such as "2025-01-31T12:00:00Z"`,
+      );
     else request.ensureRenewedAfterMs = t;
   }
   if (spec.issuerRef !== undefined) {
-    if (!spec.issuerRef.name) problems.push('spec.issuerRef.name is empty: name an issuer, or remove spec.issuerRef to use the default issuer');
+    if (!spec.issuerRef.name)
+      problems.push('spec.issuerRef.name is empty: name an issuer, or remove spec.issuerRef to use the default issuer');
     else request.issuerRef = { ...spec.issuerRef };
   }
   if (spec.preferredChain) request.preferredChain = spec.preferredChain;
@@ -113,12 +147,15 @@ export async function validateCertificateSpec(spec: CertificateSpec, options: Va
 
 function collectSpecNames(spec: CertificateSpec, request: NormalizedRequest, problems: string[]): void {
   const dnsNames = spec.dnsNames ?? [];
-  if (dnsNames.length > MAX_DNS_NAMES) problems.push(`spec.dnsNames has ${dnsNames.length} entries: at most ${MAX_DNS_NAMES} are allowed`);
+  if (dnsNames.length > MAX_DNS_NAMES)
+    problems.push(`spec.dnsNames has ${dnsNames.length} entries: at most ${MAX_DNS_NAMES} are allowed`);
   let cn: string | undefined;
   if (spec.commonName !== undefined) {
     const length = [...spec.commonName].length;
     if (length > 64) {
-      problems.push(`spec.commonName has ${length} characters but X.509 allows at most 64: move the long name to spec.dnsNames and use a shorter commonName`);
+      problems.push(
+        `spec.commonName has ${length} characters but X.509 allows at most 64: move the long name to spec.dnsNames and use a shorter commonName`,
+      );
     }
     const c = checkDomainName(spec.commonName, 'spec.commonName');
     if (c.ok) cn = c.name;
@@ -135,10 +172,17 @@ function collectSpecNames(spec: CertificateSpec, request: NormalizedRequest, pro
 
 // Gardener puts the common name in front of the other names unless they already contain it, then refuses any
 // name that still appears twice: a repeated dnsNames entry is an error, the common name repeated once is not.
-function collectNames(cn: string | undefined, names: string[], field: string, request: NormalizedRequest, problems: string[]): void {
+function collectNames(
+  cn: string | undefined,
+  names: string[],
+  field: string,
+  request: NormalizedRequest,
+  problems: string[],
+): void {
   const all = mergeCommonName(cn, names);
   const dups = findDuplicates(all);
-  if (dups.length > 0) problems.push(`${field} lists ${dups.map((d) => `"${d}"`).join(', ')} more than once: remove the repeats`);
+  if (dups.length > 0)
+    problems.push(`${field} lists ${dups.map((d) => `"${d}"`).join(', ')} more than once: remove the repeats`);
   if (cn !== undefined) request.commonName = cn;
   request.dnsNames = [...new Set(all)];
 }
@@ -146,9 +190,12 @@ function collectNames(cn: string | undefined, names: string[], field: string, re
 function resolveSecret(spec: CertificateSpec, namespace: string, request: NormalizedRequest, problems: string[]): void {
   if (spec.secretRef !== undefined) {
     const name = spec.secretRef.name ?? '';
-    if (name === '') problems.push('spec.secretRef.name is empty: name the secret, or remove spec.secretRef to get a generated name');
+    if (name === '')
+      problems.push('spec.secretRef.name is empty: name the secret, or remove spec.secretRef to get a generated name');
     else if (spec.secretName && spec.secretName !== name) {
-      problems.push(`spec.secretName "${spec.secretName}" conflicts with spec.secretRef.name "${name}": set only one of them`);
+      problems.push(
+        `spec.secretName "${spec.secretName}" conflicts with spec.secretRef.name "${name}": set only one of them`,
+      );
     } else request.secretRef = { name, namespace: spec.secretRef.namespace || namespace };
   } else if (spec.secretName) {
     request.secretRef = { name: spec.secretName, namespace };
@@ -156,7 +203,8 @@ function resolveSecret(spec: CertificateSpec, namespace: string, request: Normal
   for (const [key, value] of Object.entries(spec.secretLabels ?? {})) {
     const problem = labelKeyProblem(key) ?? labelValueProblem(value);
     if (problem) problems.push(`spec.secretLabels: ${problem}`);
-    else if (MANAGED_SECRET_LABELS.includes(key)) problems.push(`spec.secretLabels must not set "${key}": the controller manages that label`);
+    else if (MANAGED_SECRET_LABELS.includes(key))
+      problems.push(`spec.secretLabels must not set "${key}": the controller manages that label`);
     else request.secretLabels[key] = value;
   }
 }

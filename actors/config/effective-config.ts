@@ -30,7 +30,8 @@ export interface ClusterAccess {
   role: ClusterRole;
   /** Kubeconfig file; null = the pod's in-cluster service account. */
   kubeconfig: string | null;
-  id: string; disableDeployCrds: boolean;
+  id: string;
+  disableDeployCrds: boolean;
   /** Set when this role's flag was omitted: the role whose connection it shares (seed fallback: source and dns to
    * default, target to source). Its other fields are copies of that role's. */
   sameAs: ClusterRole | null;
@@ -38,34 +39,53 @@ export interface ClusterAccess {
 
 export interface SourceControllerConfig {
   /** Main class (first of the list) and all classes this controller is responsible for. */
-  certClass: string; certClasses: string[];
+  certClass: string;
+  certClasses: string[];
   /** Class written on generated Certificates; empty flag = the controller's own class (seed NewTargetClasses). */
   certTargetClass: string;
-  targetNamespace: string; targetNamePrefix: string;
-  concurrency: number; targetsConcurrency: number; resyncPeriodMs: number;
+  targetNamespace: string;
+  targetNamePrefix: string;
+  concurrency: number;
+  targetsConcurrency: number;
+  resyncPeriodMs: number;
 }
 
 export interface EffectiveConfig {
-  name: string; maintainer: string;
+  name: string;
+  maintainer: string;
   clusters: Record<ClusterRole, ClusterAccess>;
   controllers: ControllerName[];
-  defaultIssuer: string; issuerNamespace: string; defaultIssuerDomainRanges: string[]; defaultRequestsPerDayQuota: number;
+  defaultIssuer: string;
+  issuerNamespace: string;
+  defaultIssuerDomainRanges: string[];
+  defaultRequestsPerDayQuota: number;
   dns: { namespace: string; class: string; ownerId: string };
   /** Empty when explicitly set empty: read /etc/resolv.conf instead (seed help text). */
   precheckNameservers: string[];
-  precheckAdditionalWaitMs: number; propagationTimeoutMs: number; renewalWindowMs: number; cascadeDelete: boolean;
+  precheckAdditionalWaitMs: number;
+  propagationTimeoutMs: number;
+  renewalWindowMs: number;
+  cascadeDelete: boolean;
   /** The issuer controller's class: which Certificates/Issuers this deployment handles. */
-  certClass: string; certClasses: string[];
+  certClass: string;
+  certClasses: string[];
   /** Pools of the seed's issuer controller: default (Certificates), issuers, secrets. */
-  certificateConcurrency: number; certificateResyncPeriodMs: number; issuerConcurrency: number; secretConcurrency: number;
+  certificateConcurrency: number;
+  certificateResyncPeriodMs: number;
+  issuerConcurrency: number;
+  secretConcurrency: number;
   sources: Record<SourceControllerName, SourceControllerConfig>;
   /** On unless --disable-namespace-restriction (seed: -n is a deprecated no-op that only conflicts with it). */
   namespaceRestriction: boolean;
   /** Port 0: no HTTP server, as in the seed. */
   http: { bindAddress: string; port: number };
   /** pino level name (logrus names accepted and mapped). */
-  logLevel: string; gracePeriodMs: number;
-  nats: NatsSettings; actorSystem: string; shards: number; podName: string;
+  logLevel: string;
+  gracePeriodMs: number;
+  nats: NatsSettings;
+  actorSystem: string;
+  shards: number;
+  podName: string;
   /**
    * Our shard leases in NATS KV, filled from the seed's leader-election flags: --lease-duration is the TTL after
    * which other pods may take a shard; --lease-retry-period is how often leases are renewed; --lease-renew-deadline
@@ -86,15 +106,28 @@ export interface EnvironmentFacts {
 
 // logrus names (the seed's -D) to pino's; "" is logrus' default, info.
 const LOG_LEVELS: ReadonlyMap<string, string> = new Map([
-  ['', 'info'], ['trace', 'trace'], ['debug', 'debug'], ['info', 'info'], ['warn', 'warn'], ['warning', 'warn'], ['error', 'error'], ['fatal', 'fatal'], ['panic', 'fatal'],
+  ['', 'info'],
+  ['trace', 'trace'],
+  ['debug', 'debug'],
+  ['info', 'info'],
+  ['warn', 'warn'],
+  ['warning', 'warn'],
+  ['error', 'error'],
+  ['fatal', 'fatal'],
+  ['panic', 'fatal'],
 ]);
 
 function must(ok: boolean, flag: string, message: string): asserts ok {
   if (!ok) throw new FlagError(message, flag);
 }
 
-export function resolveEffectiveConfig(flags: ParsedFlags, file: ConfigFileValues | undefined, facts: EnvironmentFacts): EffectiveConfig {
-  const given = (name: string): FlagValue | undefined => (flags.explicit.has(name) ? flags.values.get(name) : file?.values.get(name));
+export function resolveEffectiveConfig(
+  flags: ParsedFlags,
+  file: ConfigFileValues | undefined,
+  facts: EnvironmentFacts,
+): EffectiveConfig {
+  const given = (name: string): FlagValue | undefined =>
+    flags.explicit.has(name) ? flags.values.get(name) : file?.values.get(name);
   const pick = (...chain: string[]): FlagValue | undefined => {
     for (const name of chain) {
       if (!FLAGS_BY_NAME.has(name)) return undefined; // a typo in this file: fail loudly below, never match silently
@@ -103,17 +136,24 @@ export function resolveEffectiveConfig(flags: ParsedFlags, file: ConfigFileValue
     }
     return flags.values.get(chain[0]!);
   };
-  const typed = <T extends FlagValue>(kind: string, check: (v: FlagValue) => v is T) => (...chain: string[]): T => {
-    const v = pick(...chain);
-    if (v === undefined || !check(v)) throw new Error(`internal: ${chain.map((n) => `--${n}`).join(' / ')} is not a ${kind} flag chain`);
-    return v;
-  };
+  const typed =
+    <T extends FlagValue>(kind: string, check: (v: FlagValue) => v is T) =>
+    (...chain: string[]): T => {
+      const v = pick(...chain);
+      if (v === undefined || !check(v))
+        throw new Error(`internal: ${chain.map((n) => `--${n}`).join(' / ')} is not a ${kind} flag chain`);
+      return v;
+    };
   const str = typed('string', (v): v is string => typeof v === 'string');
   const num = typed('int/duration', (v): v is number => typeof v === 'number');
   const bool = typed('bool', (v): v is boolean => typeof v === 'boolean');
   const list = (...chain: string[]) => splitList(str(...chain));
-  const pool = (ctrl: string, pool: string, opt: 'size' | 'resync-period') =>
-    [`${ctrl}.${pool}.pool.${opt}`, `${pool}.pool.${opt}`, `${ctrl}.pool.${opt}`, `pool.${opt}`];
+  const pool = (ctrl: string, pool: string, opt: 'size' | 'resync-period') => [
+    `${ctrl}.${pool}.pool.${opt}`,
+    `${pool}.pool.${opt}`,
+    `${ctrl}.pool.${opt}`,
+    `pool.${opt}`,
+  ];
   // Names where a bad value came from, so the message points at what the user actually wrote.
   const origin = (chain: string[]): [string, string] => {
     const name = chain.find((n) => given(n) !== undefined) ?? chain[0]!;
@@ -140,14 +180,29 @@ export function resolveEffectiveConfig(flags: ParsedFlags, file: ConfigFileValue
     };
   };
 
-  must(!(bool('namespace-local-access-only') && bool('disable-namespace-restriction')), 'namespace-local-access-only',
-    'contradicting options given for namespace restriction: --namespace-local-access-only and --disable-namespace-restriction');
+  must(
+    !(bool('namespace-local-access-only') && bool('disable-namespace-restriction')),
+    'namespace-local-access-only',
+    'contradicting options given for namespace restriction: --namespace-local-access-only and --disable-namespace-restriction',
+  );
   const logLevel = LOG_LEVELS.get(str('log-level').toLowerCase());
-  must(logLevel !== undefined, 'log-level', `--log-level "${str('log-level')}" is invalid: use one of trace, debug, info, warning, error, fatal, panic`);
+  must(
+    logLevel !== undefined,
+    'log-level',
+    `--log-level "${str('log-level')}" is invalid: use one of trace, debug, info, warning, error, fatal, panic`,
+  );
   const port = num('server-port-http');
-  must(port >= 0 && port <= 65535, 'server-port-http', `--server-port-http ${port} is invalid: use a port between 1 and 65535 (0: no HTTP server)`);
+  must(
+    port >= 0 && port <= 65535,
+    'server-port-http',
+    `--server-port-http ${port} is invalid: use a port between 1 and 65535 (0: no HTTP server)`,
+  );
   const actorSystem = str('actor-system');
-  must(/^[a-zA-Z0-9_-]+$/.test(actorSystem), 'actor-system', `--actor-system "${actorSystem}" is invalid: use letters, digits, - and _ (it prefixes NATS subjects and bucket names)`);
+  must(
+    /^[a-zA-Z0-9_-]+$/.test(actorSystem),
+    'actor-system',
+    `--actor-system "${actorSystem}" is invalid: use letters, digits, - and _ (it prefixes NATS subjects and bucket names)`,
+  );
   const name = str('name') || 'cert-controller-manager';
   const podName = str('pod-name') || facts.env['POD_NAME'] || facts.hostname;
   must(podName !== '', 'pod-name', 'no pod name: set --pod-name or the POD_NAME environment variable');
@@ -162,7 +217,11 @@ export function resolveEffectiveConfig(flags: ParsedFlags, file: ConfigFileValue
     defaultIssuerDomainRanges: list('issuer.default-issuer-domain-ranges', 'default-issuer-domain-ranges'),
     defaultRequestsPerDayQuota: atLeast(1, 'issuer.default-requests-per-day-quota', 'default-requests-per-day-quota'),
     // An empty --dns-namespace means the dns cluster's "default" namespace (the flag has no default of its own).
-    dns: { namespace: str('issuer.dns-namespace', 'dns-namespace') || 'default', class: str('issuer.dns-class', 'dns-class'), ownerId: str('issuer.dns-owner-id', 'dns-owner-id') },
+    dns: {
+      namespace: str('issuer.dns-namespace', 'dns-namespace') || 'default',
+      class: str('issuer.dns-class', 'dns-class'),
+      ownerId: str('issuer.dns-owner-id', 'dns-owner-id'),
+    },
     precheckNameservers: list('issuer.precheck-nameservers', 'precheck-nameservers'),
     precheckAdditionalWaitMs: num('issuer.precheck-additional-wait', 'precheck-additional-wait'),
     propagationTimeoutMs: num('issuer.propagation-timeout', 'propagation-timeout'),
@@ -185,7 +244,10 @@ export function resolveEffectiveConfig(flags: ParsedFlags, file: ConfigFileValue
     lease: resolveLease(num('lease-duration'), num('lease-renew-deadline'), num('lease-retry-period'), {
       name: str('lease-name') || name,
       // The seed's default namespace: $NAMESPACE, else the service account's, else kube-system.
-      namespace: given('namespace') !== undefined ? str('namespace') : facts.env['NAMESPACE'] || facts.serviceAccountNamespace?.trim() || str('namespace'),
+      namespace:
+        given('namespace') !== undefined
+          ? str('namespace')
+          : facts.env['NAMESPACE'] || facts.serviceAccountNamespace?.trim() || str('namespace'),
       omit: bool('omit-lease'),
     }),
     notices: [
@@ -196,13 +258,18 @@ export function resolveEffectiveConfig(flags: ParsedFlags, file: ConfigFileValue
 }
 
 function splitList(text: string): string[] {
-  return text.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  return text
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
 }
 
 /** Seed Classes: a comma list, the first (lower-cased) is the main class; none given means "gardencert". */
 function classes(text: string): { certClass: string; certClasses: string[] } {
   const all = splitList(text).map((c) => c.toLowerCase());
-  return all.length === 0 ? { certClass: DEFAULT_CERT_CLASS, certClasses: [DEFAULT_CERT_CLASS] } : { certClass: all[0]!, certClasses: all };
+  return all.length === 0
+    ? { certClass: DEFAULT_CERT_CLASS, certClasses: [DEFAULT_CERT_CLASS] }
+    : { certClass: all[0]!, certClasses: all };
 }
 
 /** Like the library's group registry: names, groups, "all"; "none" alone disables every controller. */
@@ -212,9 +279,13 @@ export function resolveControllers(text: string): ControllerName[] {
   if (names.length === 0) return [...CONTROLLERS];
   const active = new Set<ControllerName>();
   for (const n of names) {
-    const members = n === 'all' ? CONTROLLERS : CONTROLLER_GROUPS[n] ?? CONTROLLERS.filter((c) => c === n);
-    must(members.length > 0, 'controllers', `--controllers: unknown controller or group "${n}"; known controllers: ${CONTROLLERS.join(', ')}; ` +
-      `groups: ${Object.keys(CONTROLLER_GROUPS).join(', ')}; or all, or none`);
+    const members = n === 'all' ? CONTROLLERS : (CONTROLLER_GROUPS[n] ?? CONTROLLERS.filter((c) => c === n));
+    must(
+      members.length > 0,
+      'controllers',
+      `--controllers: unknown controller or group "${n}"; known controllers: ${CONTROLLERS.join(', ')}; ` +
+        `groups: ${Object.keys(CONTROLLER_GROUPS).join(', ')}; or all, or none`,
+    );
     members.forEach((m) => active.add(m));
   }
   return CONTROLLERS.filter((c) => active.has(c));
@@ -222,12 +293,19 @@ export function resolveControllers(text: string): ControllerName[] {
 
 type Getter<T> = (...chain: string[]) => T;
 
-function resolveClusters(str: Getter<string>, bool: Getter<boolean>, env: EnvironmentFacts['env']): Record<ClusterRole, ClusterAccess> {
+function resolveClusters(
+  str: Getter<string>,
+  bool: Getter<boolean>,
+  env: EnvironmentFacts['env'],
+): Record<ClusterRole, ClusterAccess> {
   // The seed's cluster flags: the role's kubeconfig is --kubeconfig for default, --<role> for the others.
   const flagOf = (role: ClusterRole) => (role === 'default' ? 'kubeconfig' : role);
   const own = (role: ClusterRole): ClusterAccess => ({
-    role, kubeconfig: kubeconfigPath(str(flagOf(role)), flagOf(role), env),
-    id: str(`${flagOf(role)}.id`), disableDeployCrds: bool(`${flagOf(role)}.disable-deploy-crds`), sameAs: null,
+    role,
+    kubeconfig: kubeconfigPath(str(flagOf(role)), flagOf(role), env),
+    id: str(`${flagOf(role)}.id`),
+    disableDeployCrds: bool(`${flagOf(role)}.disable-deploy-crds`),
+    sameAs: null,
   });
   const orFallback = (role: ClusterRole, to: ClusterAccess): ClusterAccess =>
     str(flagOf(role)) !== '' ? own(role) : { ...to, role, sameAs: to.sameAs ?? to.role };
@@ -241,23 +319,40 @@ function kubeconfigPath(value: string, flag: string, env: EnvironmentFacts['env'
   if (value === 'IN-CLUSTER') return null;
   if (value === 'ENVIRONMENT') {
     const path = env['KUBECONFIG'];
-    must(path !== undefined && path !== '', flag, `--${flag}=ENVIRONMENT, but the environment variable KUBECONFIG is not set`);
+    must(
+      path !== undefined && path !== '',
+      flag,
+      `--${flag}=ENVIRONMENT, but the environment variable KUBECONFIG is not set`,
+    );
     return path;
   }
   return value || env['KUBECONFIG'] || null;
 }
 
 function resolveNats(servers: string[], user: string, pass: string, token: string, name: string): NatsSettings {
-  must(servers.length > 0, 'nats-servers', '--nats-servers is empty: give at least one server, e.g. nats://127.0.0.1:4222');
+  must(
+    servers.length > 0,
+    'nats-servers',
+    '--nats-servers is empty: give at least one server, e.g. nats://127.0.0.1:4222',
+  );
   must(!(token && user), 'nats-token', '--nats-token and --nats-user are alternatives: give one of them');
   must(!(pass && !user), 'nats-password', '--nats-password is set but --nats-user is not');
   return { servers, name, ...(user ? { user, pass } : {}), ...(token ? { token } : {}) };
 }
 
 /** client-go's leader election rules for the same three flags (duration > deadline > 1.2 x retry period). */
-function resolveLease(ttlMs: number, renewDeadlineMs: number, retryMs: number, rest: { name: string; namespace: string; omit: boolean }): EffectiveConfig['lease'] {
+function resolveLease(
+  ttlMs: number,
+  renewDeadlineMs: number,
+  retryMs: number,
+  rest: { name: string; namespace: string; omit: boolean },
+): EffectiveConfig['lease'] {
   must(retryMs > 0, 'lease-retry-period', '--lease-retry-period must be greater than zero');
   must(ttlMs > renewDeadlineMs, 'lease-duration', '--lease-duration must be greater than --lease-renew-deadline');
-  must(renewDeadlineMs > 1.2 * retryMs, 'lease-renew-deadline', '--lease-renew-deadline must be greater than 1.2 x --lease-retry-period');
+  must(
+    renewDeadlineMs > 1.2 * retryMs,
+    'lease-renew-deadline',
+    '--lease-renew-deadline must be greater than 1.2 x --lease-retry-period',
+  );
   return { ttlMs, renewEveryMs: retryMs, safetyMarginMs: ttlMs - renewDeadlineMs, renewDeadlineMs, ...rest };
 }

@@ -9,7 +9,10 @@ import { FLAGS, FLAGS_BY_NAME, FLAGS_BY_SHORT, type FlagSpec } from './flag-tabl
 export type FlagValue = string | boolean | number;
 
 export class FlagError extends Error {
-  constructor(message: string, readonly flag?: string) {
+  constructor(
+    message: string,
+    readonly flag?: string,
+  ) {
     super(message);
     this.name = 'FlagError';
   }
@@ -44,12 +47,20 @@ export function parseFlagValue(spec: FlagSpec, text: string, label = `--${spec.n
       return text;
     case 'bool': {
       const b = BOOL_TEXT.get(text);
-      if (b === undefined) throw new FlagError(`${label} "${text}" is invalid (not a bool): use true or false (1/0, t/f also accepted)`, spec.name);
+      if (b === undefined)
+        throw new FlagError(
+          `${label} "${text}" is invalid (not a bool): use true or false (1/0, t/f also accepted)`,
+          spec.name,
+        );
       return b;
     }
     case 'int': {
       const n = /^[+-]?\d+$/.test(text.trim()) ? Number(text.trim()) : NaN;
-      if (!Number.isSafeInteger(n)) throw new FlagError(`${label} "${text}" is invalid (not a whole number): use an integer such as ${spec.default ?? '4'}`, spec.name);
+      if (!Number.isSafeInteger(n))
+        throw new FlagError(
+          `${label} "${text}" is invalid (not a whole number): use an integer such as ${spec.default ?? '4'}`,
+          spec.name,
+        );
       return n;
     }
     case 'duration': {
@@ -81,7 +92,8 @@ function editDistance(a: string, b: string): number {
   let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
   for (let i = 1; i <= a.length; i++) {
     const cur = [i];
-    for (let j = 1; j <= b.length; j++) cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    for (let j = 1; j <= b.length; j++)
+      cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
     prev = cur;
   }
   return prev[b.length]!;
@@ -89,7 +101,10 @@ function editDistance(a: string, b: string): number {
 
 function unknownFlag(shown: string, name: string): FlagError {
   const hint = suggestFlag(name);
-  return new FlagError(`unknown flag ${shown}${hint ? `: did you mean --${hint}?` : ''} (--help lists all flags)`, name);
+  return new FlagError(
+    `unknown flag ${shown}${hint ? `: did you mean --${hint}?` : ''} (--help lists all flags)`,
+    name,
+  );
 }
 
 export function parseFlags(argv: readonly string[]): ParsedFlags {
@@ -106,7 +121,8 @@ export function parseFlags(argv: readonly string[]): ParsedFlags {
   // pflag takes the next word as the value whatever it is; refusing a following long flag catches a forgotten value.
   const nextValue = (spec: FlagSpec, i: number, label: string): string => {
     const next = argv[i + 1];
-    const looksLikeFlag = next !== undefined && next.startsWith('--') && (next === '--' || FLAGS_BY_NAME.has(next.slice(2).split('=')[0]!));
+    const looksLikeFlag =
+      next !== undefined && next.startsWith('--') && (next === '--' || FLAGS_BY_NAME.has(next.slice(2).split('=')[0]!));
     if (next === undefined || looksLikeFlag) {
       const seen = next === undefined ? 'it is the last argument' : `the next argument is the flag ${next}`;
       throw new FlagError(`flag ${label} needs a ${spec.type} value, but ${seen} (write ${label}=VALUE)`, spec.name);
@@ -166,9 +182,10 @@ export function parseFlags(argv: readonly string[]): ParsedFlags {
       }
       continue;
     }
-    const hint = afterBool !== undefined && BOOL_TEXT.has(arg)
-      ? `: bool flags take their value after "=", e.g. ${afterBool}=${arg}`
-      : ': cert-controller-manager takes flags only';
+    const hint =
+      afterBool !== undefined && BOOL_TEXT.has(arg)
+        ? `: bool flags take their value after "=", e.g. ${afterBool}=${arg}`
+        : ': cert-controller-manager takes flags only';
     throw new FlagError(`unexpected argument "${arg}"${hint}`);
   }
   result.version = values.get('version') === true;
@@ -179,20 +196,26 @@ function usageLine(f: FlagSpec): [string, string] {
   const names = f.short ? `  -${f.short}, --${f.name}` : `      --${f.name}`;
   const typed = f.type === 'bool' ? names : `${names} ${f.type}`;
   let help = f.help;
-  if (f.default !== undefined && f.type !== 'bool') help += f.type === 'string' ? ` (default "${f.default}")` : ` (default ${f.default})`;
+  if (f.default !== undefined && f.type !== 'bool')
+    help += f.type === 'string' ? ` (default "${f.default}")` : ` (default ${f.default})`;
   return [typed, help];
 }
 
 /** pflag's layout: flags sorted by name, help aligned three columns after the longest flag. */
 export function helpText(): string {
   const byName = (a: FlagSpec, b: FlagSpec) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
-  const lines = (origin: FlagSpec['origin']) => FLAGS.filter((f) => f.origin === origin).sort(byName).map(usageLine);
+  const lines = (origin: FlagSpec['origin']) =>
+    FLAGS.filter((f) => f.origin === origin)
+      .sort(byName)
+      .map(usageLine);
   const seed = lines('seed');
   const ours = lines('actors');
   const width = Math.max(...[...seed, ...ours].map(([left]) => left.length)) + 3;
   const block = (rows: Array<[string, string]>) => rows.map(([left, help]) => left.padEnd(width) + help).join('\n');
-  return `Usage:\n  cert-controller-manager [flags]\n\nFlags:\n${block(seed)}\n\n` +
-    `Actor runtime flags (this implementation; not in gardener's cert-controller-manager):\n${block(ours)}\n`;
+  return (
+    `Usage:\n  cert-controller-manager [flags]\n\nFlags:\n${block(seed)}\n\n` +
+    `Actor runtime flags (this implementation; not in gardener's cert-controller-manager):\n${block(ours)}\n`
+  );
 }
 
 /** For messages and printing the effective configuration: a value as the seed would print it. */

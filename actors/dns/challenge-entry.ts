@@ -8,8 +8,8 @@
 // of owner and domain, so it is deterministic (a resumed order finds its entry again), bounded to 63 characters, and
 // distinct per certificate. Owner labels let the start-up sweep find leftovers without parsing names.
 import { createHash } from 'node:crypto';
-import type { KubeObject, ObjectMeta } from '../kube/kube-object.js';
 import { toLabelValue } from '../certificate/label-syntax.js';
+import type { KubeObject, ObjectMeta } from '../kube/kube-object.js';
 
 export const ANNOTATION_DNS_CLASS = 'dns.gardener.cloud/class';
 export const ANNOTATION_ACME_DNS_CHALLENGE = 'cert.gardener.cloud/acme-dns-challenge';
@@ -63,7 +63,11 @@ export function challengeEntryName(certificate: CertificateIdentity, domain: str
     .update(`${certificate.cluster}\0${certificate.namespace}\0${certificate.name}\0${domain.toLowerCase()}`)
     .digest('hex')
     .slice(0, 10);
-  const readable = domain.toLowerCase().replace(/[^a-z0-9]+/g, '-').slice(0, 63 - 'cert--'.length - 11).replace(/^-+|-+$/g, '');
+  const readable = domain
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .slice(0, 63 - 'cert--'.length - 11)
+    .replace(/^-+|-+$/g, '');
   return readable === '' ? `cert--${hash}` : `cert--${readable}-${hash}`;
 }
 
@@ -78,7 +82,9 @@ export function challengeOwnerLabels(certificate: CertificateIdentity): Record<s
 }
 
 export function labelSelector(labels: Record<string, string>): string {
-  return Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(',');
+  return Object.entries(labels)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(',');
 }
 
 export function buildChallengeEntry(input: ChallengeEntryInput): DNSEntry {
@@ -114,5 +120,8 @@ export function buildChallengeEntry(input: ChallengeEntryInput): DNSEntry {
  */
 export function isOwnChallengeEntry(entry: KubeObject, dnsClass: string | undefined): boolean {
   const annotations = entry.metadata.annotations ?? {};
-  return (annotations[ANNOTATION_ACME_DNS_CHALLENGE] ?? '') !== '' && (annotations[ANNOTATION_DNS_CLASS] ?? '') === (dnsClass ?? '');
+  return (
+    (annotations[ANNOTATION_ACME_DNS_CHALLENGE] ?? '') !== '' &&
+    (annotations[ANNOTATION_DNS_CLASS] ?? '') === (dnsClass ?? '')
+  );
 }

@@ -23,16 +23,23 @@ export interface PropagationResult {
  * Whether every expected TXT value is visible at every precheck nameserver (the seed's --precheck-nameservers), the
  * check before telling the CA to validate: answering too early makes the challenge fail for good.
  */
-export async function checkTxtPropagation(name: string, expected: string[], nameservers: string[]): Promise<PropagationResult> {
+export async function checkTxtPropagation(
+  name: string,
+  expected: string[],
+  nameservers: string[],
+): Promise<PropagationResult> {
   const pending: PropagationResult['pending'] = [];
-  await Promise.all(nameservers.map(async (ns) => {
-    try {
-      const values = new Set(await txtValuesAt(ns, name));
-      const missing = expected.filter((v) => !values.has(v));
-      if (missing.length) pending.push({ nameserver: ns, reason: `${missing.length} of ${expected.length} values not visible` });
-    } catch (err) {
-      pending.push({ nameserver: ns, reason: (err as Error).message });
-    }
-  }));
+  await Promise.all(
+    nameservers.map(async (ns) => {
+      try {
+        const values = new Set(await txtValuesAt(ns, name));
+        const missing = expected.filter((v) => !values.has(v));
+        if (missing.length)
+          pending.push({ nameserver: ns, reason: `${missing.length} of ${expected.length} values not visible` });
+      } catch (err) {
+        pending.push({ nameserver: ns, reason: (err as Error).message });
+      }
+    }),
+  );
   return { ready: pending.length === 0, pending };
 }

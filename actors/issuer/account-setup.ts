@@ -1,6 +1,6 @@
-import type { KubeClient } from '../kube/kube-client.js';
+import { type AcmeAccount, AcmeAccountError, newAccountKeyPem, openAcmeAccount } from '../acme/acme-account.js';
 import { isNotFound } from '../kube/kube-api-error.js';
-import { newAccountKeyPem, openAcmeAccount, AcmeAccountError, type AcmeAccount } from '../acme/acme-account.js';
+import type { KubeClient } from '../kube/kube-client.js';
 import { accountKeySecret, type Issuer, type SecretRef } from './issuer-types.js';
 
 interface Secret {
@@ -41,7 +41,9 @@ export async function setUpAcmeAccount(kube: KubeClient, issuer: Issuer): Promis
   let secret = await readSecret(kube, ref.namespace, ref.name);
   let created = false;
   if (!secret && !auto) {
-    throw new AcmeAccountError(`secret ${ref.namespace}/${ref.name} with the account key (spec.acme.privateKeySecretRef) does not exist; create it with key privateKey, or set spec.acme.autoRegistration: true`);
+    throw new AcmeAccountError(
+      `secret ${ref.namespace}/${ref.name} with the account key (spec.acme.privateKeySecretRef) does not exist; create it with key privateKey, or set spec.acme.autoRegistration: true`,
+    );
   }
   const keyB64 = secret?.data?.privateKey;
   if (secret && !keyB64) {
@@ -54,18 +56,29 @@ export async function setUpAcmeAccount(kube: KubeClient, issuer: Issuer): Promis
       apiVersion: 'v1',
       kind: 'Secret',
       type: 'Opaque',
-      metadata: { name: ref.name, namespace: ref.namespace, labels: { 'cert.gardener.cloud/issuer': issuer.metadata.name } },
-      data: { privateKey: Buffer.from(keyPem).toString('base64'), email: Buffer.from(acme.email ?? '').toString('base64') },
+      metadata: {
+        name: ref.name,
+        namespace: ref.namespace,
+        labels: { 'cert.gardener.cloud/issuer': issuer.metadata.name },
+      },
+      data: {
+        privateKey: Buffer.from(keyPem).toString('base64'),
+        email: Buffer.from(acme.email ?? '').toString('base64'),
+      },
     });
     created = true;
   }
   let eab: { keyId: string; hmacKey: string } | undefined;
   if (acme.externalAccountBinding) {
     const eref = refOf(acme.externalAccountBinding.keySecretRef, issuer, '');
-    if (!eref.name || !acme.externalAccountBinding.keyID) throw new AcmeAccountError('spec.acme.externalAccountBinding needs keyID and keySecretRef.name');
+    if (!eref.name || !acme.externalAccountBinding.keyID)
+      throw new AcmeAccountError('spec.acme.externalAccountBinding needs keyID and keySecretRef.name');
     const eSecret = await readSecret(kube, eref.namespace, eref.name);
     const hmac = eSecret?.data?.hmacKey;
-    if (!hmac) throw new AcmeAccountError(`secret ${eref.namespace}/${eref.name} for the external account binding does not exist or has no data key hmacKey`);
+    if (!hmac)
+      throw new AcmeAccountError(
+        `secret ${eref.namespace}/${eref.name} for the external account binding does not exist or has no data key hmacKey`,
+      );
     eab = { keyId: acme.externalAccountBinding.keyID, hmacKey: Buffer.from(hmac, 'base64').toString('utf8') };
   }
   const account = await openAcmeAccount({

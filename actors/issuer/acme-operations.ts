@@ -2,10 +2,17 @@
 // other, because the issuer is the only holder of the account key: serialized access means one nonce chain and no
 // two requests racing for the account. None of them waits for the CA to make progress (polling is the certificate
 // actor's timers), so a turn is a few short HTTP requests.
-import { answerChallenges, readOrder, startOrder, type ChallengeRecord, type OrderProgress } from '../acme/acme-order.js';
+
+import type * as acme from 'acme-client';
 import type { AcmeAccount } from '../acme/acme-account.js';
 import { describeAcmeError } from '../acme/acme-errors.js';
-import type * as acme from 'acme-client';
+import {
+  answerChallenges,
+  type ChallengeRecord,
+  type OrderProgress,
+  readOrder,
+  startOrder,
+} from '../acme/acme-order.js';
 
 export type AcmeOperation =
   | { op: 'newOrder'; names: string[] }
@@ -19,8 +26,19 @@ export type AcmeOperation =
   | { op: 'download'; orderUrl: string; certificateUrl?: string; preferredChain?: string };
 
 export type AcmeResult =
-  | { ok: true; progress?: OrderProgress; status?: string; chain?: string; certificateUrl?: string; /** finalize: this call sent the CSR. */ finalizedNow?: boolean }
-  | { ok: false; error: string; /** Worth retrying the same step (network, server busy) rather than failing the order. */ transient: boolean };
+  | {
+      ok: true;
+      progress?: OrderProgress;
+      status?: string;
+      chain?: string;
+      certificateUrl?: string /** finalize: this call sent the CSR. */;
+      finalizedNow?: boolean;
+    }
+  | {
+      ok: false;
+      error: string /** Worth retrying the same step (network, server busy) rather than failing the order. */;
+      transient: boolean;
+    };
 
 export async function runAcmeOperation(account: AcmeAccount, op: AcmeOperation): Promise<AcmeResult> {
   const client = account.client;
@@ -41,25 +59,51 @@ export async function runAcmeOperation(account: AcmeAccount, op: AcmeOperation):
         if (op.finalizeUrl) {
           // One request when the order is ready, as it should be; otherwise its state says what happened.
           try {
-            const order = await client.finalizeOrder({ url: op.orderUrl, finalize: op.finalizeUrl } as acme.Order, op.csrPem);
-            return { ok: true, status: order.status, finalizedNow: true, ...(order.certificate ? { certificateUrl: order.certificate } : {}) };
+            const order = await client.finalizeOrder(
+              { url: op.orderUrl, finalize: op.finalizeUrl } as acme.Order,
+              op.csrPem,
+            );
+            return {
+              ok: true,
+              status: order.status,
+              finalizedNow: true,
+              ...(order.certificate ? { certificateUrl: order.certificate } : {}),
+            };
           } catch (err) {
             if (!/orderNotReady|not ready|status/i.test((err as Error).message)) throw err;
           }
         }
         let order = await client.getOrder({ url: op.orderUrl } as acme.Order);
-        if (order.status !== 'ready') return { ok: true, status: order.status, finalizedNow: false, ...(order.certificate ? { certificateUrl: order.certificate } : {}) };
+        if (order.status !== 'ready')
+          return {
+            ok: true,
+            status: order.status,
+            finalizedNow: false,
+            ...(order.certificate ? { certificateUrl: order.certificate } : {}),
+          };
         order = await client.finalizeOrder(order, op.csrPem);
-        return { ok: true, status: order.status, finalizedNow: true, ...(order.certificate ? { certificateUrl: order.certificate } : {}) };
+        return {
+          ok: true,
+          status: order.status,
+          finalizedNow: true,
+          ...(order.certificate ? { certificateUrl: order.certificate } : {}),
+        };
       }
       case 'download': {
         if (op.certificateUrl) {
-          const chain = await client.getCertificate({ url: op.orderUrl, status: 'valid', certificate: op.certificateUrl } as acme.Order, op.preferredChain || undefined);
+          const chain = await client.getCertificate(
+            { url: op.orderUrl, status: 'valid', certificate: op.certificateUrl } as acme.Order,
+            op.preferredChain || undefined,
+          );
           return { ok: true, status: 'valid', chain };
         }
         const order = await client.getOrder({ url: op.orderUrl } as acme.Order);
         if (order.status !== 'valid') return { ok: true, status: order.status };
-        return { ok: true, status: order.status, chain: await client.getCertificate(order, op.preferredChain || undefined) };
+        return {
+          ok: true,
+          status: order.status,
+          chain: await client.getCertificate(order, op.preferredChain || undefined),
+        };
       }
     }
   } catch (err) {

@@ -3,7 +3,7 @@
 // `_acme-challenge` name at once (the real dns-controller-manager refuses a second entry for a name that another entry
 // owns, and two TXT sets on one name would make one of the validations fail). Pure data, persisted by the issuer
 // actor with its quota bucket, so a failover neither refills the quota nor forgets a lock.
-import { takeToken, quotaExceededMessage, type QuotaBucketState, newQuotaBucket } from './quota-bucket.js';
+import { newQuotaBucket, type QuotaBucketState, quotaExceededMessage, takeToken } from './quota-bucket.js';
 
 export interface Grant {
   /** Request hash of the order: a repeated ask for the same request is the same grant (no second token). */
@@ -54,7 +54,13 @@ export function decideGrant(book: GrantBook, req: GrantRequest): GrantDecision {
   }
   const taken = takeToken(book.bucket ?? newQuotaBucket(req.quota, req.now), req.quota, req.now);
   if (!taken.granted) {
-    return { granted: false, book: { ...book, bucket: taken.state }, reason: 'quota', retryAt: taken.retryAt, message: quotaExceededMessage(req.issuerName, req.quota, taken.retryAt) };
+    return {
+      granted: false,
+      book: { ...book, bucket: taken.state },
+      reason: 'quota',
+      retryAt: taken.retryAt,
+      message: quotaExceededMessage(req.issuerName, req.quota, taken.retryAt),
+    };
   }
   const grants = { ...book.grants, [req.certificate]: { hash: req.hash, domains: [...wanted], at: req.now } };
   return { granted: true, book: { bucket: taken.state, grants }, charged: true };

@@ -1,18 +1,18 @@
-import type { ActorDefinition, ActorContext } from '../../runtime/index.js';
+import type { ActorContext, ActorDefinition } from '../../runtime/index.js';
+import type { AcmeAccount } from '../acme/acme-account.js';
+import { listEvents } from '../certificate/certificate-kube.js';
 import type { ControllerDeps } from '../controller-deps.js';
+import { CERTIFICATE_KIND, DEFAULT_WATCHER, ISSUER_KIND } from '../kinds.js';
+import { recordEvent } from '../kube/events.js';
 import { isNotFound } from '../kube/kube-api-error.js';
 import { withoutManagedFields } from '../kube/kube-object.js';
-import { recordEvent } from '../kube/events.js';
-import { CERTIFICATE_KIND, DEFAULT_WATCHER, ISSUER_KIND } from '../kinds.js';
-import type { AcmeAccount } from '../acme/acme-account.js';
-import { setUpAcmeAccount, type AccountOutcome } from './account-setup.js';
-import { issuerPath, issuerTypeProblem, type Issuer, type IssuerStatus } from './issuer-types.js';
-import { effectiveQuota, quotaBurst, refill, type QuotaBucketState } from './quota-bucket.js';
-import { decideGrant, pruneGrants, releaseGrant, type GrantBook } from './issuance-grants.js';
-import { runAcmeOperation } from './acme-operations.js';
-import type { AcmeReply, GrantReply, IssuerMsg, QuotaReply } from './issuer-messages.js';
 import { acmeAccountRegistrations } from '../observability/controller-metrics.js';
-import { listEvents } from '../certificate/certificate-kube.js';
+import { type AccountOutcome, setUpAcmeAccount } from './account-setup.js';
+import { runAcmeOperation } from './acme-operations.js';
+import { decideGrant, type GrantBook, pruneGrants, releaseGrant } from './issuance-grants.js';
+import type { AcmeReply, GrantReply, IssuerMsg, QuotaReply } from './issuer-messages.js';
+import { type Issuer, type IssuerStatus, issuerPath, issuerTypeProblem } from './issuer-types.js';
+import { effectiveQuota, type QuotaBucketState, quotaBurst, refill } from './quota-bucket.js';
 
 export { ISSUER_KIND, issuerId } from '../kinds.js';
 export type { IssuerMsg } from './issuer-messages.js';
@@ -65,7 +65,9 @@ export function issuerKind(deps: ControllerDeps): ActorDefinition<IssuerState, I
   /** Writes the status when it changed, and records the change of state or message as an Event on the Issuer. */
   const patchStatus = async (ctx: Ctx, issuer: Issuer, status: IssuerStatus) => {
     const current = issuer.status ?? {};
-    const same = (Object.keys(status) as Array<keyof IssuerStatus>).every((k) => JSON.stringify(current[k]) === JSON.stringify(status[k]));
+    const same = (Object.keys(status) as Array<keyof IssuerStatus>).every(
+      (k) => JSON.stringify(current[k]) === JSON.stringify(status[k]),
+    );
     if (same) return;
     try {
       await kube.mergePatch(`${issuerPath(issuer.metadata.namespace!, issuer.metadata.name)}/status`, { status });
@@ -75,12 +77,18 @@ export function issuerKind(deps: ControllerDeps): ActorDefinition<IssuerState, I
     }
     if (current.state !== status.state || current.message !== status.message) {
       const ready = status.state === 'Ready';
-      await recordEvent(kube, { ...issuer, apiVersion: 'cert.gardener.cloud/v1alpha1', kind: 'Issuer' }, ready ? 'Normal' : 'Warning', ready ? 'Ready' : 'Error', status.message ?? '')
-        .catch((err: Error) => ctx.log.warn({ err: err.message }, 'could not record an event'));
+      await recordEvent(
+        kube,
+        { ...issuer, apiVersion: 'cert.gardener.cloud/v1alpha1', kind: 'Issuer' },
+        ready ? 'Normal' : 'Warning',
+        ready ? 'Ready' : 'Error',
+        status.message ?? '',
+      ).catch((err: Error) => ctx.log.warn({ err: err.message }, 'could not record an event'));
     }
   };
 
-  const quotaOf = (issuer: Issuer) => effectiveQuota(issuer.spec.requestsPerDayQuota, deps.config.defaultRequestsPerDayQuota);
+  const quotaOf = (issuer: Issuer) =>
+    effectiveQuota(issuer.spec.requestsPerDayQuota, deps.config.defaultRequestsPerDayQuota);
 
   /** Starts (or restarts) the account set-up; its outcome comes back as AccountReady/AccountFailed. */
   const setUp = (ctx: Ctx, issuer: Issuer) => {
@@ -91,16 +99,31 @@ export function issuerKind(deps: ControllerDeps): ActorDefinition<IssuerState, I
     const attempt = setUpAcmeAccount(kube, issuer);
     v.account = attempt;
     attempt.catch(() => {});
-    ctx.pipeToSelf(attempt, (o): IssuerMsg => o.ok
-      ? { type: 'AccountReady', generation, accountUrl: o.value.account.accountUrl, status: o.value.account.status, secret: `${o.value.secret.namespace}/${o.value.secret.name}`, created: o.value.secret.created }
-      : { type: 'AccountFailed', generation, message: o.error.message });
+    ctx.pipeToSelf(
+      attempt,
+      (o): IssuerMsg =>
+        o.ok
+          ? {
+              type: 'AccountReady',
+              generation,
+              accountUrl: o.value.account.accountUrl,
+              status: o.value.account.status,
+              secret: `${o.value.secret.namespace}/${o.value.secret.name}`,
+              created: o.value.secret.created,
+            }
+          : { type: 'AccountFailed', generation, message: o.error.message },
+    );
   };
 
   /** The quota in force, the tokens in the bucket now (a full burst before the first grant), the running orders. */
   const quotaView = (ctx: Ctx) => {
     const quota = ctx.state.issuer ? quotaOf(ctx.state.issuer) : deps.config.defaultRequestsPerDayQuota;
     const bucket = ctx.state.bucket ? refill(ctx.state.bucket, quota, ctx.now()) : undefined;
-    return { requestsPerDayQuota: quota, tokens: bucket ? Math.floor(bucket.tokens * 100) / 100 : quotaBurst(quota), activeGrants: Object.keys(vol(ctx).grants ?? {}).length };
+    return {
+      requestsPerDayQuota: quota,
+      tokens: bucket ? Math.floor(bucket.tokens * 100) / 100 : quotaBurst(quota),
+      activeGrants: Object.keys(vol(ctx).grants ?? {}).length,
+    };
   };
 
   const wakeWaiters = (ctx: Ctx) => {
@@ -115,7 +138,8 @@ export function issuerKind(deps: ControllerDeps): ActorDefinition<IssuerState, I
     const s = ctx.state;
     const issuer = s.issuer;
     if (!issuer) return `issuer ${ctx.id} does not exist`;
-    if (s.readyGeneration !== (issuer.metadata.generation ?? 0)) return `issuer ${ctx.id} is not ready: ${s.problem ?? 'its ACME account is being set up'}`;
+    if (s.readyGeneration !== (issuer.metadata.generation ?? 0))
+      return `issuer ${ctx.id} is not ready: ${s.problem ?? 'its ACME account is being set up'}`;
     if (!vol(ctx).account) setUp(ctx, issuer);
     try {
       return (await vol(ctx).account!).account;
@@ -129,16 +153,36 @@ export function issuerKind(deps: ControllerDeps): ActorDefinition<IssuerState, I
     const issuer = s.issuer;
     if (!issuer) {
       addWaiter(ctx, msg.certificate);
-      return { granted: false, reason: 'missing', message: `issuer ${ctx.id} does not exist; create it, or correct spec.issuerRef` };
+      return {
+        granted: false,
+        reason: 'missing',
+        message: `issuer ${ctx.id} does not exist; create it, or correct spec.issuerRef`,
+      };
     }
     if (s.readyGeneration !== (issuer.metadata.generation ?? 0)) {
       addWaiter(ctx, msg.certificate);
-      return { granted: false, reason: 'not-ready', message: `issuer ${ctx.id} is not ready: ${s.problem ?? 'its ACME account is being set up'}` };
+      return {
+        granted: false,
+        reason: 'not-ready',
+        message: `issuer ${ctx.id} is not ready: ${s.problem ?? 'its ACME account is being set up'}`,
+      };
     }
     const now = ctx.now();
     const v = vol(ctx);
-    const book = pruneGrants({ ...(s.bucket ? { bucket: s.bucket } : {}), grants: v.grants ?? {} }, now, GRANT_LOCK_TTL_MS);
-    const d = decideGrant(book, { certificate: msg.certificate, hash: msg.hash, domains: msg.domains, issuerName: issuer.metadata.name, quota: quotaOf(issuer), now, lockTtlMs: GRANT_LOCK_TTL_MS });
+    const book = pruneGrants(
+      { ...(s.bucket ? { bucket: s.bucket } : {}), grants: v.grants ?? {} },
+      now,
+      GRANT_LOCK_TTL_MS,
+    );
+    const d = decideGrant(book, {
+      certificate: msg.certificate,
+      hash: msg.hash,
+      domains: msg.domains,
+      issuerName: issuer.metadata.name,
+      quota: quotaOf(issuer),
+      now,
+      lockTtlMs: GRANT_LOCK_TTL_MS,
+    });
     v.grants = d.book.grants;
     if (d.book.bucket !== s.bucket) ctx.setState({ ...s, ...(d.book.bucket ? { bucket: d.book.bucket } : {}) });
     if (d.granted) return { granted: true, issuerType: 'acme' };
@@ -164,7 +208,11 @@ export function issuerKind(deps: ControllerDeps): ActorDefinition<IssuerState, I
     },
     validate(msg) {
       const m = msg as Partial<Extract<IssuerMsg, { type: 'Grant' }>>;
-      if (m.type === 'Grant' && (typeof m.certificate !== 'string' || typeof m.hash !== 'string' || !Array.isArray(m.domains))) return 'Grant needs certificate, hash and domains';
+      if (
+        m.type === 'Grant' &&
+        (typeof m.certificate !== 'string' || typeof m.hash !== 'string' || !Array.isArray(m.domains))
+      )
+        return 'Grant needs certificate, hash and domains';
       return undefined;
     },
     async handle(ctx, msg) {
@@ -183,7 +231,12 @@ export function issuerKind(deps: ControllerDeps): ActorDefinition<IssuerState, I
             const message = problem ?? `issuer type ${type} is not supported by this controller yet; use spec.acme`;
             ctx.setState({ ...ctx.state, readyGeneration: undefined, problem: message });
             vol(ctx).attempted = generation;
-            await patchStatus(ctx, issuer, { state: 'Error', message, ...(type ? { type } : {}), observedGeneration: generation });
+            await patchStatus(ctx, issuer, {
+              state: 'Error',
+              message,
+              ...(type ? { type } : {}),
+              observedGeneration: generation,
+            });
             return;
           }
           if (s.readyGeneration !== generation) ctx.setState({ ...ctx.state, readyGeneration: undefined });
@@ -193,15 +246,29 @@ export function issuerKind(deps: ControllerDeps): ActorDefinition<IssuerState, I
         case 'AccountReady': {
           const issuer = s.issuer;
           if (!issuer || msg.generation !== (issuer.metadata.generation ?? 0)) return; // superseded by a newer spec
-          ctx.setState({ ...s, accountUrl: msg.accountUrl, readyGeneration: msg.generation, failures: 0, problem: undefined });
+          ctx.setState({
+            ...s,
+            accountUrl: msg.accountUrl,
+            readyGeneration: msg.generation,
+            failures: 0,
+            problem: undefined,
+          });
           ctx.log.info({ account: msg.accountUrl, secret: msg.secret, created: msg.created }, 'ACME account ready');
-          acmeAccountRegistrations.set({ uri: msg.accountUrl, email: issuer.spec.acme?.email ?? '', issuer: ctx.id }, 1);
+          acmeAccountRegistrations.set(
+            { uri: msg.accountUrl, email: issuer.spec.acme?.email ?? '', issuer: ctx.id },
+            1,
+          );
           vol(ctx).registration = { uri: msg.accountUrl, email: issuer.spec.acme?.email ?? '', issuer: ctx.id };
           await patchStatus(ctx, issuer, {
             state: 'Ready',
             message: msg.created ? `account registered; its key is stored in secret ${msg.secret}` : 'account ready',
             type: 'acme',
-            acme: { uri: msg.accountUrl, status: msg.status, server: issuer.spec.acme?.server, email: issuer.spec.acme?.email },
+            acme: {
+              uri: msg.accountUrl,
+              status: msg.status,
+              server: issuer.spec.acme?.server,
+              email: issuer.spec.acme?.email,
+            },
             requestsPerDayQuota: quotaOf(issuer),
             observedGeneration: msg.generation,
           });
@@ -216,7 +283,12 @@ export function issuerKind(deps: ControllerDeps): ActorDefinition<IssuerState, I
           delete vol(ctx).account;
           ctx.setTimer('retry', retryDelayMs(failures), { type: 'Retry' });
           ctx.log.warn({ reason: msg.message, retryInMs: retryDelayMs(failures) }, 'issuer not ready');
-          await patchStatus(ctx, issuer, { state: 'Error', message: msg.message, type: 'acme', observedGeneration: msg.generation });
+          await patchStatus(ctx, issuer, {
+            state: 'Error',
+            message: msg.message,
+            type: 'acme',
+            observedGeneration: msg.generation,
+          });
           return;
         }
         case 'SecretChanged':
@@ -251,16 +323,23 @@ export function issuerKind(deps: ControllerDeps): ActorDefinition<IssuerState, I
           if (typeof acct === 'string') return { ok: false, error: acct, transient: true } satisfies AcmeReply;
           const started = performance.now();
           const result = await runAcmeOperation(acct, msg.operation);
-          ctx.log.debug({ op: msg.operation.op, ms: Math.round((performance.now() - started) * 10) / 10 }, 'acme operation');
+          ctx.log.debug(
+            { op: msg.operation.op, ms: Math.round((performance.now() - started) * 10) / 10 },
+            'acme operation',
+          );
           return result satisfies AcmeReply;
         }
         case 'Describe': {
           const issuer = s.issuer;
-          const events = issuer ? await listEvents(kube, issuer.metadata.namespace!, 'Issuer', issuer.metadata.name).catch(() => []) : [];
+          const events = issuer
+            ? await listEvents(kube, issuer.metadata.namespace!, 'Issuer', issuer.metadata.name).catch(() => [])
+            : [];
           return {
             id: ctx.id,
             exists: issuer !== undefined,
-            ...(issuer ? { server: issuer.spec.acme?.server, email: issuer.spec.acme?.email, status: issuer.status ?? {} } : {}),
+            ...(issuer
+              ? { server: issuer.spec.acme?.server, email: issuer.spec.acme?.email, status: issuer.status ?? {} }
+              : {}),
             ready: issuer !== undefined && s.readyGeneration === (issuer.metadata.generation ?? 0),
             ...(s.problem ? { problem: s.problem } : {}),
             ...(s.accountUrl ? { accountUrl: s.accountUrl } : {}),

@@ -44,14 +44,18 @@ export function issuerPath(namespace: string, name?: string): string {
 export function issuerTypeProblem(spec: Issuer['spec']): { type?: 'acme' | 'ca' | 'selfSigned'; problem?: string } {
   const types = (['acme', 'ca', 'selfSigned'] as const).filter((t) => spec?.[t] !== undefined && spec?.[t] !== null);
   if (types.length === 1) return { type: types[0] };
-  if (types.length === 0) return { problem: 'the issuer sets none of spec.acme, spec.ca and spec.selfSigned; set exactly one' };
+  if (types.length === 0)
+    return { problem: 'the issuer sets none of spec.acme, spec.ca and spec.selfSigned; set exactly one' };
   return { problem: `the issuer sets ${types.map((t) => `spec.${t}`).join(' and ')}; set exactly one` };
 }
 
 /** The secret holding an ACME issuer's account key: the referenced one, or the one auto registration creates. */
 export function accountKeySecret(issuer: Issuer): { namespace: string; name: string } {
   const ref = issuer.spec.acme?.privateKeySecretRef;
-  return { namespace: ref?.namespace || issuer.metadata.namespace || 'default', name: ref?.name || `${issuer.metadata.name}-acme-account` };
+  return {
+    namespace: ref?.namespace || issuer.metadata.namespace || 'default',
+    name: ref?.name || `${issuer.metadata.name}-acme-account`,
+  };
 }
 
 /** "namespace/name" of every Secret the issuer depends on, so a change to one of them can re-check the issuer. */

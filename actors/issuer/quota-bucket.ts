@@ -16,7 +16,7 @@ export interface QuotaBucketState {
 
 export type TakeTokenResult =
   | { granted: true; state: QuotaBucketState }
-  | { granted: false; state: QuotaBucketState; /** Epoch ms when one token will be available. */ retryAt: number };
+  | { granted: false; state: QuotaBucketState /** Epoch ms when one token will be available. */; retryAt: number };
 
 export function quotaBurst(quota: number): number {
   return Math.max(Math.floor(quota / 4), 1);
@@ -48,13 +48,16 @@ export function refill(state: QuotaBucketState, quota: number, now: number): Quo
 
 export function takeToken(state: QuotaBucketState, quota: number, now: number): TakeTokenResult {
   const current = refill(state, quota, now);
-  if (current.tokens >= 1 - EPSILON) return { granted: true, state: { ...current, tokens: Math.max(0, current.tokens - 1) } };
+  if (current.tokens >= 1 - EPSILON)
+    return { granted: true, state: { ...current, tokens: Math.max(0, current.tokens - 1) } };
   const waitMs = Math.ceil(((1 - current.tokens) * MS_PER_DAY) / quota - EPSILON);
   return { granted: false, state: current, retryAt: current.updatedAt + waitMs };
 }
 
 export function quotaExceededMessage(issuerName: string, quota: number, retryAt: number): string {
-  return `request quota of issuer "${issuerName}" is exhausted (${quota} certificate requests per day, at most ` +
+  return (
+    `request quota of issuer "${issuerName}" is exhausted (${quota} certificate requests per day, at most ` +
     `${quotaBurst(quota)} at once); retrying at ${new Date(retryAt).toISOString()}. To allow more, raise ` +
-    '`spec.requestsPerDayQuota` on the issuer (or --default-requests-per-day-quota for issuers that do not set it).';
+    '`spec.requestsPerDayQuota` on the issuer (or --default-requests-per-day-quota for issuers that do not set it).'
+  );
 }

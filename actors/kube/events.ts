@@ -9,14 +9,27 @@ const COMPONENT = 'cert-controller-manager';
  * Records a Kubernetes Event on an object (what `kubectl describe` and `kubectl get events` show). Callers record
  * transitions, not every reconcile: each Event is an API write. Failing to record is logged by the caller, never fatal.
  */
-export async function recordEvent(kube: KubeClient, obj: KubeObject & { apiVersion?: string; kind?: string }, type: EventType, reason: string, message: string): Promise<void> {
+export async function recordEvent(
+  kube: KubeClient,
+  obj: KubeObject & { apiVersion?: string; kind?: string },
+  type: EventType,
+  reason: string,
+  message: string,
+): Promise<void> {
   const ns = obj.metadata.namespace ?? 'default';
   const now = new Date().toISOString();
   await kube.create(`/api/v1/namespaces/${ns}/events`, {
     apiVersion: 'v1',
     kind: 'Event',
     metadata: { generateName: `${obj.metadata.name}.`, namespace: ns },
-    involvedObject: { apiVersion: obj.apiVersion, kind: obj.kind, name: obj.metadata.name, namespace: ns, uid: obj.metadata.uid, resourceVersion: obj.metadata.resourceVersion },
+    involvedObject: {
+      apiVersion: obj.apiVersion,
+      kind: obj.kind,
+      name: obj.metadata.name,
+      namespace: ns,
+      uid: obj.metadata.uid,
+      resourceVersion: obj.metadata.resourceVersion,
+    },
     type,
     reason,
     // The API server limits an Event message to 1 KB.

@@ -1,4 +1,4 @@
-import { readFileSync, readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import yaml from 'js-yaml';
 import { APPLY_PATCH, type KubeClient } from './kube-client.js';
@@ -34,7 +34,9 @@ export async function installCrds(client: KubeClient, crds: Crd[], timeoutMs = 6
   const deadline = Date.now() + timeoutMs;
   for (const crd of crds) {
     for (;;) {
-      const live = await client.get<Crd>(`/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${crd.metadata.name}`);
+      const live = await client.get<Crd>(
+        `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${crd.metadata.name}`,
+      );
       const conds = live.status?.conditions ?? [];
       if (conds.some((c) => c.type === 'Established' && c.status === 'True')) break;
       const bad = conds.find((c) => c.type === 'NamesAccepted' && c.status === 'False');

@@ -10,14 +10,24 @@ export interface KubeStatus {
 
 /** A refusal by the API server, with its reason (NotFound, Conflict, Invalid, Expired, ...) kept for decisions. */
 export class KubeApiError extends Error {
-  constructor(readonly statusCode: number, readonly reason: string, message: string, readonly status: KubeStatus) {
+  constructor(
+    readonly statusCode: number,
+    readonly reason: string,
+    message: string,
+    readonly status: KubeStatus,
+  ) {
     super(message);
     this.name = 'KubeApiError';
   }
 
   static from(method: string, path: string, statusCode: number, status: KubeStatus): KubeApiError {
     const reason = status.reason ?? String(statusCode);
-    return new KubeApiError(statusCode, reason, `${method} ${path}: ${statusCode} ${reason}: ${status.message ?? ''}`.trim(), status);
+    return new KubeApiError(
+      statusCode,
+      reason,
+      `${method} ${path}: ${statusCode} ${reason}: ${status.message ?? ''}`.trim(),
+      status,
+    );
   }
 }
 

@@ -1,7 +1,7 @@
-import { Agent, request, type RequestOptions } from 'node:https';
 import type { IncomingMessage } from 'node:http';
+import { Agent, type RequestOptions, request } from 'node:https';
 import { KubeConfig } from '@kubernetes/client-node';
-import { KubeApiError, KubeTimeoutError, type KubeStatus } from './kube-api-error.js';
+import { KubeApiError, type KubeStatus, KubeTimeoutError } from './kube-api-error.js';
 
 export interface RequestOpts {
   body?: unknown;
@@ -49,7 +49,11 @@ export class KubeClient {
   }
 
   /** Opens a request; the caller reads the response stream. Used directly by watches. */
-  async open(method: string, path: string, opts: RequestOpts = {}): Promise<{ res: IncomingMessage; abort: () => void }> {
+  async open(
+    method: string,
+    path: string,
+    opts: RequestOpts = {},
+  ): Promise<{ res: IncomingMessage; abort: () => void }> {
     const url = new URL(this.server + path);
     for (const [k, v] of Object.entries(opts.query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));
     const options: RequestOptions = { method, headers: { accept: 'application/json', ...opts.headers } };
@@ -66,7 +70,8 @@ export class KubeClient {
     if (method !== 'GET') this.writes++;
     return new Promise((resolve, reject) => {
       const req = request(url, options, (res) => resolve({ res, abort: () => req.destroy() }));
-      if (opts.timeoutMs) req.setTimeout(opts.timeoutMs, () => req.destroy(new KubeTimeoutError(method, path, opts.timeoutMs!)));
+      if (opts.timeoutMs)
+        req.setTimeout(opts.timeoutMs, () => req.destroy(new KubeTimeoutError(method, path, opts.timeoutMs!)));
       req.on('error', reject);
       if (payload !== undefined) req.write(payload);
       req.end();

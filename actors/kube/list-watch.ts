@@ -1,7 +1,7 @@
-import { objectKey, type KubeList, type KubeObject } from './kube-object.js';
-import { diffRelist, watchBackoffMs, type WatchEvent } from './watch-event.js';
-import { KubeApiError, KubeTimeoutError, isGone } from './kube-api-error.js';
+import { isGone, KubeApiError, KubeTimeoutError } from './kube-api-error.js';
 import type { KubeClient } from './kube-client.js';
+import { type KubeList, type KubeObject, objectKey } from './kube-object.js';
+import { diffRelist, type WatchEvent, watchBackoffMs } from './watch-event.js';
 
 export interface ListWatchOptions<T extends KubeObject> {
   client: KubeClient;
@@ -89,7 +89,7 @@ export class ListWatch<T extends KubeObject> {
         this.failures = 0;
       } catch (err) {
         if (this.stopped) break;
-        if (isGone(err) || (err instanceof WatchExpired)) {
+        if (isGone(err) || err instanceof WatchExpired) {
           needList = true;
           continue;
         }
@@ -118,8 +118,15 @@ export class ListWatch<T extends KubeObject> {
     let rv = '';
     do {
       const page = await this.opts.client.request<KubeList<T>>('GET', this.opts.path, {
-        query: { labelSelector: this.opts.labelSelector, fieldSelector: this.opts.fieldSelector, limit: this.opts.pageSize ?? 500, continue: cont },
-        ...(this.opts.metadataOnly ? { headers: { accept: 'application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1' } } : {}),
+        query: {
+          labelSelector: this.opts.labelSelector,
+          fieldSelector: this.opts.fieldSelector,
+          limit: this.opts.pageSize ?? 500,
+          continue: cont,
+        },
+        ...(this.opts.metadataOnly
+          ? { headers: { accept: 'application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1' } }
+          : {}),
       });
       // Empty metadata-only lists come back with `items: null`.
       listed.push(...(page.items ?? []));
@@ -149,7 +156,9 @@ export class ListWatch<T extends KubeObject> {
       },
       // Also bounds the wait for response headers: a server that accepts but never answers is a dead connection.
       timeoutMs: inactivityMs,
-      ...(this.opts.metadataOnly ? { headers: { accept: 'application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1' } } : {}),
+      ...(this.opts.metadataOnly
+        ? { headers: { accept: 'application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1' } }
+        : {}),
     });
     this.abortCurrent = abort;
     if (this.stopped) {
@@ -165,7 +174,11 @@ export class ListWatch<T extends KubeObject> {
       for await (const c of res) chunks.push(c as Buffer);
       const text = Buffer.concat(chunks).toString('utf8');
       let status = {};
-      try { status = JSON.parse(text); } catch { /* not JSON */ }
+      try {
+        status = JSON.parse(text);
+      } catch {
+        /* not JSON */
+      }
       throw KubeApiError.from('WATCH', this.opts.path, res.statusCode ?? 0, status);
     }
     let idle: NodeJS.Timeout | undefined;
@@ -188,7 +201,10 @@ export class ListWatch<T extends KubeObject> {
       }
     } catch (err) {
       // An aborted or silent connection is a normal end: resume from the last resourceVersion.
-      const quiet = err instanceof KubeTimeoutError || (err as NodeJS.ErrnoException).code?.startsWith('ECONNRESET') || (err as Error).message === 'aborted';
+      const quiet =
+        err instanceof KubeTimeoutError ||
+        (err as NodeJS.ErrnoException).code?.startsWith('ECONNRESET') ||
+        (err as Error).message === 'aborted';
       if (!this.stopped && !quiet) throw err;
     } finally {
       clearTimeout(idle);

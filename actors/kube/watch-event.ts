@@ -1,4 +1,4 @@
-import { objectKey, type KubeObject } from './kube-object.js';
+import { type KubeObject, objectKey } from './kube-object.js';
 
 export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
 

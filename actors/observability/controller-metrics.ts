@@ -71,7 +71,9 @@ new Gauge({
   registers: [registry],
   collect() {
     this.reset();
-    for (const c of certificates.values()) if (c.expiresAtMs !== undefined) this.set({ namespace: c.namespace, name: c.name }, Math.floor(c.expiresAtMs / 1000));
+    for (const c of certificates.values())
+      if (c.expiresAtMs !== undefined)
+        this.set({ namespace: c.namespace, name: c.name }, Math.floor(c.expiresAtMs / 1000));
   },
 });
 
@@ -81,7 +83,11 @@ new Gauge({
   registers: [registry],
   collect() {
     const now = Date.now();
-    this.set([...certificates.values()].filter((c) => c.expiresAtMs !== undefined && isRenewalOverdue(now, c.expiresAtMs, overdueWindowMs)).length);
+    this.set(
+      [...certificates.values()].filter(
+        (c) => c.expiresAtMs !== undefined && isRenewalOverdue(now, c.expiresAtMs, overdueWindowMs),
+      ).length,
+    );
   },
 });
 

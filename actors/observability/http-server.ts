@@ -9,7 +9,12 @@ export interface HealthSource {
   serving(): boolean;
 }
 
-export async function startHttpServer(bindAddress: string, port: number, registry: Registry, health: HealthSource): Promise<Server> {
+export async function startHttpServer(
+  bindAddress: string,
+  port: number,
+  registry: Registry,
+  health: HealthSource,
+): Promise<Server> {
   const server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     const send = (status: number, body: string, type = 'text/plain; charset=utf-8') => {
@@ -23,7 +28,10 @@ export async function startHttpServer(bindAddress: string, port: number, registr
       return health.serving() ? send(200, 'ok\n') : send(503, 'actor system not serving (starting or handing over)\n');
     }
     if (path === '/metrics') {
-      registry.metrics().then((text) => send(200, text, registry.contentType), (err: Error) => send(500, `metrics failed: ${err.message}\n`));
+      registry.metrics().then(
+        (text) => send(200, text, registry.contentType),
+        (err: Error) => send(500, `metrics failed: ${err.message}\n`),
+      );
       return;
     }
     send(404, 'not found: try /healthz, /readyz, /metrics\n');

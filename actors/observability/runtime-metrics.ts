@@ -16,7 +16,8 @@ export function registerRuntimeMetrics(registry: Registry, takeSnapshot: () => R
     registers: [registry],
     collect() {
       this.reset();
-      for (const [kind, k] of Object.entries(snapshot().kinds)) for (const [status, n] of Object.entries(k.byStatus)) this.set({ kind, status }, n);
+      for (const [kind, k] of Object.entries(snapshot().kinds))
+        for (const [status, n] of Object.entries(k.byStatus)) this.set({ kind, status }, n);
     },
   });
   new Gauge({
@@ -54,7 +55,8 @@ export function registerRuntimeMetrics(registry: Registry, takeSnapshot: () => R
     registers: [registry],
     collect() {
       const c = snapshot().counters;
-      for (const outcome of ['delivered', 'processed', 'busy', 'badRequests', 'activations']) this.set({ outcome }, c[outcome] ?? 0);
+      for (const outcome of ['delivered', 'processed', 'busy', 'badRequests', 'activations'])
+        this.set({ outcome }, c[outcome] ?? 0);
     },
   });
 }

@@ -2,18 +2,32 @@
 // by its hosts, unless `cert.gardener.cloud/dnsnames` names the domains for all of them (as in gardener).
 import type { SourceControllerConfig } from '../config/effective-config.js';
 import {
-  ANNOT_COMMON_NAME, annotatedDomains, asksForCertificates, buildCertificate, commonOptions, handlesSourceClass, mergeCommonName,
-  type DesiredCertificates, type SourceSnapshot,
+  ANNOT_COMMON_NAME,
+  annotatedDomains,
+  asksForCertificates,
+  buildCertificate,
+  commonOptions,
+  type DesiredCertificates,
+  handlesSourceClass,
+  mergeCommonName,
+  type SourceSnapshot,
 } from './source-annotations.js';
 
 export function ingressCertificates(ingress: SourceSnapshot, cfg: SourceControllerConfig): DesiredCertificates {
   const annotations = ingress.metadata.annotations ?? {};
-  if (ingress.metadata.deletionTimestamp || !handlesSourceClass(cfg, annotations) || !asksForCertificates('ingress', ingress)) {
+  if (
+    ingress.metadata.deletionTimestamp ||
+    !handlesSourceClass(cfg, annotations) ||
+    !asksForCertificates('ingress', ingress)
+  ) {
     return { certificates: [], problems: [], complete: true };
   }
   const { spec: options, problems } = commonOptions(annotations);
   const tls = ingress.spec.tls ?? [];
-  if (tls.length === 0) problems.push('the Ingress asks for managed certificates but has no spec.tls entries: add one with hosts and a secretName');
+  if (tls.length === 0)
+    problems.push(
+      'the Ingress asks for managed certificates but has no spec.tls entries: add one with hosts and a secretName',
+    );
 
   // Entries sharing a secret share its certificate: the ingress controller serves all their hosts from that secret.
   const hostsBySecret = new Map<string, string[]>();
@@ -21,7 +35,9 @@ export function ingressCertificates(ingress: SourceSnapshot, cfg: SourceControll
     const hosts = (entry.hosts ?? []).map((h) => h.trim()).filter((h) => h !== '');
     const secretName = entry.secretName?.trim() ?? '';
     if (secretName === '') {
-      problems.push(`spec.tls[${i}]${hosts.length > 0 ? ` (hosts ${hosts.join(',')})` : ''} has no secretName: no certificate for it`);
+      problems.push(
+        `spec.tls[${i}]${hosts.length > 0 ? ` (hosts ${hosts.join(',')})` : ''} has no secretName: no certificate for it`,
+      );
       return;
     }
     hostsBySecret.set(secretName, [...(hostsBySecret.get(secretName) ?? []), ...hosts]);
@@ -36,7 +52,9 @@ export function ingressCertificates(ingress: SourceSnapshot, cfg: SourceControll
     const domains = annotated ?? mergeCommonName(cn, hosts);
     if (domains.length === 0) {
       // An existing certificate for this secret is kept: a half-edited Ingress should not lose its certificate.
-      problems.push(`spec.tls entry for secret ${secretName} has no hosts: add hosts, or name the domains with annotation cert.gardener.cloud/dnsnames`);
+      problems.push(
+        `spec.tls entry for secret ${secretName} has no hosts: add hosts, or name the domains with annotation cert.gardener.cloud/dnsnames`,
+      );
       complete = false;
       continue;
     }

@@ -2,14 +2,18 @@
 // source controllers read them (pkg/cert/source), and the Certificate object built from it. Pure: no I/O, so the
 // source-object actor only compares and writes.
 import { createHash } from 'node:crypto';
-import type { KubeObject, ObjectMeta } from '../kube/kube-object.js';
-import type { Certificate, CertificatePrivateKeySpec, CertificateSpec, ObjectRef } from '../certificate/certificate-spec.js';
-import { ALLOWED_KEY_SIZES } from '../certificate/private-key-settings.js';
+import type {
+  Certificate,
+  CertificatePrivateKeySpec,
+  CertificateSpec,
+  ObjectRef,
+} from '../certificate/certificate-spec.js';
 import { parseDuration } from '../certificate/duration.js';
 import { labelKeyProblem, labelValueProblem, toLabelValue } from '../certificate/label-syntax.js';
+import { ALLOWED_KEY_SIZES } from '../certificate/private-key-settings.js';
 import { DEFAULT_CERT_CLASS, type SourceControllerConfig } from '../config/effective-config.js';
-import { sourceObjectId } from '../kinds.js';
-import { SOURCE_OBJECT_ANNOTATION } from '../kinds.js';
+import { SOURCE_OBJECT_ANNOTATION, sourceObjectId } from '../kinds.js';
+import type { KubeObject, ObjectMeta } from '../kube/kube-object.js';
 
 export const ANNOT_CLASS = 'cert.gardener.cloud/class';
 export const ANNOT_PURPOSE = 'cert.gardener.cloud/purpose';
@@ -42,8 +46,16 @@ const MAX_COMMON_NAME = 64;
 const MIN_RENEW_BEFORE_MS = 5 * 60_000;
 
 export type SourceKind = 'ingress' | 'service';
-export const SOURCE_KINDS: Record<SourceKind, { apiVersion: string; kind: string; controller: 'ingress-cert' | 'service-cert'; collection: string }> = {
-  ingress: { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', controller: 'ingress-cert', collection: '/apis/networking.k8s.io/v1/ingresses' },
+export const SOURCE_KINDS: Record<
+  SourceKind,
+  { apiVersion: string; kind: string; controller: 'ingress-cert' | 'service-cert'; collection: string }
+> = {
+  ingress: {
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'Ingress',
+    controller: 'ingress-cert',
+    collection: '/apis/networking.k8s.io/v1/ingresses',
+  },
   service: { apiVersion: 'v1', kind: 'Service', controller: 'service-cert', collection: '/api/v1/services' },
 };
 
@@ -51,7 +63,10 @@ export const SOURCE_KINDS: Record<SourceKind, { apiVersion: string; kind: string
 export interface SourceSnapshot extends KubeObject {
   apiVersion: string;
   kind: string;
-  metadata: Pick<ObjectMeta, 'name' | 'namespace' | 'uid' | 'resourceVersion' | 'labels' | 'annotations' | 'deletionTimestamp'>;
+  metadata: Pick<
+    ObjectMeta,
+    'name' | 'namespace' | 'uid' | 'resourceVersion' | 'labels' | 'annotations' | 'deletionTimestamp'
+  >;
   spec: { tls?: Array<{ hosts?: string[]; secretName?: string }>; type?: string };
 }
 
@@ -66,7 +81,12 @@ export function snapshotOf(kind: SourceKind, obj: KubeObject & { spec?: Record<s
   const m = obj.metadata;
   const { [LAST_APPLIED]: _big, ...annotations } = m.annotations ?? {};
   const spec = obj.spec ?? {};
-  const tls = Array.isArray(spec.tls) ? (spec.tls as Array<{ hosts?: string[]; secretName?: string }>).map((t) => ({ ...(t.hosts ? { hosts: [...t.hosts] } : {}), ...(t.secretName !== undefined ? { secretName: t.secretName } : {}) })) : undefined;
+  const tls = Array.isArray(spec.tls)
+    ? (spec.tls as Array<{ hosts?: string[]; secretName?: string }>).map((t) => ({
+        ...(t.hosts ? { hosts: [...t.hosts] } : {}),
+        ...(t.secretName !== undefined ? { secretName: t.secretName } : {}),
+      }))
+    : undefined;
   return {
     apiVersion: SOURCE_KINDS[kind].apiVersion,
     kind: SOURCE_KINDS[kind].kind,
@@ -79,34 +99,50 @@ export function snapshotOf(kind: SourceKind, obj: KubeObject & { spec?: Record<s
       annotations,
       ...(m.deletionTimestamp ? { deletionTimestamp: m.deletionTimestamp } : {}),
     },
-    spec: kind === 'ingress' ? (tls ? { tls } : {}) : (typeof spec.type === 'string' ? { type: spec.type } : {}),
+    spec: kind === 'ingress' ? (tls ? { tls } : {}) : typeof spec.type === 'string' ? { type: spec.type } : {},
   };
 }
 
 /** What routing compares: a change elsewhere (status, rules, ports, resourceVersion alone) changes no Certificate. */
 export function snapshotSignature(s: SourceSnapshot): string {
   const { resourceVersion: _rv, ...meta } = s.metadata;
-  return JSON.stringify([meta.uid, meta.deletionTimestamp, meta.labels?.[LABEL_PURPOSE], sortedEntries(meta.annotations), s.spec]);
+  return JSON.stringify([
+    meta.uid,
+    meta.deletionTimestamp,
+    meta.labels?.[LABEL_PURPOSE],
+    sortedEntries(meta.annotations),
+    s.spec,
+  ]);
 }
 
 /** A source object of one of the controller's classes (no annotation: the default class). */
-export function handlesSourceClass(cfg: Pick<SourceControllerConfig, 'certClasses'>, annotations: Record<string, string> | undefined): boolean {
+export function handlesSourceClass(
+  cfg: Pick<SourceControllerConfig, 'certClasses'>,
+  annotations: Record<string, string> | undefined,
+): boolean {
   return cfg.certClasses.includes(annotations?.[ANNOT_CLASS] || DEFAULT_CERT_CLASS);
 }
 
 /** Worth routing when of our class: an Ingress marked managed, a Service naming a secret (the rest cannot want one). */
 export function asksForCertificates(kind: SourceKind, s: SourceSnapshot): boolean {
   const a = s.metadata.annotations ?? {};
-  if (kind === 'ingress') return a[ANNOT_PURPOSE] === 'managed' || s.metadata.labels?.[LABEL_PURPOSE] === 'managed-cert';
+  if (kind === 'ingress')
+    return a[ANNOT_PURPOSE] === 'managed' || s.metadata.labels?.[LABEL_PURPOSE] === 'managed-cert';
   return a[ANNOT_SECRET_NAME] !== undefined;
 }
 
 export function sourceLabels(kind: SourceKind, namespace: string, name: string): Record<string, string> {
-  return { [LABEL_SOURCE_KIND]: kind, [LABEL_SOURCE_NAMESPACE]: toLabelValue(namespace), [LABEL_SOURCE_NAME]: toLabelValue(name) };
+  return {
+    [LABEL_SOURCE_KIND]: kind,
+    [LABEL_SOURCE_NAMESPACE]: toLabelValue(namespace),
+    [LABEL_SOURCE_NAME]: toLabelValue(name),
+  };
 }
 
 export function labelSelectorOf(labels: Record<string, string>): string {
-  return Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(',');
+  return Object.entries(labels)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(',');
 }
 
 /**
@@ -132,7 +168,10 @@ export function mergeCommonName(cn: string, names: readonly string[]): string[] 
 }
 
 /** The optional annotations shared by Ingresses and Services, as Certificate spec fields; bad values are named and left out. */
-export function commonOptions(annotations: Record<string, string>): { spec: Partial<CertificateSpec>; problems: string[] } {
+export function commonOptions(annotations: Record<string, string>): {
+  spec: Partial<CertificateSpec>;
+  problems: string[];
+} {
   const spec: Partial<CertificateSpec> = {};
   const problems: string[] = [];
   const a = annotations;
@@ -144,7 +183,10 @@ export function commonOptions(annotations: Record<string, string>): { spec: Part
   }
   if (a[ANNOT_FOLLOW_CNAME] !== undefined) {
     const b = parseGoBool(a[ANNOT_FOLLOW_CNAME]);
-    if (b === undefined) problems.push(`annotation ${ANNOT_FOLLOW_CNAME} "${a[ANNOT_FOLLOW_CNAME]}" is not a boolean: use "true" or "false"`);
+    if (b === undefined)
+      problems.push(
+        `annotation ${ANNOT_FOLLOW_CNAME} "${a[ANNOT_FOLLOW_CNAME]}" is not a boolean: use "true" or "false"`,
+      );
     else if (b) spec.followCNAME = true;
   }
   if (a[ANNOT_SECRET_LABELS] !== undefined) {
@@ -160,7 +202,8 @@ export function commonOptions(annotations: Record<string, string>): { spec: Part
     const text = a[ANNOT_RENEW_BEFORE].trim();
     const d = parseDuration(text, `annotation ${ANNOT_RENEW_BEFORE}`);
     if (!d.ok) problems.push(d.problem);
-    else if (d.ms < MIN_RENEW_BEFORE_MS) problems.push(`annotation ${ANNOT_RENEW_BEFORE} "${text}" is too short: it must be at least 5m`);
+    else if (d.ms < MIN_RENEW_BEFORE_MS)
+      problems.push(`annotation ${ANNOT_RENEW_BEFORE} "${text}" is too short: it must be at least 5m`);
     else spec.renewBefore = text;
   }
   return { spec, problems };
@@ -204,21 +247,31 @@ function parsePrivateKey(a: Record<string, string>): { privateKey?: CertificateP
   if (a[ANNOT_KEY_ALGORITHM] !== undefined) {
     const alg = a[ANNOT_KEY_ALGORITHM].trim().toUpperCase();
     if (alg === 'RSA' || alg === 'ECDSA') key.algorithm = alg;
-    else problems.push(`annotation ${ANNOT_KEY_ALGORITHM} "${a[ANNOT_KEY_ALGORITHM]}" is not supported: use "RSA" or "ECDSA"`);
+    else
+      problems.push(
+        `annotation ${ANNOT_KEY_ALGORITHM} "${a[ANNOT_KEY_ALGORITHM]}" is not supported: use "RSA" or "ECDSA"`,
+      );
   }
   if (a[ANNOT_KEY_SIZE] !== undefined) {
     const text = a[ANNOT_KEY_SIZE].trim();
     const size = /^\d+$/.test(text) ? Number(text) : NaN;
     const allowed = key.algorithm ? ALLOWED_KEY_SIZES[key.algorithm] : undefined;
-    if (!Number.isSafeInteger(size) || size <= 0) problems.push(`annotation ${ANNOT_KEY_SIZE} "${text}" is not a key size in bits`);
-    else if (allowed && !allowed.includes(size)) problems.push(`annotation ${ANNOT_KEY_SIZE} ${size} is not allowed for ${key.algorithm}: use ${allowed.join(', ')}`);
+    if (!Number.isSafeInteger(size) || size <= 0)
+      problems.push(`annotation ${ANNOT_KEY_SIZE} "${text}" is not a key size in bits`);
+    else if (allowed && !allowed.includes(size))
+      problems.push(
+        `annotation ${ANNOT_KEY_SIZE} ${size} is not allowed for ${key.algorithm}: use ${allowed.join(', ')}`,
+      );
     // Without an algorithm the size is checked by the Certificate against the deployment's default algorithm.
     else key.size = size;
   }
   if (a[ANNOT_KEY_ENCODING] !== undefined) {
     const enc = a[ANNOT_KEY_ENCODING].trim().toUpperCase();
     if (enc === 'PKCS1' || enc === 'PKCS8') key.encoding = enc;
-    else problems.push(`annotation ${ANNOT_KEY_ENCODING} "${a[ANNOT_KEY_ENCODING]}" is not supported: use "PKCS1" or "PKCS8"`);
+    else
+      problems.push(
+        `annotation ${ANNOT_KEY_ENCODING} "${a[ANNOT_KEY_ENCODING]}" is not supported: use "PKCS1" or "PKCS8"`,
+      );
   }
   return Object.keys(key).length > 0 ? { privateKey: key, problems } : { problems };
 }
@@ -235,30 +288,58 @@ function parseGoBool(text: string): boolean | undefined {
  * A deterministic name, so that a create repeated after a lost answer finds its own object instead of making a
  * second one (gardener uses generateName `<prefix><name>-<kind>-`): the same shape with a hash of the secret.
  */
-export function certificateName(prefix: string, sourceName: string, kind: SourceKind, secret: { namespace: string; name: string }): string {
+export function certificateName(
+  prefix: string,
+  sourceName: string,
+  kind: SourceKind,
+  secret: { namespace: string; name: string },
+): string {
   const hash = createHash('sha256').update(`${secret.namespace}/${secret.name}`).digest('hex').slice(0, 8);
-  const base = `${prefix}${sourceName}-${kind}`.toLowerCase().replace(/[^a-z0-9.-]+/g, '-').replace(/^[^a-z0-9]+/, '').slice(0, 253 - 9);
+  const base = `${prefix}${sourceName}-${kind}`
+    .toLowerCase()
+    .replace(/[^a-z0-9.-]+/g, '-')
+    .replace(/^[^a-z0-9]+/, '')
+    .slice(0, 253 - 9);
   return `${base.replace(/[^a-z0-9]+$/, '')}-${hash}`;
 }
 
 /** The generated Certificate for one secret of a source object. */
-export function buildCertificate(kind: SourceKind, src: SourceSnapshot, cfg: SourceControllerConfig, secret: { namespace: string; name: string }, domains: string[], options: Partial<CertificateSpec>): Certificate {
+export function buildCertificate(
+  kind: SourceKind,
+  src: SourceSnapshot,
+  cfg: SourceControllerConfig,
+  secret: { namespace: string; name: string },
+  domains: string[],
+  options: Partial<CertificateSpec>,
+): Certificate {
   const ns = src.metadata.namespace ?? 'default';
   const namespace = cfg.targetNamespace || ns;
   // The first name becomes the common name only if X.509 allows it (64 characters), as gardener does.
   const [first, ...rest] = domains;
-  const names: Partial<CertificateSpec> = first !== undefined && [...first].length <= MAX_COMMON_NAME
-    ? { commonName: first, ...(rest.length > 0 ? { dnsNames: rest } : {}) }
-    : { dnsNames: domains };
+  const names: Partial<CertificateSpec> =
+    first !== undefined && [...first].length <= MAX_COMMON_NAME
+      ? { commonName: first, ...(rest.length > 0 ? { dnsNames: rest } : {}) }
+      : { dnsNames: domains };
   const spec: CertificateSpec = {
     ...names,
-    ...(secret.namespace === namespace ? { secretName: secret.name } : { secretRef: { name: secret.name, namespace: secret.namespace } }),
+    ...(secret.namespace === namespace
+      ? { secretName: secret.name }
+      : { secretRef: { name: secret.name, namespace: secret.namespace } }),
     ...options,
   };
   // An owner in another namespace would count as absent to the garbage collector, which would delete the Certificate.
-  const ownerReferences = namespace === ns && src.metadata.uid
-    ? [{ apiVersion: src.apiVersion, kind: src.kind, name: src.metadata.name, uid: src.metadata.uid, controller: true }]
-    : undefined;
+  const ownerReferences =
+    namespace === ns && src.metadata.uid
+      ? [
+          {
+            apiVersion: src.apiVersion,
+            kind: src.kind,
+            name: src.metadata.name,
+            uid: src.metadata.uid,
+            controller: true,
+          },
+        ]
+      : undefined;
   return {
     apiVersion: 'cert.gardener.cloud/v1alpha1',
     kind: 'Certificate',
@@ -266,7 +347,10 @@ export function buildCertificate(kind: SourceKind, src: SourceSnapshot, cfg: Sou
       name: certificateName(cfg.targetNamePrefix, src.metadata.name, kind, secret),
       namespace,
       labels: sourceLabels(kind, ns, src.metadata.name),
-      annotations: { [ANNOT_CLASS]: cfg.certTargetClass, [ANNOT_SOURCE_OBJECT]: sourceObjectId(kind, ns, src.metadata.name) },
+      annotations: {
+        [ANNOT_CLASS]: cfg.certTargetClass,
+        [ANNOT_SOURCE_OBJECT]: sourceObjectId(kind, ns, src.metadata.name),
+      },
       ...(ownerReferences ? { ownerReferences } : {}),
     },
     spec,
@@ -274,10 +358,24 @@ export function buildCertificate(kind: SourceKind, src: SourceSnapshot, cfg: Sou
 }
 
 /** The spec fields a source controls; others (e.g. ensureRenewedAfter, set by `renew: true`) are left as they are. */
-export const MANAGED_SPEC_FIELDS = ['commonName', 'dnsNames', 'issuerRef', 'secretName', 'secretRef', 'secretLabels', 'followCNAME', 'preferredChain', 'privateKey', 'renewBefore'] as const;
+export const MANAGED_SPEC_FIELDS = [
+  'commonName',
+  'dnsNames',
+  'issuerRef',
+  'secretName',
+  'secretRef',
+  'secretLabels',
+  'followCNAME',
+  'preferredChain',
+  'privateKey',
+  'renewBefore',
+] as const;
 
 export function splitList(text: string): string[] {
-  return text.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  return text
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
 }
 
 function sortedEntries(r: Record<string, string> | undefined): Array<[string, string]> {

@@ -1,10 +1,10 @@
-import type { ControllerDeps } from '../controller-deps.js';
-import { ListWatch } from '../kube/list-watch.js';
-import { DEFAULT_WATCHER, ISSUER_KIND, issuerId } from '../kinds.js';
-import type { IssuerMsg } from '../issuer/issuer-messages.js';
-import { issuerPath, referencedSecrets, type Issuer } from '../issuer/issuer-types.js';
 import type { IssuerCandidate } from '../certificate/issuer-selection.js';
+import type { ControllerDeps } from '../controller-deps.js';
+import type { IssuerMsg } from '../issuer/issuer-messages.js';
+import { type Issuer, issuerPath, referencedSecrets } from '../issuer/issuer-types.js';
+import { DEFAULT_WATCHER, ISSUER_KIND, issuerId } from '../kinds.js';
 import type { KubeObject } from '../kube/kube-object.js';
+import { ListWatch } from '../kube/list-watch.js';
 import { SecretDependents } from './secret-dependents.js';
 import { route, watcherKind } from './watcher-kind.js';
 
@@ -48,7 +48,8 @@ export function defaultWatcherKind(deps: ControllerDeps) {
           if (!secretsSynced) return;
           // An account secret the issuer just created itself (auto registration) needs no second set-up.
           if (ev.type === 'ADDED' && ev.object.metadata.labels?.['cert.gardener.cloud/issuer']) return;
-          for (const id of dependents.of(`${ev.object.metadata.namespace ?? ns}/${ev.object.metadata.name}`)) void route(ctx, ISSUER_KIND, id, { type: 'SecretChanged' });
+          for (const id of dependents.of(`${ev.object.metadata.namespace ?? ns}/${ev.object.metadata.name}`))
+            void route(ctx, ISSUER_KIND, id, { type: 'SecretChanged' });
         },
         onError: (err, failures) => ctx.log.warn({ err: err.message, failures }, 'secret watch failed; retrying'),
       }).start();
@@ -59,11 +60,13 @@ export function defaultWatcherKind(deps: ControllerDeps) {
       if (msg.type !== 'Candidates') return undefined;
       const issuers = ctx.volatile.issuers as ListWatch<Issuer>;
       await issuers.synced();
-      return issuers.items().map((i): IssuerCandidate => ({
-        namespace: i.metadata.namespace ?? ns,
-        name: i.metadata.name,
-        ...(i.spec?.acme?.domains ? { domains: i.spec.acme.domains } : {}),
-      }));
+      return issuers.items().map(
+        (i): IssuerCandidate => ({
+          namespace: i.metadata.namespace ?? ns,
+          name: i.metadata.name,
+          ...(i.spec?.acme?.domains ? { domains: i.spec.acme.domains } : {}),
+        }),
+      );
     },
   });
 }

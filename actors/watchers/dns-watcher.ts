@@ -1,7 +1,7 @@
 import type { ControllerDeps } from '../controller-deps.js';
-import { ListWatch } from '../kube/list-watch.js';
+import { ANNOTATION_CERTIFICATE, type DNSEntry, LABEL_ACME_DNS_CHALLENGE } from '../dns/challenge-entry.js';
 import { CERTIFICATE_KIND, DNS_WATCHER, parseCertificateId } from '../kinds.js';
-import { ANNOTATION_CERTIFICATE, LABEL_ACME_DNS_CHALLENGE, type DNSEntry } from '../dns/challenge-entry.js';
+import { ListWatch } from '../kube/list-watch.js';
 import { sourceClusterId } from './source-watcher.js';
 import { route, watcherKind } from './watcher-kind.js';
 
@@ -28,7 +28,9 @@ export function dnsWatcherKind(deps: ControllerDeps) {
             type: 'EntryChanged',
             name: ev.object.metadata.name,
             state: status.state,
-            current: status.observedGeneration === undefined || status.observedGeneration >= (ev.object.metadata.generation ?? 0),
+            current:
+              status.observedGeneration === undefined ||
+              status.observedGeneration >= (ev.object.metadata.generation ?? 0),
           });
         },
         onError: (err, failures) => ctx.log.warn({ err: err.message, failures }, 'DNSEntry watch failed; retrying'),

@@ -1,20 +1,38 @@
-import type { ControllerDeps } from '../controller-deps.js';
-import { ListWatch } from '../kube/list-watch.js';
-import type { KubeList, KubeObject } from '../kube/kube-object.js';
-import { CERTIFICATE_KIND, SOURCE_OBJECT_KIND, SOURCE_WATCHER, certificateId, parseSourceObjectId, sourceObjectId } from '../kinds.js';
+import type { ActorContext } from '../../runtime/index.js';
+import type { CertificateMsg } from '../certificate/certificate-actor-types.js';
 import { CERTIFICATES_API } from '../certificate/certificate-kube.js';
 import type { Certificate } from '../certificate/certificate-spec.js';
-import type { CertificateMsg } from '../certificate/certificate-actor-types.js';
 import { DEFAULT_CERT_CLASS } from '../config/effective-config.js';
-import { ANNOT_SOURCE_OBJECT, LABEL_SOURCE_KIND, SOURCE_KINDS, asksForCertificates, handlesSourceClass, snapshotOf, snapshotSignature, type SourceKind } from '../sources/source-annotations.js';
+import type { ControllerDeps } from '../controller-deps.js';
+import {
+  CERTIFICATE_KIND,
+  certificateId,
+  parseSourceObjectId,
+  SOURCE_OBJECT_KIND,
+  SOURCE_WATCHER,
+  sourceObjectId,
+} from '../kinds.js';
+import type { KubeList, KubeObject } from '../kube/kube-object.js';
+import { ListWatch } from '../kube/list-watch.js';
+import {
+  ANNOT_SOURCE_OBJECT,
+  asksForCertificates,
+  handlesSourceClass,
+  LABEL_SOURCE_KIND,
+  SOURCE_KINDS,
+  type SourceKind,
+  snapshotOf,
+  snapshotSignature,
+} from '../sources/source-annotations.js';
 import { generatedByUs, type SourceObjectMsg } from '../sources/source-object-actor.js';
-import { route, watcherKind, type WatcherBaseMsg } from './watcher-kind.js';
-import type { ActorContext } from '../../runtime/index.js';
+import { route, type WatcherBaseMsg, watcherKind } from './watcher-kind.js';
 
 export const CLASS_ANNOTATION = 'cert.gardener.cloud/class';
 
 /** certctl's question: the certificates this deployment handles (optionally of one namespace), paginated. */
-export type SourceWatcherMsg = { type: 'List'; namespace?: string; offset?: number; limit?: number } | { type: 'ResyncAll' };
+export type SourceWatcherMsg =
+  | { type: 'List'; namespace?: string; offset?: number; limit?: number }
+  | { type: 'ResyncAll' };
 export interface CertificateList {
   total: number;
   offset: number;
@@ -48,7 +66,12 @@ export function sourceWatcherKind(deps: ControllerDeps) {
         const watch = ctx.volatile.certificates as ListWatch<Certificate>;
         if (!deps.config.controllers.includes('issuer')) return undefined;
         for (const c of watch.items().filter((x) => handlesClass(deps.config.certClasses, x.metadata.annotations))) {
-          await route(ctx, CERTIFICATE_KIND, certificateId(cluster, c.metadata.namespace ?? 'default', c.metadata.name), { type: 'Resync' } satisfies CertificateMsg);
+          await route(
+            ctx,
+            CERTIFICATE_KIND,
+            certificateId(cluster, c.metadata.namespace ?? 'default', c.metadata.name),
+            { type: 'Resync' } satisfies CertificateMsg,
+          );
         }
         ctx.log.info({ certificates: watch.items().length }, 'resync');
         return undefined;
@@ -57,9 +80,18 @@ export function sourceWatcherKind(deps: ControllerDeps) {
       // certctl's list of certificates (of our classes), from the watch's cache, a page at a time.
       const watch = ctx.volatile.certificates as ListWatch<Certificate>;
       await watch.synced();
-      const all = watch.items()
-        .filter((c) => handlesClass(deps.config.certClasses, c.metadata.annotations) && (!msg.namespace || c.metadata.namespace === msg.namespace))
-        .map((c) => ({ namespace: c.metadata.namespace ?? 'default', name: c.metadata.name, id: certificateId(cluster, c.metadata.namespace ?? 'default', c.metadata.name) }))
+      const all = watch
+        .items()
+        .filter(
+          (c) =>
+            handlesClass(deps.config.certClasses, c.metadata.annotations) &&
+            (!msg.namespace || c.metadata.namespace === msg.namespace),
+        )
+        .map((c) => ({
+          namespace: c.metadata.namespace ?? 'default',
+          name: c.metadata.name,
+          id: certificateId(cluster, c.metadata.namespace ?? 'default', c.metadata.name),
+        }))
         .sort((a, b) => a.namespace.localeCompare(b.namespace) || a.name.localeCompare(b.name));
       const offset = Math.max(0, msg.offset ?? 0);
       const limit = Math.min(5000, Math.max(1, msg.limit ?? 1000));
@@ -79,19 +111,32 @@ export function sourceWatcherKind(deps: ControllerDeps) {
           // A generated Certificate that is gone may have to be created again (deleted by hand, or after a deletion
           // the source object asked for while it was still being deleted).
           const source = parseSourceObjectId(meta.annotations?.[ANNOT_SOURCE_OBJECT] ?? '');
-          if (ev.type === 'DELETED' && source && deps.config.controllers.includes(SOURCE_KINDS[source.kind].controller) &&
-            generatedByUs(ev.object, deps.config.sources[SOURCE_KINDS[source.kind].controller])) {
-            await route(ctx, SOURCE_OBJECT_KIND, meta.annotations![ANNOT_SOURCE_OBJECT]!, { type: 'Resync' } satisfies SourceObjectMsg);
+          if (
+            ev.type === 'DELETED' &&
+            source &&
+            deps.config.controllers.includes(SOURCE_KINDS[source.kind].controller) &&
+            generatedByUs(ev.object, deps.config.sources[SOURCE_KINDS[source.kind].controller])
+          ) {
+            await route(ctx, SOURCE_OBJECT_KIND, meta.annotations![ANNOT_SOURCE_OBJECT]!, {
+              type: 'Resync',
+            } satisfies SourceObjectMsg);
           }
           // Certificates are the issuer controller's (-c/--controllers without it: only the sources run here).
           if (!issuing || !handlesClass(deps.config.certClasses, meta.annotations)) return;
           if (ev.type === 'DELETED') routed.delete(key);
           else {
-            const signature = JSON.stringify([meta.uid, meta.generation, meta.deletionTimestamp, meta.finalizers, meta.annotations]);
+            const signature = JSON.stringify([
+              meta.uid,
+              meta.generation,
+              meta.deletionTimestamp,
+              meta.finalizers,
+              meta.annotations,
+            ]);
             if (routed.get(key) === signature) return;
             routed.set(key, signature);
           }
-          const msg: CertificateMsg = ev.type === 'DELETED' ? { type: 'Deleted' } : { type: 'Observed', cert: ev.object };
+          const msg: CertificateMsg =
+            ev.type === 'DELETED' ? { type: 'Deleted' } : { type: 'Observed', cert: ev.object };
           await route(ctx, CERTIFICATE_KIND, certificateId(cluster, meta.namespace ?? 'default', meta.name), msg);
         },
         onError: (err, failures) => ctx.log.warn({ err: err.message, failures }, 'certificate watch failed; retrying'),
@@ -99,7 +144,9 @@ export function sourceWatcherKind(deps: ControllerDeps) {
       ctx.volatile.certificates = certificates;
       ctx.setTimer('resync', resyncMs, { type: 'ResyncAll' });
       ctx.log.info({ classes: deps.config.certClasses }, 'watching certificates');
-      const sources = (['ingress', 'service'] as const).filter((k) => deps.config.controllers.includes(SOURCE_KINDS[k].controller)).map((k) => watchSources(ctx, deps, k));
+      const sources = (['ingress', 'service'] as const)
+        .filter((k) => deps.config.controllers.includes(SOURCE_KINDS[k].controller))
+        .map((k) => watchSources(ctx, deps, k));
       return [certificates, ...sources];
     },
   });
@@ -110,7 +157,11 @@ export function sourceWatcherKind(deps: ControllerDeps) {
  * certificates is routed to its source-object actor when something that decides its Certificates changed (not for
  * status or rules), and so is one that stopped asking, so that its Certificates are deleted.
  */
-function watchSources(ctx: ActorContext<Record<string, never>, WatcherBaseMsg>, deps: ControllerDeps, kind: SourceKind): ListWatch<KubeObject> {
+function watchSources(
+  ctx: ActorContext<Record<string, never>, WatcherBaseMsg>,
+  deps: ControllerDeps,
+  kind: SourceKind,
+): ListWatch<KubeObject> {
   const info = SOURCE_KINDS[kind];
   const cfg = deps.config.sources[info.controller];
   // Signature last routed per actor id; an id in here is followed until it is deleted or stops asking.
@@ -137,20 +188,35 @@ function watchSources(ctx: ActorContext<Record<string, never>, WatcherBaseMsg>, 
     // while their object was deleted or stopped asking) are handed to their actors, which delete what is obsolete.
     onSynced: async () => {
       try {
-        const list = await deps.kube.source.get<KubeList<Certificate>>(`${CERTIFICATES_API}/certificates`, { labelSelector: `${LABEL_SOURCE_KIND}=${kind}` });
-        const ids = new Set(list.items.filter((c) => generatedByUs(c, cfg)).map((c) => c.metadata.annotations![ANNOT_SOURCE_OBJECT]!));
+        const list = await deps.kube.source.get<KubeList<Certificate>>(`${CERTIFICATES_API}/certificates`, {
+          labelSelector: `${LABEL_SOURCE_KIND}=${kind}`,
+        });
+        const ids = new Set(
+          list.items.filter((c) => generatedByUs(c, cfg)).map((c) => c.metadata.annotations![ANNOT_SOURCE_OBJECT]!),
+        );
         for (const id of ids) {
           const ref = parseSourceObjectId(id);
           if (!ref || ref.kind !== kind || routed.has(id)) continue;
           const obj = watch.get(`${ref.namespace}/${ref.name}`);
-          await route(ctx, SOURCE_OBJECT_KIND, id, (obj ? { type: 'Observed', object: snapshotOf(kind, obj) } : { type: 'Deleted' }) satisfies SourceObjectMsg);
+          await route(
+            ctx,
+            SOURCE_OBJECT_KIND,
+            id,
+            (obj ? { type: 'Observed', object: snapshotOf(kind, obj) } : { type: 'Deleted' }) satisfies SourceObjectMsg,
+          );
         }
       } catch (err) {
-        ctx.log.warn({ err: (err as Error).message, kind }, 'could not look for certificates of vanished source objects; next relist');
+        ctx.log.warn(
+          { err: (err as Error).message, kind },
+          'could not look for certificates of vanished source objects; next relist',
+        );
       }
     },
     onError: (err, failures) => ctx.log.warn({ err: err.message, failures }, `${kind} watch failed; retrying`),
   }).start();
-  ctx.log.info({ kind, classes: cfg.certClasses, targetClass: cfg.certTargetClass }, `watching ${kind}s for certificates`);
+  ctx.log.info(
+    { kind, classes: cfg.certClasses, targetClass: cfg.certTargetClass },
+    `watching ${kind}s for certificates`,
+  );
   return watch;
 }

@@ -1,9 +1,14 @@
-import type { ControllerDeps } from '../controller-deps.js';
-import { ListWatch } from '../kube/list-watch.js';
-import type { KubeObject } from '../kube/kube-object.js';
-import { CERTIFICATE_KIND, TARGET_WATCHER, certificateId } from '../kinds.js';
+import {
+  ANNOTATION_CERT_CLUSTER,
+  ANNOTATION_CERT_NAME,
+  ANNOTATION_CERT_NAMESPACE,
+  type SecretsLookupReply,
+} from '../certificate/certificate-secret.js';
 import { HASH_LABEL } from '../certificate/request-hash.js';
-import { ANNOTATION_CERT_CLUSTER, ANNOTATION_CERT_NAME, ANNOTATION_CERT_NAMESPACE, type SecretsLookupReply } from '../certificate/certificate-secret.js';
+import type { ControllerDeps } from '../controller-deps.js';
+import { CERTIFICATE_KIND, certificateId, TARGET_WATCHER } from '../kinds.js';
+import type { KubeObject } from '../kube/kube-object.js';
+import { ListWatch } from '../kube/list-watch.js';
 import { sourceClusterId } from './source-watcher.js';
 import { route, watcherKind } from './watcher-kind.js';
 
@@ -36,7 +41,9 @@ export function targetWatcherKind(deps: ControllerDeps) {
       };
       ctx.volatile.lookup = (m: TargetWatcherMsg): SecretsLookupReply => ({
         own: hashOf.get(`${m.namespace}/${m.name}`) ?? null,
-        sameHash: [...(byHash.get(m.hash) ?? [])].filter((k) => k.startsWith(`${m.namespace}/`) && k !== `${m.namespace}/${m.name}`).map((k) => k.slice(m.namespace.length + 1)),
+        sameHash: [...(byHash.get(m.hash) ?? [])]
+          .filter((k) => k.startsWith(`${m.namespace}/`) && k !== `${m.namespace}/${m.name}`)
+          .map((k) => k.slice(m.namespace.length + 1)),
       });
       const secrets = new ListWatch<KubeObject>({
         client: deps.kube.target,

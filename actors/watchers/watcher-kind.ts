@@ -33,7 +33,12 @@ export interface WatcherSpec<M extends Message> {
  * tell is lost when it meets a shard in handover, and a lost event would leave the object unreconciled until the
  * next change. Awaited by the watch, so events for one object stay in order.
  */
-export async function route(ctx: ActorContext<Record<string, never>, never>, kind: string, id: string, msg: OutgoingMessage): Promise<void> {
+export async function route(
+  ctx: ActorContext<Record<string, never>, never>,
+  kind: string,
+  id: string,
+  msg: OutgoingMessage,
+): Promise<void> {
   try {
     await ctx.deliver(kind, id, msg, 30_000);
   } catch (err) {
@@ -41,7 +46,9 @@ export async function route(ctx: ActorContext<Record<string, never>, never>, kin
   }
 }
 
-export function watcherKind<M extends Message>(spec: WatcherSpec<M>): ActorDefinition<Record<string, never>, WatcherBaseMsg | M> {
+export function watcherKind<M extends Message>(
+  spec: WatcherSpec<M>,
+): ActorDefinition<Record<string, never>, WatcherBaseMsg | M> {
   return {
     kind: spec.kind,
     persistent: false,
@@ -68,7 +75,11 @@ export function watcherKind<M extends Message>(spec: WatcherSpec<M>): ActorDefin
           return undefined;
         case '$ChildFailed':
           ctx.log.error({ child: m.child, error: m.error }, 'child actor failed; retrying in a minute');
-          ctx.setTimer(`retry-${m.child.kind}-${m.child.id}`, CHILD_RETRY_MS, { type: 'RestartChild', kind: m.child.kind, id: m.child.id });
+          ctx.setTimer(`retry-${m.child.kind}-${m.child.id}`, CHILD_RETRY_MS, {
+            type: 'RestartChild',
+            kind: m.child.kind,
+            id: m.child.id,
+          });
           return undefined;
         case 'RestartChild':
           ctx.resetChild(m.kind, m.id);

@@ -1,7 +1,14 @@
 // What the certificate actor needs to know about keys and issued certificates: validity for renewal, names for
 // status, whether a stored key still belongs to the stored certificate (a half-written secret must not count as
 // ready), and fresh keys and CSRs in the forms the spec asks for.
-import { createPrivateKey, createPublicKey, generateKeyPair, webcrypto, X509Certificate, type KeyObject } from 'node:crypto';
+import {
+  createPrivateKey,
+  createPublicKey,
+  generateKeyPair,
+  type KeyObject,
+  webcrypto,
+  X509Certificate,
+} from 'node:crypto';
 import { promisify } from 'node:util';
 import { x509 } from './x509.js';
 
@@ -40,7 +47,12 @@ export function readCertificateChain(pem: string): CertificateInfo {
   if (leafPem === undefined) throw new Error('no "-----BEGIN CERTIFICATE-----" block found in the certificate data');
   const leaf = new x509.X509Certificate(leafPem);
   const ext = leaf.extensions.find((e) => e.type === SAN_OID);
-  const san = ext instanceof x509.SubjectAlternativeNameExtension ? ext : ext ? new x509.SubjectAlternativeNameExtension(ext.rawData) : undefined;
+  const san =
+    ext instanceof x509.SubjectAlternativeNameExtension
+      ? ext
+      : ext
+        ? new x509.SubjectAlternativeNameExtension(ext.rawData)
+        : undefined;
   const info: CertificateInfo = {
     notBeforeMs: leaf.notBefore.getTime(),
     notAfterMs: leaf.notAfter.getTime(),
@@ -80,7 +92,8 @@ const generateKeyPairAsync = promisify(generateKeyPair);
  */
 export async function generatePrivateKey(request: KeyRequest): Promise<string> {
   if (request.algorithm === 'RSA') {
-    if (![2048, 3072, 4096].includes(request.size)) throw new Error(`RSA key size ${request.size} is not supported: use 2048, 3072 or 4096`);
+    if (![2048, 3072, 4096].includes(request.size))
+      throw new Error(`RSA key size ${request.size} is not supported: use 2048, 3072 or 4096`);
     const { privateKey } = await generateKeyPairAsync('rsa', { modulusLength: request.size });
     return exportKey(privateKey, request.encoding === 'PKCS8' ? 'pkcs8' : 'pkcs1');
   }
@@ -117,7 +130,9 @@ export async function createCsrPem(names: readonly string[], keyPem: string): Pr
   }
   const keys = {
     privateKey: await webcrypto.subtle.importKey('pkcs8', der(privateKey, 'pkcs8'), importAlg, false, ['sign']),
-    publicKey: await webcrypto.subtle.importKey('spki', der(createPublicKey(privateKey), 'spki'), importAlg, true, ['verify']),
+    publicKey: await webcrypto.subtle.importKey('spki', der(createPublicKey(privateKey), 'spki'), importAlg, true, [
+      'verify',
+    ]),
   };
   const csr = await x509.Pkcs10CertificateRequestGenerator.create({
     ...(first.length <= 64 ? { name: [{ CN: [first] }] } : {}),

@@ -1,8 +1,9 @@
 // The ceiling for bench:issue: plain acme-client issuing DNS-01 certificates against the same pebble and DNS server,
 // publishing the TXT records straight into challtestsrv (no Kubernetes, no actors), with the same key type.
-import * as acme from 'acme-client';
+
 import { generateKeyPair } from 'node:crypto';
 import { promisify } from 'node:util';
+import * as acme from 'acme-client';
 import { httpCall } from '../env/http-probe.js';
 
 const genKey = promisify(generateKeyPair);
@@ -14,7 +15,13 @@ export interface RawResult {
   p50Seconds: number;
 }
 
-export async function rawAcmeIssuance(opts: { directoryUrl: string; dnsManagementUrl: string; certs: number; concurrency: number; domain: string }): Promise<RawResult> {
+export async function rawAcmeIssuance(opts: {
+  directoryUrl: string;
+  dnsManagementUrl: string;
+  certs: number;
+  concurrency: number;
+  domain: string;
+}): Promise<RawResult> {
   const client = new acme.Client({
     directoryUrl: opts.directoryUrl,
     accountKey: await acme.crypto.createPrivateEcdsaKey('P-256'),
@@ -25,7 +32,11 @@ export async function rawAcmeIssuance(opts: { directoryUrl: string; dnsManagemen
   });
   await client.createAccount({ termsOfServiceAgreed: true, contact: ['mailto:raw@example.com'] });
   const post = async (path: string, body: object) => {
-    const r = await httpCall(`${opts.dnsManagementUrl}${path}`, { method: 'POST', body: JSON.stringify(body), timeoutMs: 10_000 });
+    const r = await httpCall(`${opts.dnsManagementUrl}${path}`, {
+      method: 'POST',
+      body: JSON.stringify(body),
+      timeoutMs: 10_000,
+    });
     if (r.status !== 200) throw new Error(`challtestsrv ${path}: ${r.status}`);
   };
   const one = async (i: number): Promise<number> => {
@@ -43,7 +54,10 @@ export async function rawAcmeIssuance(opts: { directoryUrl: string; dnsManagemen
       await post('/clear-txt', { host });
     }
     const { privateKey } = await genKey('ec', { namedCurve: 'P-256' });
-    const [, csr] = await acme.crypto.createCsr({ commonName: name, altNames: [name] }, privateKey.export({ format: 'pem', type: 'pkcs8' }).toString());
+    const [, csr] = await acme.crypto.createCsr(
+      { commonName: name, altNames: [name] },
+      privateKey.export({ format: 'pem', type: 'pkcs8' }).toString(),
+    );
     const finalized = await client.finalizeOrder(order, csr);
     const valid = finalized.status === 'valid' ? finalized : await client.waitForValidStatus(finalized);
     await client.getCertificate(valid);
@@ -52,10 +66,17 @@ export async function rawAcmeIssuance(opts: { directoryUrl: string; dnsManagemen
   const latencies: number[] = [];
   let next = 0;
   const t0 = performance.now();
-  await Promise.all(Array.from({ length: Math.min(opts.concurrency, opts.certs) }, async () => {
-    while (next < opts.certs) latencies.push(await one(next++));
-  }));
+  await Promise.all(
+    Array.from({ length: Math.min(opts.concurrency, opts.certs) }, async () => {
+      while (next < opts.certs) latencies.push(await one(next++));
+    }),
+  );
   const seconds = (performance.now() - t0) / 1000;
   latencies.sort((a, b) => a - b);
-  return { certs: opts.certs, seconds, certsPerSecond: opts.certs / seconds, p50Seconds: latencies[Math.floor(latencies.length / 2)]! };
+  return {
+    certs: opts.certs,
+    seconds,
+    certsPerSecond: opts.certs / seconds,
+    p50Seconds: latencies[Math.floor(latencies.length / 2)]!,
+  };
 }

@@ -6,18 +6,18 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import yaml from 'js-yaml';
 import { connect } from 'nats';
-import { startStack, type Stack } from '../env/stack.js';
-import { repoRoot } from '../env/paths.js';
-import { TEST_NATS_USERS } from '../env/nats-users.js';
-import { freePort } from '../env/ports.js';
-import { ControllerPod } from '../support/controller-pod.js';
-import { KubeClient } from '../../actors/kube/kube-client.js';
-import type { KubeObject } from '../../actors/kube/kube-object.js';
-import { issuerPath, type Issuer } from '../../actors/issuer/issuer-types.js';
+import { runCertctl } from '../../actors/certctl/certctl-commands.js';
 import { certificatePath } from '../../actors/certificate/certificate-kube.js';
 import type { Certificate } from '../../actors/certificate/certificate-spec.js';
+import { type Issuer, issuerPath } from '../../actors/issuer/issuer-types.js';
+import { KubeClient } from '../../actors/kube/kube-client.js';
+import type { KubeObject } from '../../actors/kube/kube-object.js';
 import { ActorClient } from '../../runtime/index.js';
-import { runCertctl } from '../../actors/certctl/certctl-commands.js';
+import { TEST_NATS_USERS } from '../env/nats-users.js';
+import { repoRoot } from '../env/paths.js';
+import { freePort } from '../env/ports.js';
+import { type Stack, startStack } from '../env/stack.js';
+import { ControllerPod } from '../support/controller-pod.js';
 import { kubectlGet } from './kubectl-view.js';
 
 const once = process.argv.includes('--once');
@@ -57,21 +57,41 @@ try {
   say('[demo] starting the local stack (the first run builds kube-apiserver, etcd and nats-server: about 5 minutes)');
   stack = await startStack({ natsNodes: 3, log: (l) => say(`[demo]   ${l}`) });
   const info = stack.info;
-  const kube = { default: KubeClient.fromFile(info.clusters.default.kubeconfig), source: KubeClient.fromFile(info.clusters.source.kubeconfig) };
+  const kube = {
+    default: KubeClient.fromFile(info.clusters.default.kubeconfig),
+    source: KubeClient.fromFile(info.clusters.source.kubeconfig),
+  };
 
   const metricsPort = await freePort();
   say(`[demo] starting ${PODS} cert-controller-manager pods on a ${info.nats.urls.length}-node NATS cluster`);
   for (let i = 0; i < PODS; i++) {
-    pods.push(new ControllerPod(`pod-${i}`, info, [
-      '--actor-system', SYSTEM, '--default-issuer', 'issuer-local', '--precheck-nameservers', info.dns.server, '--precheck-additional-wait', '0s',
-      '--lease-duration', '5s', '--lease-renew-deadline', '4s', '--lease-retry-period', '1500ms',
-      ...(i === 0 ? ['--server-port-http', String(metricsPort), '--bind-address-http', '127.0.0.1'] : []),
-    ]));
+    pods.push(
+      new ControllerPod(`pod-${i}`, info, [
+        '--actor-system',
+        SYSTEM,
+        '--default-issuer',
+        'issuer-local',
+        '--precheck-nameservers',
+        info.dns.server,
+        '--precheck-additional-wait',
+        '0s',
+        '--lease-duration',
+        '5s',
+        '--lease-renew-deadline',
+        '4s',
+        '--lease-retry-period',
+        '1500ms',
+        ...(i === 0 ? ['--server-port-http', String(metricsPort), '--bind-address-http', '127.0.0.1'] : []),
+      ]),
+    );
   }
   await Promise.all(pods.map((p) => p.ready()));
 
   for (const ex of EXAMPLES) {
-    const text = readFileSync(join(repoRoot(), 'examples', ex.file), 'utf8').replaceAll('https://127.0.0.1:14000/dir', info.acme.directoryUrl);
+    const text = readFileSync(join(repoRoot(), 'examples', ex.file), 'utf8').replaceAll(
+      'https://127.0.0.1:14000/dir',
+      info.acme.directoryUrl,
+    );
     for (const doc of yaml.loadAll(text) as KubeObject[]) {
       if (!doc?.kind) continue;
       const path = PATHS[doc.kind];
@@ -88,7 +108,16 @@ try {
   while (!done) {
     const issuers = (await kube.default.get<{ items: Issuer[] }>(issuerPath('default'))).items;
     const certs = (await kube.source.get<{ items: Certificate[] }>(certificatePath('default'))).items;
-    for (const o of [...issuers.map((i) => ({ kind: 'issuer', o: i as KubeObject & { status?: { state?: string; message?: string } } })), ...certs.map((c) => ({ kind: 'certificate', o: c as KubeObject & { status?: { state?: string; message?: string } } }))]) {
+    for (const o of [
+      ...issuers.map((i) => ({
+        kind: 'issuer',
+        o: i as KubeObject & { status?: { state?: string; message?: string } },
+      })),
+      ...certs.map((c) => ({
+        kind: 'certificate',
+        o: c as KubeObject & { status?: { state?: string; message?: string } },
+      })),
+    ]) {
       const key = `${o.kind}/${o.o.metadata.name}`;
       const line = `${o.o.status?.state ?? 'new'}${o.o.status?.message ? `: ${o.o.status.message}` : ''}`;
       if (seen.get(key) !== line) {
@@ -97,7 +126,8 @@ try {
       }
     }
     done = issuers.length > 0 && certs.length >= 4 && [...issuers, ...certs].every((o) => o.status?.state === 'Ready');
-    if (!done && Date.now() - started > 180_000) throw new Error('not everything became Ready within 3 minutes (see the states above)');
+    if (!done && Date.now() - started > 180_000)
+      throw new Error('not everything became Ready within 3 minutes (see the states above)');
     if (!done) await new Promise((r) => setTimeout(r, 250));
   }
 

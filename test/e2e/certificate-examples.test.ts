@@ -1,15 +1,15 @@
-import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { X509Certificate } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { after, before, test } from 'node:test';
+import { certificatePath } from '../../actors/certificate/certificate-kube.js';
+import type { Certificate } from '../../actors/certificate/certificate-spec.js';
+import { type Issuer, issuerPath } from '../../actors/issuer/issuer-types.js';
+import { splitPemCertificates } from '../../actors/x509/certificate-info.js';
+import { x509 } from '../../actors/x509/x509.js';
 import { TestDeployment } from '../support/deployment.js';
 import { loadExample } from '../support/kube.js';
 import { eventually } from '../support/test-env.js';
-import { issuerPath, type Issuer } from '../../actors/issuer/issuer-types.js';
-import { certificatePath } from '../../actors/certificate/certificate-kube.js';
-import type { Certificate } from '../../actors/certificate/certificate-spec.js';
-import { splitPemCertificates } from '../../actors/x509/certificate-info.js';
-import { x509 } from '../../actors/x509/x509.js';
 
 // The seed's examples (issuer, simple certificate, CSR certificate) pointed at pebble, handled by three pods; the
 // certificates become Ready through real DNS-01 validation of DNSEntries published by the dns stand-in.
@@ -47,7 +47,11 @@ test('the seed examples: issuer Ready, simple and CSR certificates Ready with ve
   const ready = await d.waitCertificate('cert-simple', 'Ready', 90_000);
   const st = ready.status!;
   assert.equal(st.commonName, 'cert1.mydomain.com');
-  assert.deepEqual([...(st.dnsNames ?? [])].sort(), ['cert1-bar.mydomain.com', 'cert1-foo.mydomain.com', 'cert1.mydomain.com']);
+  assert.deepEqual([...(st.dnsNames ?? [])].sort(), [
+    'cert1-bar.mydomain.com',
+    'cert1-foo.mydomain.com',
+    'cert1.mydomain.com',
+  ]);
   assert.equal(st.issuerRef?.name, 'issuer-staging');
   assert.ok(st.expirationDate && st.issuanceDate && st.renewalDate, JSON.stringify(st));
   assert.equal(st.conditions?.find((c) => c.type === 'Ready')?.status, 'True');
@@ -62,13 +66,25 @@ test('the seed examples: issuer Ready, simple and CSR certificates Ready with ve
   const chain = splitPemCertificates(b64(secret.data?.['tls.crt'])).map((p) => new X509Certificate(p));
   assert.ok(chain.length >= 2, 'leaf and intermediate');
   const leaf = chain[0]!;
-  assert.ok(leaf.checkPrivateKey(await import('node:crypto').then((c) => c.createPrivateKey(b64(secret.data?.['tls.key'])))));
+  assert.ok(
+    leaf.checkPrivateKey(await import('node:crypto').then((c) => c.createPrivateKey(b64(secret.data?.['tls.key'])))),
+  );
   const root = new X509Certificate(readFileSync(d.stack.acme.rootCaPath));
   for (let i = 0; i < chain.length - 1; i++) assert.ok(chain[i]!.verify(chain[i + 1]!.publicKey), `chain link ${i}`);
   assert.ok(chain[chain.length - 1]!.verify(root.publicKey), 'top of the chain is signed by pebble root');
-  assert.equal(b64(secret.data?.['ca.crt']).trim(), chain.slice(1).map((c) => c.toString().trim()).join('\n'));
+  assert.equal(
+    b64(secret.data?.['ca.crt']).trim(),
+    chain
+      .slice(1)
+      .map((c) => c.toString().trim())
+      .join('\n'),
+  );
   const san = new x509.X509Certificate(leaf.raw).getExtension(x509.SubjectAlternativeNameExtension);
-  assert.deepEqual(san?.names.items.map((n) => n.value).sort(), ['cert1-bar.mydomain.com', 'cert1-foo.mydomain.com', 'cert1.mydomain.com']);
+  assert.deepEqual(san?.names.items.map((n) => n.value).sort(), [
+    'cert1-bar.mydomain.com',
+    'cert1-foo.mydomain.com',
+    'cert1.mydomain.com',
+  ]);
   // An RSA 2048 key in PKCS1 form: the defaults.
   assert.match(b64(secret.data?.['tls.key']), /^-----BEGIN RSA PRIVATE KEY-----/);
 
@@ -81,10 +97,19 @@ test('the seed examples: issuer Ready, simple and CSR certificates Ready with ve
   assert.ok(splitPemCertificates(b64(csrSecret.data?.['tls.crt'])).length >= 2);
 
   // Challenge entries are removed after issuance.
-  await eventually(async () => {
-    const list = await d.kube.dns.get<{ items: unknown[] }>(`/apis/dns.gardener.cloud/v1alpha1/namespaces/${d.ns}/dnsentries`);
-    return list.items.length === 0;
-  }, 'challenge entries to be deleted', 30_000);
+  await eventually(
+    async () => {
+      const list = await d.kube.dns.get<{ items: unknown[] }>(
+        `/apis/dns.gardener.cloud/v1alpha1/namespaces/${d.ns}/dnsentries`,
+      );
+      return list.items.length === 0;
+    },
+    'challenge entries to be deleted',
+    30_000,
+  );
   const events = await d.events('cert-simple');
-  assert.ok(events.some((e) => e.type === 'Normal' && e.reason === 'Ready'), JSON.stringify(events));
+  assert.ok(
+    events.some((e) => e.type === 'Normal' && e.reason === 'Ready'),
+    JSON.stringify(events),
+  );
 });

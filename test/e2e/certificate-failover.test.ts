@@ -1,17 +1,17 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { TestDeployment } from '../support/deployment.js';
-import { eventually, sharedStack } from '../support/test-env.js';
-import { ensureServerBinaries } from '../env/server-binaries.js';
-import { startKubeApiServer, type KubeApiServer } from '../env/kube-apiserver.js';
-import { freePort } from '../env/ports.js';
+import { test } from 'node:test';
+import { certificatePath } from '../../actors/certificate/certificate-kube.js';
 import { installCrds, loadCrds } from '../../actors/kube/install-crds.js';
 import { KubeClient } from '../../actors/kube/kube-client.js';
-import { certificatePath } from '../../actors/certificate/certificate-kube.js';
+import { type KubeApiServer, startKubeApiServer } from '../env/kube-apiserver.js';
 import { repoRoot } from '../env/paths.js';
+import { freePort } from '../env/ports.js';
+import { ensureServerBinaries } from '../env/server-binaries.js';
+import { TestDeployment } from '../support/deployment.js';
+import { eventually, sharedStack } from '../support/test-env.js';
 
 test('SIGKILL of the pod holding a certificate in the middle of its order: another pod finishes the same order', async () => {
   // A 4 s additional wait keeps the order in its propagation step long enough to kill the pod that runs it.
@@ -20,12 +20,22 @@ test('SIGKILL of the pod holding a certificate in the middle of its order: anoth
   try {
     await d.issuer('kill');
     await d.waitIssuer('kill');
-    await d.certificate('victim', { commonName: 'victim.example.com', dnsNames: ['*.victim.example.com'], issuerRef: { name: 'kill' }, secretName: 'victim-tls' });
+    await d.certificate('victim', {
+      commonName: 'victim.example.com',
+      dnsNames: ['*.victim.example.com'],
+      issuerRef: { name: 'kill' },
+      secretName: 'victim-tls',
+    });
     const id = `source/${d.ns}/victim`;
-    await eventually(async () => {
-      const s = await d.client.ask<{ work?: { phase: string } }>('certificate', id, { type: 'Describe' }, 5000);
-      return s.work?.phase === 'propagation';
-    }, 'the order to reach its propagation step', 60_000, 50);
+    await eventually(
+      async () => {
+        const s = await d.client.ask<{ work?: { phase: string } }>('certificate', id, { type: 'Describe' }, 5000);
+        return s.work?.phase === 'propagation';
+      },
+      'the order to reach its propagation step',
+      60_000,
+      50,
+    );
     const view = await d.client.admin<{ pod: string }>({ op: 'actor', kind: 'certificate', id });
     const holder = d.pods.find((p) => p.name === view.pod)!;
     assert.ok(holder, `holder ${view.pod} is one of ours`);
@@ -71,24 +81,55 @@ test('an API server restart during issuance: certificates created, changed and d
   await installCrds(mainAdmin, loadCrds(join(repoRoot(), 'deploy', 'crds')));
   mainAdmin.close();
   side = KubeClient.fromFile(sideServer.kubeconfig);
-  await eventually(() => side!.get(certificatePath('default')).then(() => true), 'the side server to serve certificates', 60_000);
+  await eventually(
+    () => side!.get(certificatePath('default')).then(() => true),
+    'the side server to serve certificates',
+    60_000,
+  );
 
-  d = new TestDeployment({ pods: 2, clusters: { source: { server: main.url, kubeconfig: main.kubeconfig, runtimeKubeconfig: main.runtimeKubeconfig, auditLog: main.auditLog } } });
+  d = new TestDeployment({
+    pods: 2,
+    clusters: {
+      source: {
+        server: main.url,
+        kubeconfig: main.kubeconfig,
+        runtimeKubeconfig: main.runtimeKubeconfig,
+        auditLog: main.auditLog,
+      },
+    },
+  });
   await d.start();
   await d.issuer('restart');
   await d.waitIssuer('restart');
-  await d.certificate('before', { commonName: 'before.example.com', issuerRef: { name: 'restart' }, secretName: 'before-tls' });
-  await d.certificate('gone', { commonName: 'gone.example.com', issuerRef: { name: 'restart' }, secretName: 'gone-tls' });
+  await d.certificate('before', {
+    commonName: 'before.example.com',
+    issuerRef: { name: 'restart' },
+    secretName: 'before-tls',
+  });
+  await d.certificate('gone', {
+    commonName: 'gone.example.com',
+    issuerRef: { name: 'restart' },
+    secretName: 'gone-tls',
+  });
   await d.waitCertificate('before', 'Ready');
   await d.waitCertificate('gone', 'Ready');
 
   // Mid-issuance: a new certificate, then the pods' API server goes away.
-  await d.certificate('during', { commonName: 'during.example.com', issuerRef: { name: 'restart' }, secretName: 'during-tls' });
+  await d.certificate('during', {
+    commonName: 'during.example.com',
+    issuerRef: { name: 'restart' },
+    secretName: 'during-tls',
+  });
   await main.process.stop();
 
   // While it is down, through the other server: a new certificate, an edit, a deletion.
   const cls = { 'cert.gardener.cloud/class': d.certClass };
-  await side.create(certificatePath(d.ns), { apiVersion: 'cert.gardener.cloud/v1alpha1', kind: 'Certificate', metadata: { name: 'while-down', namespace: d.ns, annotations: cls }, spec: { commonName: 'while-down.example.com', issuerRef: { name: 'restart' }, secretName: 'while-down-tls' } });
+  await side.create(certificatePath(d.ns), {
+    apiVersion: 'cert.gardener.cloud/v1alpha1',
+    kind: 'Certificate',
+    metadata: { name: 'while-down', namespace: d.ns, annotations: cls },
+    spec: { commonName: 'while-down.example.com', issuerRef: { name: 'restart' }, secretName: 'while-down-tls' },
+  });
   await side.mergePatch(certificatePath(d.ns, 'before'), { spec: { dnsNames: ['before-more.example.com'] } });
   await side.delete(certificatePath(d.ns, 'gone'));
 
@@ -106,7 +147,11 @@ test('a Secret deleted while no pod runs is issued again when a pod starts (no w
   try {
     await d.issuer('offline');
     await d.waitIssuer('offline');
-    await d.certificate('offline-cert', { commonName: 'offline.example.com', issuerRef: { name: 'offline' }, secretName: 'offline-tls' });
+    await d.certificate('offline-cert', {
+      commonName: 'offline.example.com',
+      issuerRef: { name: 'offline' },
+      secretName: 'offline-tls',
+    });
     await d.waitCertificate('offline-cert', 'Ready');
     await d.pods[0]!.stop();
     await d.kube.target.delete(`/api/v1/namespaces/${d.ns}/secrets/offline-tls`);

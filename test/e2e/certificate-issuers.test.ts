@@ -1,14 +1,17 @@
-import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { TestDeployment } from '../support/deployment.js';
-import { eventually } from '../support/test-env.js';
+import { after, before, test } from 'node:test';
 import { newAccountKeyPem, openAcmeAccount } from '../../actors/acme/acme-account.js';
 import { issuerPath } from '../../actors/issuer/issuer-types.js';
+import { TestDeployment } from '../support/deployment.js';
+import { eventually } from '../support/test-env.js';
 
 // Issuer variants seen from the certificates: an existing account, external account binding, the request quota,
 // the default issuer with domain ranges, and cascade delete. Two pods, --cascade-delete, a default issuer limited
 // to *.ranged.example.
-const d = new TestDeployment({ pods: 2, args: ['--default-issuer', 'fallback', '--default-issuer-domain-ranges', 'ranged.example', '--cascade-delete'] });
+const d = new TestDeployment({
+  pods: 2,
+  args: ['--default-issuer', 'fallback', '--default-issuer-domain-ranges', 'ranged.example', '--cascade-delete'],
+});
 const b64 = (s: string) => Buffer.from(s).toString('base64');
 
 before(async () => {
@@ -20,9 +23,20 @@ after(async () => {
 
 test('an issuer with an existing account (autoRegistration false) issues certificates', async () => {
   const keyPem = await newAccountKeyPem();
-  await openAcmeAccount({ directoryUrl: d.stack.acme.directoryUrl, email: 'pre@example.com', accountKeyPem: keyPem, autoRegistration: true });
-  await d.kube.default.create(`/api/v1/namespaces/${d.ns}/secrets`, { metadata: { name: 'existing-key', namespace: d.ns }, data: { privateKey: b64(keyPem) } });
-  await d.issuer('existing', { autoRegistration: false, privateKeySecretRef: { name: 'existing-key', namespace: d.ns } });
+  await openAcmeAccount({
+    directoryUrl: d.stack.acme.directoryUrl,
+    email: 'pre@example.com',
+    accountKeyPem: keyPem,
+    autoRegistration: true,
+  });
+  await d.kube.default.create(`/api/v1/namespaces/${d.ns}/secrets`, {
+    metadata: { name: 'existing-key', namespace: d.ns },
+    data: { privateKey: b64(keyPem) },
+  });
+  await d.issuer('existing', {
+    autoRegistration: false,
+    privateKeySecretRef: { name: 'existing-key', namespace: d.ns },
+  });
   await d.waitIssuer('existing');
   await d.certificate('existing-cert', { commonName: 'existing.example.com', issuerRef: { name: 'existing' } });
   const c = await d.waitCertificate('existing-cert', 'Ready');
@@ -34,8 +48,14 @@ test('an issuer with an existing account (autoRegistration false) issues certifi
 test('an issuer with external account binding issues certificates', async () => {
   const eab = d.stack.acmeEab!;
   const [keyId, hmac] = Object.entries(eab.keys)[0]!;
-  await d.kube.default.create(`/api/v1/namespaces/${d.ns}/secrets`, { metadata: { name: 'eab-hmac', namespace: d.ns }, data: { hmacKey: b64(hmac) } });
-  await d.issuer('eab', { server: eab.directoryUrl, externalAccountBinding: { keyID: keyId, keySecretRef: { name: 'eab-hmac', namespace: d.ns } } });
+  await d.kube.default.create(`/api/v1/namespaces/${d.ns}/secrets`, {
+    metadata: { name: 'eab-hmac', namespace: d.ns },
+    data: { hmacKey: b64(hmac) },
+  });
+  await d.issuer('eab', {
+    server: eab.directoryUrl,
+    externalAccountBinding: { keyID: keyId, keySecretRef: { name: 'eab-hmac', namespace: d.ns } },
+  });
   await d.waitIssuer('eab');
   await d.certificate('eab-cert', { commonName: 'eab.example.com', issuerRef: { name: 'eab' }, secretName: 'eab-tls' });
   await d.waitCertificate('eab-cert', 'Ready');
@@ -49,12 +69,19 @@ test('quota: an exhausted issuer leaves certificates Waiting with a clear messag
   await d.waitCertificate('q1', 'Ready');
   await d.certificate('q2', { commonName: 'q2.example.com', issuerRef: { name: 'tight' }, secretName: 'q2-tls' });
   const waiting = await d.waitCertificate('q2', 'Waiting');
-  assert.match(waiting.status?.message ?? '', /request quota of issuer "tight" is exhausted \(4 certificate requests per day, at most 1 at once\); retrying at \d{4}-\d\d-\d\dT.*spec\.requestsPerDayQuota/);
+  assert.match(
+    waiting.status?.message ?? '',
+    /request quota of issuer "tight" is exhausted \(4 certificate requests per day, at most 1 at once\); retrying at \d{4}-\d\d-\d\dT.*spec\.requestsPerDayQuota/,
+  );
   const retryAt = Date.parse(/retrying at (\S+?)\./.exec(waiting.status!.message!)![1]!);
   assert.ok(retryAt > Date.now() + 5 * 3600_000, 'the next token is hours away');
 
   // A certificate for the same request as q1 reuses its secret: no order, no token.
-  await d.certificate('q1-copy', { commonName: 'q1.example.com', issuerRef: { name: 'tight' }, secretName: 'q1-copy-tls' });
+  await d.certificate('q1-copy', {
+    commonName: 'q1.example.com',
+    issuerRef: { name: 'tight' },
+    secretName: 'q1-copy-tls',
+  });
   const copy = await d.waitCertificate('q1-copy', 'Ready');
   assert.match(copy.status?.message ?? '', /reused/);
   assert.equal((await d.getCertificate('q2')).status?.state, 'Waiting');
@@ -73,11 +100,18 @@ test('the default issuer serves certificates without issuerRef inside its domain
   assert.equal(ok.status?.issuerRef?.name, 'fallback');
   await d.certificate('out-of-range', { commonName: 'www.elsewhere.example' });
   const refused = await d.waitCertificate('out-of-range', 'Error');
-  assert.match(refused.status?.message ?? '', /"www\.elsewhere\.example" is outside the domain ranges of the default issuer "fallback" \(ranged\.example\)/);
+  assert.match(
+    refused.status?.message ?? '',
+    /"www\.elsewhere\.example" is outside the domain ranges of the default issuer "fallback" \(ranged\.example\)/,
+  );
 });
 
 test('with --cascade-delete, deleting a certificate deletes its secret', async () => {
-  await d.certificate('cascade', { commonName: 'cascade.example.com', issuerRef: { name: 'existing' }, secretName: 'cascade-tls' });
+  await d.certificate('cascade', {
+    commonName: 'cascade.example.com',
+    issuerRef: { name: 'existing' },
+    secretName: 'cascade-tls',
+  });
   await d.waitCertificate('cascade', 'Ready');
   assert.ok(await d.secret('cascade-tls'));
   await d.deleteCertificate('cascade');

@@ -1,10 +1,10 @@
-import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { TestDeployment } from '../support/deployment.js';
-import { eventually } from '../support/test-env.js';
+import { after, before, test } from 'node:test';
 import { certificatePath } from '../../actors/certificate/certificate-kube.js';
 import type { Certificate } from '../../actors/certificate/certificate-spec.js';
 import { readCertificateChain } from '../../actors/x509/certificate-info.js';
+import { TestDeployment } from '../support/deployment.js';
+import { eventually } from '../support/test-env.js';
 
 // What happens to a certificate after it is first issued: spec edits, `renew: true`, deletion (without
 // --cascade-delete the Secret stays), reuse of a stored certificate for the same request without a new order, and
@@ -35,7 +35,9 @@ test('a spec change re-issues the certificate for the new names', async () => {
   const first = await leafOf('edit-tls');
   assert.deepEqual(first.dnsNames, ['edit.example.com']);
   await patch('edit', { spec: { dnsNames: ['edit-more.example.com'] } });
-  const c = await d.waitCertificate('edit', 'Ready', 60_000, (s) => (s.dnsNames ?? []).includes('edit-more.example.com'));
+  const c = await d.waitCertificate('edit', 'Ready', 60_000, (s) =>
+    (s.dnsNames ?? []).includes('edit-more.example.com'),
+  );
   const second = await leafOf('edit-tls');
   assert.notEqual(second.serialNumber, first.serialNumber);
   assert.deepEqual([...second.dnsNames].sort(), ['edit-more.example.com', 'edit.example.com']);
@@ -44,16 +46,30 @@ test('a spec change re-issues the certificate for the new names', async () => {
 });
 
 test('renew: true orders a new certificate and is turned into ensureRenewedAfter', async () => {
-  await d.certificate('renew', { commonName: 'renew.example.com', issuerRef: { name: ISSUER }, secretName: 'renew-tls' });
+  await d.certificate('renew', {
+    commonName: 'renew.example.com',
+    issuerRef: { name: ISSUER },
+    secretName: 'renew-tls',
+  });
   await d.waitCertificate('renew', 'Ready');
   const first = await leafOf('renew-tls');
   await patch('renew', { spec: { renew: true } });
-  const c = await eventually(async () => {
-    const cert = await d.getCertificate('renew');
-    if (cert.spec.renew || !cert.spec.ensureRenewedAfter || cert.status?.state !== 'Ready' || cert.status.observedGeneration !== cert.metadata.generation) return false;
-    const leaf = await leafOf('renew-tls');
-    return leaf.serialNumber !== first.serialNumber ? cert : false;
-  }, 'the renewed certificate', 60_000);
+  const c = await eventually(
+    async () => {
+      const cert = await d.getCertificate('renew');
+      if (
+        cert.spec.renew ||
+        !cert.spec.ensureRenewedAfter ||
+        cert.status?.state !== 'Ready' ||
+        cert.status.observedGeneration !== cert.metadata.generation
+      )
+        return false;
+      const leaf = await leafOf('renew-tls');
+      return leaf.serialNumber !== first.serialNumber ? cert : false;
+    },
+    'the renewed certificate',
+    60_000,
+  );
   assert.ok(Date.parse(c.spec.ensureRenewedAfter!) > 0);
   assert.equal(d.ordersOf('renew'), 2);
   // A later reconcile of the same generation does not renew again (ensureRenewedAfter is satisfied).
@@ -85,13 +101,22 @@ test('deletion removes the challenge entries and the finalizer but keeps the Sec
   assert.equal(d.ordersOf('reuse-a'), 1, 'only the first incarnation ordered');
 
   // Names in another order and case are the same request.
-  await d.certificate('reuse-c', { commonName: 'reuse.example.com', dnsNames: ['REUSE-ALT.example.com'], issuerRef: { name: ISSUER }, secretName: 'reuse-c-tls' });
+  await d.certificate('reuse-c', {
+    commonName: 'reuse.example.com',
+    dnsNames: ['REUSE-ALT.example.com'],
+    issuerRef: { name: ISSUER },
+    secretName: 'reuse-c-tls',
+  });
   await d.waitCertificate('reuse-c', 'Ready');
   assert.equal(d.ordersOf('reuse-c'), 0);
 });
 
 test('a deleted Secret is issued again', async () => {
-  await d.certificate('restore', { commonName: 'restore.example.com', issuerRef: { name: ISSUER }, secretName: 'restore-tls' });
+  await d.certificate('restore', {
+    commonName: 'restore.example.com',
+    issuerRef: { name: ISSUER },
+    secretName: 'restore-tls',
+  });
   await d.waitCertificate('restore', 'Ready');
   await d.kube.target.delete(`/api/v1/namespaces/${d.ns}/secrets/restore-tls`);
   await eventually(() => d.secret('restore-tls'), 'the secret to be written again', 60_000);
@@ -100,17 +125,28 @@ test('a deleted Secret is issued again', async () => {
 });
 
 test('a certificate waiting for a missing issuer is issued once the issuer exists; the reconcile annotation retries at once', async () => {
-  await d.certificate('late', { commonName: 'late.example.com', issuerRef: { name: 'late-issuer' }, secretName: 'late-tls' });
+  await d.certificate('late', {
+    commonName: 'late.example.com',
+    issuerRef: { name: 'late-issuer' },
+    secretName: 'late-tls',
+  });
   const failed = await d.waitCertificate('late', 'Error');
   assert.match(failed.status?.message ?? '', /issuer .*late-issuer does not exist/);
   assert.ok(failed.status?.backoff?.recheckAfter, 'backoff is reported');
   const events = await d.events('late');
-  assert.ok(events.some((e) => e.type === 'Warning' && /late-issuer does not exist/.test(e.message)), JSON.stringify(events));
+  assert.ok(
+    events.some((e) => e.type === 'Warning' && /late-issuer does not exist/.test(e.message)),
+    JSON.stringify(events),
+  );
 
   // The annotation makes the controller try again now (and it removes the annotation).
   const before = failed.status!.conditions![0]!.message;
   await patch('late', { metadata: { annotations: { 'gardener.cloud/operation': 'reconcile' } } });
-  await eventually(async () => !(await d.getCertificate('late')).metadata.annotations?.['gardener.cloud/operation'], 'the annotation to be removed', 30_000);
+  await eventually(
+    async () => !(await d.getCertificate('late')).metadata.annotations?.['gardener.cloud/operation'],
+    'the annotation to be removed',
+    30_000,
+  );
   assert.equal((await d.getCertificate('late')).status?.message, before);
 
   await d.issuer('late-issuer');
@@ -121,14 +157,30 @@ test('a certificate waiting for a missing issuer is issued once the issuer exist
 
 test('two certificates validating the same domain take turns: the second orders after the first is issued', async () => {
   await Promise.all([
-    d.certificate('shared-a', { commonName: 'shared.example.com', dnsNames: ['a.shared.example.com'], issuerRef: { name: ISSUER }, secretName: 'shared-a-tls' }),
-    d.certificate('shared-b', { commonName: 'shared.example.com', dnsNames: ['b.shared.example.com'], issuerRef: { name: ISSUER }, secretName: 'shared-b-tls' }),
+    d.certificate('shared-a', {
+      commonName: 'shared.example.com',
+      dnsNames: ['a.shared.example.com'],
+      issuerRef: { name: ISSUER },
+      secretName: 'shared-a-tls',
+    }),
+    d.certificate('shared-b', {
+      commonName: 'shared.example.com',
+      dnsNames: ['b.shared.example.com'],
+      issuerRef: { name: ISSUER },
+      secretName: 'shared-b-tls',
+    }),
   ]);
   await d.waitCertificate('shared-a', 'Ready');
   await d.waitCertificate('shared-b', 'Ready');
   const at = (name: string, msg: string) => Number(d.logsOf(name, msg)[0]?.time);
-  const [first, second] = at('shared-a', 'order created') < at('shared-b', 'order created') ? ['shared-a', 'shared-b'] : ['shared-b', 'shared-a'];
-  assert.ok(at(second, 'order created') >= at(first, 'certificate issued'), 'the second order started only after the first certificate was issued');
+  const [first, second] =
+    at('shared-a', 'order created') < at('shared-b', 'order created')
+      ? ['shared-a', 'shared-b']
+      : ['shared-b', 'shared-a'];
+  assert.ok(
+    at(second, 'order created') >= at(first, 'certificate issued'),
+    'the second order started only after the first certificate was issued',
+  );
   assert.equal(d.ordersOf('shared-a'), 1);
   assert.equal(d.ordersOf('shared-b'), 1);
 });

@@ -1,10 +1,10 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { TestDeployment } from '../support/deployment.js';
-import { eventually } from '../support/test-env.js';
+import { test } from 'node:test';
 import { CERTIFICATES_API } from '../../actors/certificate/certificate-kube.js';
 import type { Certificate } from '../../actors/certificate/certificate-spec.js';
 import type { KubeList } from '../../actors/kube/kube-object.js';
+import { TestDeployment } from '../support/deployment.js';
+import { eventually } from '../support/test-env.js';
 
 test('-c ingress-cert runs only the Ingress source: Certificates are generated but not issued by this deployment', async () => {
   const d = new TestDeployment({ pods: 1, args: ['-c', 'ingress-cert'] });
@@ -13,14 +13,36 @@ test('-c ingress-cert runs only the Ingress source: Certificates are generated b
     // A Certificate of our class that only the issuer controller would act on.
     await d.certificate('direct', { commonName: 'direct.example.com', issuerRef: { name: 'none' } });
     await d.kube.source.create(`/apis/networking.k8s.io/v1/namespaces/${d.ns}/ingresses`, {
-      apiVersion: 'networking.k8s.io/v1', kind: 'Ingress',
-      metadata: { name: 'web', namespace: d.ns, annotations: { 'cert.gardener.cloud/purpose': 'managed', 'cert.gardener.cloud/class': d.certClass } },
-      spec: { tls: [{ hosts: ['web.example.com'], secretName: 'web-tls' }], rules: [{ host: 'web.example.com', http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'web', port: { number: 80 } } } }] } }] },
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'Ingress',
+      metadata: {
+        name: 'web',
+        namespace: d.ns,
+        annotations: { 'cert.gardener.cloud/purpose': 'managed', 'cert.gardener.cloud/class': d.certClass },
+      },
+      spec: {
+        tls: [{ hosts: ['web.example.com'], secretName: 'web-tls' }],
+        rules: [
+          {
+            host: 'web.example.com',
+            http: {
+              paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'web', port: { number: 80 } } } }],
+            },
+          },
+        ],
+      },
     });
-    const generated = await eventually(async () => {
-      const list = await d.kube.source.get<KubeList<Certificate>>(`${CERTIFICATES_API}/namespaces/${d.ns}/certificates`, { labelSelector: 'cert.gardener.cloud/source-kind=ingress' });
-      return list.items.length === 1 ? list.items[0] : false;
-    }, 'the Ingress certificate to be generated', 60_000);
+    const generated = await eventually(
+      async () => {
+        const list = await d.kube.source.get<KubeList<Certificate>>(
+          `${CERTIFICATES_API}/namespaces/${d.ns}/certificates`,
+          { labelSelector: 'cert.gardener.cloud/source-kind=ingress' },
+        );
+        return list.items.length === 1 ? list.items[0] : false;
+      },
+      'the Ingress certificate to be generated',
+      60_000,
+    );
     assert.deepEqual(generated!.spec.dnsNames ?? [generated!.spec.commonName], ['web.example.com']);
     // The source controller has done its work; the issuer controller is not running here, so neither certificate
     // got a finalizer or a status from this deployment.
@@ -29,9 +51,15 @@ test('-c ingress-cert runs only the Ingress source: Certificates are generated b
       assert.equal(c.status, undefined, `${name} has no status`);
       assert.ok(!(c.metadata.finalizers ?? []).length, `${name} has no finalizer`);
     }
-    const view = await d.client.admin<{ byKind?: unknown; pods: Array<{ byKind: Record<string, unknown> }> }>({ op: 'actors', limit: 0 });
+    const view = await d.client.admin<{ byKind?: unknown; pods: Array<{ byKind: Record<string, unknown> }> }>({
+      op: 'actors',
+      limit: 0,
+    });
     const kinds = new Set(view.pods.flatMap((p) => Object.keys(p.byKind)));
-    assert.ok(!kinds.has('certificate') && !kinds.has('watcher-default'), `no issuer-controller actors: ${[...kinds].join(', ')}`);
+    assert.ok(
+      !kinds.has('certificate') && !kinds.has('watcher-default'),
+      `no issuer-controller actors: ${[...kinds].join(', ')}`,
+    );
   } finally {
     await d.stop();
   }

@@ -1,14 +1,14 @@
-import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { readCertificateChain } from '../../actors/x509/certificate-info.js';
+import { httpCall } from '../env/http-probe.js';
+import { TEST_NATS_USERS } from '../env/nats-users.js';
+import { freePort } from '../env/ports.js';
 import { TestDeployment } from '../support/deployment.js';
 import { eventually } from '../support/test-env.js';
-import { freePort } from '../env/ports.js';
-import { TEST_NATS_USERS } from '../env/nats-users.js';
-import { httpCall } from '../env/http-probe.js';
-import { readCertificateChain } from '../../actors/x509/certificate-info.js';
 
 // What operators touch on running pods: the HTTP endpoints and metrics, and certctl over NATS as the operator and
 // the observer user of nats.conf.
@@ -33,11 +33,30 @@ after(async () => {
   await d.stop();
 });
 
-async function certctl(user: 'operator' | 'observer', ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+async function certctl(
+  user: 'operator' | 'observer',
+  ...args: string[]
+): Promise<{ code: number; stdout: string; stderr: string }> {
   const u = TEST_NATS_USERS[user];
   try {
-    const r = await run(process.execPath, [certctlBin, '--nats-servers', d.stack.nats.urls.join(','), '--nats-user', u.user, '--actor-system', d.system, '--issuer-namespace', d.ns, '--timeout', '15s', ...args],
-      { env: { ...process.env, CERTCTL_NATS_PASSWORD: u.pass } });
+    const r = await run(
+      process.execPath,
+      [
+        certctlBin,
+        '--nats-servers',
+        d.stack.nats.urls.join(','),
+        '--nats-user',
+        u.user,
+        '--actor-system',
+        d.system,
+        '--issuer-namespace',
+        d.ns,
+        '--timeout',
+        '15s',
+        ...args,
+      ],
+      { env: { ...process.env, CERTCTL_NATS_PASSWORD: u.pass } },
+    );
     return { code: 0, stdout: r.stdout, stderr: r.stderr };
   } catch (err) {
     const e = err as { code: number; stdout: string; stderr: string };
@@ -67,7 +86,10 @@ test('/healthz, /readyz and /metrics: the seed metric names and the runtime figu
   }
   const issuer = `${d.ns}/ops`;
   assert.equal(await metricSum('cert_management_cert_entries', { issuer, issuertype: 'acme' }), 1);
-  assert.equal(await metricSum('cert_management_acme_orders', { issuer, success: 'true', dns_challenges: '1', renew: 'false' }), 1);
+  assert.equal(
+    await metricSum('cert_management_acme_orders', { issuer, success: 'true', dns_challenges: '1', renew: 'false' }),
+    1,
+  );
   assert.equal(await metricSum('cert_management_acme_account_registrations', { issuer }), 1);
   assert.equal(await metricSum('cert_management_acme_active_dns_challenges', { issuer }), 0);
   const expires = await metricSum('cert_management_cert_object_expire', { namespace: d.ns, name: 'ops-cert' });
@@ -75,7 +97,11 @@ test('/healthz, /readyz and /metrics: the seed metric names and the runtime figu
   assert.equal(expires, Math.floor(leaf.notAfterMs / 1000));
   assert.equal(await metricSum('cert_management_overdue_renewal_certificates'), 0);
   assert.equal(await metricSum('cert_management_secrets', { classification: 'managed' }), 1);
-  await eventually(async () => (await metricSum('certmgmt_runtime_shards_owned')) === 32, 'both pods together to own the 32 shards', 30_000);
+  await eventually(
+    async () => (await metricSum('certmgmt_runtime_shards_owned')) === 32,
+    'both pods together to own the 32 shards',
+    30_000,
+  );
   assert.ok((await metricSum('certmgmt_runtime_actors', { kind: 'certificate', status: 'active' })) >= 1);
   assert.ok((await metricSum('certmgmt_runtime_mailbox_depth', { kind: 'certificate' })) >= 0);
 });
@@ -84,7 +110,10 @@ test('certctl as operator: get, status, quota, actors, actor, renew', async () =
   const certs = await certctl('operator', 'get', 'certs', '-o', 'json');
   assert.equal(certs.code, 0, certs.stderr);
   const rows = JSON.parse(certs.stdout) as Array<{ name: string; status?: { state?: string; commonName?: string } }>;
-  assert.deepEqual(rows.map((r) => [r.name, r.status?.state, r.status?.commonName]), [['ops-cert', 'Ready', 'ops.example.com']]);
+  assert.deepEqual(
+    rows.map((r) => [r.name, r.status?.state, r.status?.commonName]),
+    [['ops-cert', 'Ready', 'ops.example.com']],
+  );
   const table = await certctl('operator', 'get', 'certs');
   assert.match(table.stdout, /^NAMESPACE\s+NAME\s+COMMON NAME\s+ISSUER\s+STATUS\s+EXPIRATION_DATE/m);
   assert.match(table.stdout, /ops-cert\s+ops\.example\.com\s+ops\s+Ready/);
@@ -96,7 +125,12 @@ test('certctl as operator: get, status, quota, actors, actor, renew', async () =
   assert.equal(status.code, 0, status.stderr);
   assert.match(status.stdout, /State:\s+Ready/);
   assert.match(status.stdout, new RegExp(`Issuer ${d.ns}/ops`));
-  assert.match(status.stdout, new RegExp(`Secret ${d.ns}/ops-tls\\n\\s+Exists:\\s+true\\n\\s+Type:\\s+kubernetes.io/tls\\n\\s+Keys:\\s+.*tls.crt`));
+  assert.match(
+    status.stdout,
+    new RegExp(
+      `Secret ${d.ns}/ops-tls\\n\\s+Exists:\\s+true\\n\\s+Type:\\s+kubernetes.io/tls\\n\\s+Keys:\\s+.*tls.crt`,
+    ),
+  );
   assert.match(status.stdout, /Normal\s+Ready/);
   assert.doesNotMatch(status.stdout, /BEGIN|PRIVATE/, 'no key material in the walk');
 
@@ -109,11 +143,19 @@ test('certctl as operator: get, status, quota, actors, actor, renew', async () =
   const one = await certctl('operator', 'actor', 'certificate', `source/${d.ns}/ops-cert`, '-o', 'json');
   assert.equal(JSON.parse(one.stdout).kind, 'certificate');
 
-  const before = readCertificateChain(Buffer.from((await d.secret('ops-tls'))!.data!['tls.crt']!, 'base64').toString()).serialNumber;
+  const before = readCertificateChain(
+    Buffer.from((await d.secret('ops-tls'))!.data!['tls.crt']!, 'base64').toString(),
+  ).serialNumber;
   const renew = await certctl('operator', 'renew', `${d.ns}/ops-cert`);
   assert.equal(renew.code, 0, renew.stderr);
   assert.match(renew.stdout, /renewal started/);
-  await eventually(async () => readCertificateChain(Buffer.from((await d.secret('ops-tls'))!.data!['tls.crt']!, 'base64').toString()).serialNumber !== before, 'the renewed certificate', 60_000);
+  await eventually(
+    async () =>
+      readCertificateChain(Buffer.from((await d.secret('ops-tls'))!.data!['tls.crt']!, 'base64').toString())
+        .serialNumber !== before,
+    'the renewed certificate',
+    60_000,
+  );
   await d.waitCertificate('ops-cert', 'Ready');
 });
 
@@ -125,12 +167,24 @@ test('certctl as observer reads, but is refused commands with a clear error; bad
   assert.equal(status.code, 0, status.stderr);
   const renew = await certctl('observer', 'renew', `${d.ns}/ops-cert`, '--timeout', '3s');
   assert.equal(renew.code, 3, renew.stdout + renew.stderr);
-  assert.match(renew.stderr, /permission denied: NATS user "observer" may not do this \(.*Permissions Violation for Publish to "?cm\w+\.shard\.\d+/i);
+  assert.match(
+    renew.stderr,
+    /permission denied: NATS user "observer" may not do this \(.*Permissions Violation for Publish to "?cm\w+\.shard\.\d+/i,
+  );
   assert.match(renew.stderr, /renewing needs the operator user/);
   const usage = await certctl('operator', 'renew', 'no-slash');
   assert.equal(usage.code, 2);
   assert.match(usage.stderr, /the certificate must be NAMESPACE\/NAME/);
-  const badPassword = await run(process.execPath, [certctlBin, '--nats-servers', d.stack.nats.urls.join(','), '--nats-user', 'operator', '--nats-password', 'wrong', 'actors']).catch((e: { code: number; stderr: string }) => e);
+  const badPassword = await run(process.execPath, [
+    certctlBin,
+    '--nats-servers',
+    d.stack.nats.urls.join(','),
+    '--nats-user',
+    'operator',
+    '--nats-password',
+    'wrong',
+    'actors',
+  ]).catch((e: { code: number; stderr: string }) => e);
   assert.equal((badPassword as { code: number }).code, 1);
   assert.match((badPassword as { stderr: string }).stderr, /cannot connect to NATS.*(Authorization|AUTHORIZATION)/i);
 });

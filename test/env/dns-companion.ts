@@ -1,8 +1,8 @@
-import { ListWatch } from '../../actors/kube/list-watch.js';
 import { isNotFound } from '../../actors/kube/kube-api-error.js';
 import type { KubeClient } from '../../actors/kube/kube-client.js';
 import type { KubeObject } from '../../actors/kube/kube-object.js';
 import { objectKey } from '../../actors/kube/kube-object.js';
+import { ListWatch } from '../../actors/kube/list-watch.js';
 import type { ChallengeDnsServer } from './pebble.js';
 
 export interface DnsEntry extends KubeObject {
@@ -37,7 +37,11 @@ export class DnsCompanion {
   private readonly published = new Map<string, Map<string, string[]>>();
   private readonly hostOf = new Map<string, string>();
 
-  constructor(private readonly client: KubeClient, private readonly dns: ChallengeDnsServer, private readonly dnsClass = DEFAULT_CLASS) {
+  constructor(
+    private readonly client: KubeClient,
+    private readonly dns: ChallengeDnsServer,
+    private readonly dnsClass = DEFAULT_CLASS,
+  ) {
     this.watch = new ListWatch<DnsEntry>({
       client,
       path: '/apis/dns.gardener.cloud/v1alpha1/dnsentries',
@@ -88,7 +92,11 @@ export class DnsCompanion {
       this.hostOf.set(key, host);
       await this.republish(host);
     }
-    await this.setStatus(entry, 'Ready', `dns entry active (${texts.length} text record${texts.length === 1 ? '' : 's'})`);
+    await this.setStatus(
+      entry,
+      'Ready',
+      `dns entry active (${texts.length} text record${texts.length === 1 ? '' : 's'})`,
+    );
   }
 
   private async remove(entry: DnsEntry): Promise<void> {
@@ -115,8 +123,18 @@ export class DnsCompanion {
     const s = entry.status;
     if (s?.state === state && s.message === message && s.observedGeneration === entry.metadata.generation) return;
     const ns = entry.metadata.namespace ?? 'default';
-    await this.client.mergePatch(`/apis/dns.gardener.cloud/v1alpha1/namespaces/${ns}/dnsentries/${entry.metadata.name}/status`, {
-      status: { state, message, observedGeneration: entry.metadata.generation, provider: 'test/challtestsrv', providerType: 'challtestsrv', ttl: entry.spec.ttl },
-    });
+    await this.client.mergePatch(
+      `/apis/dns.gardener.cloud/v1alpha1/namespaces/${ns}/dnsentries/${entry.metadata.name}/status`,
+      {
+        status: {
+          state,
+          message,
+          observedGeneration: entry.metadata.generation,
+          provider: 'test/challtestsrv',
+          providerType: 'challtestsrv',
+          ttl: entry.spec.ttl,
+        },
+      },
+    );
   }
 }

@@ -7,5 +7,8 @@ export class EnvError extends Error {
 }
 
 function indent(text: string): string {
-  return text.split('\n').map((l) => '    | ' + l).join('\n');
+  return text
+    .split('\n')
+    .map((l) => '    | ' + l)
+    .join('\n');
 }

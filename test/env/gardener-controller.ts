@@ -1,5 +1,16 @@
 import { execFile } from 'node:child_process';
-import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -26,17 +37,25 @@ function cachedPath(): string {
 /** Runs go, folding its stderr tail into an EnvError with the given fix hint. */
 async function go(args: string[], cwd: string, what: string): Promise<string> {
   try {
-    const { stdout } = await run('go', args, { cwd, env: { ...process.env, CGO_ENABLED: '0', GOWORK: 'off' }, maxBuffer: 64 << 20 });
+    const { stdout } = await run('go', args, {
+      cwd,
+      env: { ...process.env, CGO_ENABLED: '0', GOWORK: 'off' },
+      maxBuffer: 64 << 20,
+    });
     return stdout;
   } catch (err) {
     const e = err as { code?: string; stderr?: string; message: string };
     if (e.code === 'ENOENT') {
-      throw new EnvError(`gardener's cert-controller-manager is not built and the go command is missing`,
-        `install Go (>= 1.26.2, what cert-management v${GARDENER_VERSION} declares), or set ${ENV_VAR} to a prebuilt binary`);
+      throw new EnvError(
+        `gardener's cert-controller-manager is not built and the go command is missing`,
+        `install Go (>= 1.26.2, what cert-management v${GARDENER_VERSION} declares), or set ${ENV_VAR} to a prebuilt binary`,
+      );
     }
-    throw new EnvError(`${what} failed (go ${args.join(' ')})`,
+    throw new EnvError(
+      `${what} failed (go ${args.join(' ')})`,
       `check that the Go module proxy is reachable (GOPROXY) and that Go is >= 1.26.2, or set ${ENV_VAR} to a prebuilt binary`,
-      (e.stderr ?? e.message).trim().split('\n').slice(-25).join('\n'));
+      (e.stderr ?? e.message).trim().split('\n').slice(-25).join('\n'),
+    );
   }
 }
 
@@ -70,7 +89,9 @@ async function buildGardenerController(log: (line: string) => void): Promise<str
   const work = mkdtempSync(join(tmpdir(), 'gardener-cert-build-'));
   const src = join(work, 'cert-management');
   const started = Date.now();
-  log(`building gardener cert-controller-manager v${GARDENER_VERSION} into ${out} (from a cold Go cache: about 5 minutes on 2 cores)`);
+  log(
+    `building gardener cert-controller-manager v${GARDENER_VERSION} into ${out} (from a cold Go cache: about 5 minutes on 2 cores)`,
+  );
   try {
     cpSync(await download(`${MODULE}@v${GARDENER_VERSION}`, work), src, { recursive: true });
     makeWritable(src);
@@ -81,12 +102,19 @@ async function buildGardenerController(log: (line: string) => void): Promise<str
     const stub = join(work, 'hack-tools-stub');
     mkdirSync(stub);
     writeFileSync(join(stub, 'go.mod'), `module ${HACK_TOOLS}\n`);
-    await go(['mod', 'edit', `-replace=${CML}=${CML}@${CML_SERVED}`, `-replace=${HACK_TOOLS}=${stub}`], src, 'patching go.mod');
+    await go(
+      ['mod', 'edit', `-replace=${CML}=${CML}@${CML_SERVED}`, `-replace=${HACK_TOOLS}=${stub}`],
+      src,
+      'patching go.mod',
+    );
     // -mod=mod: the replacements change go.sum, which go may then update. The ldflags are the release Makefile's
     // (main.version is what `cert-controller-manager version` prints).
     const ldflags = `-s -w -X main.version=v${GARDENER_VERSION}`;
-    await go(['build', '-mod=mod', '-trimpath', '-ldflags', ldflags, '-o', tmp, './cmd/cert-controller-manager'], src,
-      `building gardener cert-controller-manager v${GARDENER_VERSION}`);
+    await go(
+      ['build', '-mod=mod', '-trimpath', '-ldflags', ldflags, '-o', tmp, './cmd/cert-controller-manager'],
+      src,
+      `building gardener cert-controller-manager v${GARDENER_VERSION}`,
+    );
     renameSync(tmp, out);
   } finally {
     rmSync(tmp, { force: true });
@@ -101,7 +129,10 @@ export async function ensureGardenerController(log: (line: string) => void = () 
   const override = process.env[ENV_VAR];
   if (override) {
     if (!existsSync(override)) {
-      throw new EnvError(`${ENV_VAR}=${override} but no file is there`, `point ${ENV_VAR} at a cert-controller-manager binary or unset it`);
+      throw new EnvError(
+        `${ENV_VAR}=${override} but no file is there`,
+        `point ${ENV_VAR} at a cert-controller-manager binary or unset it`,
+      );
     }
     return override;
   }

@@ -1,10 +1,10 @@
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ManagedProcess } from './managed-process.js';
 import { httpCall } from './http-probe.js';
-import { assertPortFree } from './ports.js';
 import { writeKubeconfig } from './kubeconfig.js';
+import { ManagedProcess } from './managed-process.js';
+import { assertPortFree } from './ports.js';
 
 export interface KubeApiServer {
   role: string;
@@ -40,7 +40,13 @@ rules:
  * the service-account keys and the serving certificate (the API server only generates one when none is there), so
  * clients of the previous process keep working, as they would against a restarted real control plane.
  */
-export async function startKubeApiServer(binary: string, role: string, dir: string, etcdUrl: string, port: number): Promise<KubeApiServer> {
+export async function startKubeApiServer(
+  binary: string,
+  role: string,
+  dir: string,
+  etcdUrl: string,
+  port: number,
+): Promise<KubeApiServer> {
   await assertPortFree(port, `kube-apiserver (${role})`);
   mkdirSync(dir, { recursive: true });
   const certDir = join(dir, 'certs');
@@ -79,13 +85,18 @@ export async function startKubeApiServer(binary: string, role: string, dir: stri
   });
   const certFile = join(certDir, 'apiserver.crt');
   let caPem = '';
-  await proc.waitUntil(async () => {
-    if (!existsSync(certFile)) return false;
-    // The generated file holds the serving certificate followed by its self-signed CA: trusting the bundle works.
-    caPem = readFileSync(certFile, 'utf8');
-    const res = await httpCall(`${url}/readyz`, { ca: caPem, token: adminToken, timeoutMs: 2000 });
-    return res.status === 200;
-  }, '/readyz answers 200', 120_000, 'look at the log below; etcd unreachable or a taken port are the usual causes');
+  await proc.waitUntil(
+    async () => {
+      if (!existsSync(certFile)) return false;
+      // The generated file holds the serving certificate followed by its self-signed CA: trusting the bundle works.
+      caPem = readFileSync(certFile, 'utf8');
+      const res = await httpCall(`${url}/readyz`, { ca: caPem, token: adminToken, timeoutMs: 2000 });
+      return res.status === 200;
+    },
+    '/readyz answers 200',
+    120_000,
+    'look at the log below; etcd unreachable or a taken port are the usual causes',
+  );
   const kubeconfig = join(dir, 'admin.kubeconfig');
   writeKubeconfig(kubeconfig, role, url, caPem, 'admin', adminToken);
   const runtimeKubeconfig = join(dir, 'runtime.kubeconfig');
@@ -96,12 +107,19 @@ export async function startKubeApiServer(binary: string, role: string, dir: stri
 /** The admin and runtime tokens of tokens.csv, created on first use. */
 function ensureTokens(path: string): { adminToken: string; runtimeToken: string } {
   if (existsSync(path)) {
-    const [admin, runtime] = readFileSync(path, 'utf8').trim().split('\n').map((line) => line.split(',')[0]);
+    const [admin, runtime] = readFileSync(path, 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => line.split(',')[0]);
     if (admin && runtime) return { adminToken: admin, runtimeToken: runtime };
   }
   const adminToken = randomBytes(16).toString('hex');
   const runtimeToken = randomBytes(16).toString('hex');
-  writeFileSync(path, `${adminToken},admin,admin,"system:masters"\n${runtimeToken},${RUNTIME_USER},${RUNTIME_USER},"system:masters"\n`, { mode: 0o600 });
+  writeFileSync(
+    path,
+    `${adminToken},admin,admin,"system:masters"\n${runtimeToken},${RUNTIME_USER},${RUNTIME_USER},"system:masters"\n`,
+    { mode: 0o600 },
+  );
   return { adminToken, runtimeToken };
 }
 

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream, existsSync, readFileSync, type WriteStream } from 'node:fs';
 import { EnvError } from './env-error.js';
 
@@ -36,7 +36,11 @@ export class ManagedProcess {
     const [cmd, args] = hasSetpriv
       ? ['/usr/bin/setpriv', ['--pdeathsig', 'SIGKILL', '--', opts.command, ...opts.args]]
       : [opts.command, opts.args];
-    this.child = spawn(cmd, args, { cwd: opts.cwd, env: { ...process.env, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    this.child = spawn(cmd, args, {
+      cwd: opts.cwd,
+      env: { ...process.env, ...opts.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     this.child.stdout?.pipe(this.log, { end: false });
     this.child.stderr?.pipe(this.log, { end: false });
     this.exitPromise = new Promise((res) => {
@@ -79,7 +83,11 @@ export class ManagedProcess {
     let lastError = '';
     while (Date.now() < deadline) {
       if (!this.running) {
-        const err = new EnvError(`${this.name} exited (code ${this.exited?.code}, signal ${this.exited?.signal}) before ${what}`, fix, this.tail());
+        const err = new EnvError(
+          `${this.name} exited (code ${this.exited?.code}, signal ${this.exited?.signal}) before ${what}`,
+          fix,
+          this.tail(),
+        );
         await this.stop();
         throw err;
       }
@@ -90,7 +98,11 @@ export class ManagedProcess {
       }
       await new Promise((r) => setTimeout(r, 100));
     }
-    const err = new EnvError(`${this.name} did not become ready (${what}) within ${timeoutMs} ms${lastError ? `; last probe error: ${lastError}` : ''}`, fix, this.tail());
+    const err = new EnvError(
+      `${this.name} did not become ready (${what}) within ${timeoutMs} ms${lastError ? `; last probe error: ${lastError}` : ''}`,
+      fix,
+      this.tail(),
+    );
     // The caller never gets a handle on a server that failed to start, so it cannot stop it: do it here.
     await this.stop();
     throw err;

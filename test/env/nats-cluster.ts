@@ -1,11 +1,11 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { connect } from 'nats';
-import { NATS_PASSWORD_ENV, TEST_NATS_USERS } from './nats-users.js';
-import { ManagedProcess } from './managed-process.js';
-import { assertPortFree } from './ports.js';
 import { httpCall } from './http-probe.js';
+import { ManagedProcess } from './managed-process.js';
+import { NATS_PASSWORD_ENV, TEST_NATS_USERS } from './nats-users.js';
 import { repoRoot } from './paths.js';
+import { assertPortFree } from './ports.js';
 
 export interface NatsNode {
   name: string;
@@ -64,7 +64,14 @@ export async function startNatsCluster(binary: string, dir: string, ports: NatsP
       ...NATS_PASSWORD_ENV,
     };
     mkdirSync(join(dir, name), { recursive: true });
-    const spawnNode = () => new ManagedProcess({ name: `nats-server(${name})`, command: binary, args: ['-c', confPath], env, logFile: join(dir, name, 'nats.log') });
+    const spawnNode = () =>
+      new ManagedProcess({
+        name: `nats-server(${name})`,
+        command: binary,
+        args: ['-c', confPath],
+        env,
+        logFile: join(dir, name, 'nats.log'),
+      });
     const node: NatsNode = {
       name,
       url: `nats://127.0.0.1:${p.client}`,
@@ -90,21 +97,31 @@ export async function startNatsCluster(binary: string, dir: string, ports: NatsP
 }
 
 async function waitHealthy(node: NatsNode): Promise<void> {
-  await node.process.waitUntil(async () => {
-    const res = await httpCall(`${node.monitorUrl}/healthz?js-enabled-only=true`, { timeoutMs: 1000 });
-    return res.status === 200;
-  }, '/healthz answers', 30_000, 'look at the log below; a taken port or an unreadable nats.conf are the usual causes');
+  await node.process.waitUntil(
+    async () => {
+      const res = await httpCall(`${node.monitorUrl}/healthz?js-enabled-only=true`, { timeoutMs: 1000 });
+      return res.status === 200;
+    },
+    '/healthz answers',
+    30_000,
+    'look at the log below; a taken port or an unreadable nats.conf are the usual causes',
+  );
 }
 
 /** JetStream is usable once an account info request succeeds (in a cluster: after the meta leader election). */
 async function waitJetStream(nodes: NatsNode[]): Promise<void> {
   const nc = await connect({ servers: nodes.map((n) => n.url), maxReconnectAttempts: -1, ...TEST_NATS_USERS.runtime });
   try {
-    await nodes[0].process.waitUntil(async () => {
-      const jsm = await nc.jetstreamManager({ timeout: 2000 });
-      await jsm.getAccountInfo();
-      return true;
-    }, 'JetStream has a meta leader', 60_000, 'look at the logs of all nats-server nodes; routes must reach each other');
+    await nodes[0].process.waitUntil(
+      async () => {
+        const jsm = await nc.jetstreamManager({ timeout: 2000 });
+        await jsm.getAccountInfo();
+        return true;
+      },
+      'JetStream has a meta leader',
+      60_000,
+      'look at the logs of all nats-server nodes; routes must reach each other',
+    );
   } finally {
     await nc.close();
   }

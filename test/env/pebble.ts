@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ManagedProcess } from './managed-process.js';
 import { httpCall } from './http-probe.js';
+import { ManagedProcess } from './managed-process.js';
 import { assertPortFree } from './ports.js';
 import type { ServingCert } from './tls.js';
 
@@ -29,7 +29,12 @@ export interface ChallengeDnsServer {
 }
 
 /** pebble-challtestsrv as the authoritative DNS server for every name; records are set over its management API. */
-export async function startChallengeDns(binary: string, dir: string, dnsPort: number, mgmtPort: number): Promise<ChallengeDnsServer> {
+export async function startChallengeDns(
+  binary: string,
+  dir: string,
+  dnsPort: number,
+  mgmtPort: number,
+): Promise<ChallengeDnsServer> {
   await assertPortFree(dnsPort, 'pebble-challtestsrv DNS');
   await assertPortFree(mgmtPort, 'pebble-challtestsrv management');
   mkdirSync(dir, { recursive: true });
@@ -37,14 +42,35 @@ export async function startChallengeDns(binary: string, dir: string, dnsPort: nu
   const proc = new ManagedProcess({
     name: 'pebble-challtestsrv',
     command: binary,
-    args: ['-dnsserver', `127.0.0.1:${dnsPort}`, '-management', `127.0.0.1:${mgmtPort}`, '-doh', '', '-http01', '', '-https01', '', '-tlsalpn01', ''],
+    args: [
+      '-dnsserver',
+      `127.0.0.1:${dnsPort}`,
+      '-management',
+      `127.0.0.1:${mgmtPort}`,
+      '-doh',
+      '',
+      '-http01',
+      '',
+      '-https01',
+      '',
+      '-tlsalpn01',
+      '',
+    ],
     logFile: join(dir, 'challtestsrv.log'),
   });
   // An unknown path answers 404 once the management server is up.
-  await proc.waitUntil(async () => (await httpCall(`${managementUrl}/`, { timeoutMs: 1000 })).status > 0,
-    'management API answers', 20_000, 'look at the log below');
+  await proc.waitUntil(
+    async () => (await httpCall(`${managementUrl}/`, { timeoutMs: 1000 })).status > 0,
+    'management API answers',
+    20_000,
+    'look at the log below',
+  );
   const post = async (path: string, body: object) => {
-    const res = await httpCall(`${managementUrl}${path}`, { method: 'POST', body: JSON.stringify(body), timeoutMs: 5000 });
+    const res = await httpCall(`${managementUrl}${path}`, {
+      method: 'POST',
+      body: JSON.stringify(body),
+      timeoutMs: 5000,
+    });
     if (res.status !== 200) throw new Error(`challtestsrv ${path} answered ${res.status}: ${res.body}`);
   };
   return {
@@ -107,7 +133,13 @@ export async function startPebble(binary: string, dir: string, opts: PebbleOptio
       externalAccountBindingRequired: Boolean(opts.eabKeys),
       ...(opts.eabKeys ? { externalAccountMACKeys: opts.eabKeys } : {}),
       // pebble picks a random profile for an order that names none, so a pebble with one profile is deterministic.
-      profiles: opts.profiles ?? { default: { description: 'the classic profile', validityPeriod: opts.validitySeconds ?? DEFAULT_VALIDITY_SECONDS, promoteCommonName: true } },
+      profiles: opts.profiles ?? {
+        default: {
+          description: 'the classic profile',
+          validityPeriod: opts.validitySeconds ?? DEFAULT_VALIDITY_SECONDS,
+          promoteCommonName: true,
+        },
+      },
     },
   };
   writeFileSync(join(dir, 'pebble-config.json'), JSON.stringify(config, null, 2));
@@ -121,11 +153,24 @@ export async function startPebble(binary: string, dir: string, opts: PebbleOptio
   });
   const directoryUrl = `https://127.0.0.1:${opts.port}/dir`;
   const managementUrl = `https://127.0.0.1:${opts.managementPort}`;
-  await proc.waitUntil(async () => (await httpCall(directoryUrl, { ca: tls.caPem, timeoutMs: 1000 })).status === 200,
-    'the ACME directory answers', 20_000, 'look at the log below');
+  await proc.waitUntil(
+    async () => (await httpCall(directoryUrl, { ca: tls.caPem, timeoutMs: 1000 })).status === 200,
+    'the ACME directory answers',
+    20_000,
+    'look at the log below',
+  );
   const root = await httpCall(`${managementUrl}/roots/0`, { ca: tls.caPem });
   if (root.status !== 200) throw new Error(`pebble /roots/0 answered ${root.status}`);
   const rootCaPath = join(dir, 'acme-root-ca.pem');
   writeFileSync(rootCaPath, root.body);
-  return { directoryUrl, listenerCaPath, listenerCaPem: tls.caPem, rootCaPath, rootCaPem: root.body, managementUrl, eabKeys: opts.eabKeys, process: proc };
+  return {
+    directoryUrl,
+    listenerCaPath,
+    listenerCaPem: tls.caPem,
+    rootCaPath,
+    rootCaPem: root.body,
+    managementUrl,
+    eabKeys: opts.eabKeys,
+    process: proc,
+  };
 }

@@ -21,8 +21,12 @@ export async function assertPortFree(port: number, what: string): Promise<void> 
     const srv = createServer();
     srv.once('error', (err: NodeJS.ErrnoException) => {
       if (err.code === 'EADDRINUSE') {
-        fail(new EnvError(`port 127.0.0.1:${port} for ${what} is already in use`,
-          `stop whatever listens there (\`ss -ltnp 'sport = :${port}'\` shows it) or choose other ports (leave ports unset to get free ones)`));
+        fail(
+          new EnvError(
+            `port 127.0.0.1:${port} for ${what} is already in use`,
+            `stop whatever listens there (\`ss -ltnp 'sport = :${port}'\` shows it) or choose other ports (leave ports unset to get free ones)`,
+          ),
+        );
       } else fail(err);
     });
     srv.listen(port, '127.0.0.1', () => srv.close(() => ok()));

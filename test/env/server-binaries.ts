@@ -88,7 +88,8 @@ export function findPrebuilt(spec: ServerSpec): string | undefined {
   for (const v of spec.envVars) {
     const p = process.env[v];
     if (p) {
-      if (!existsSync(p)) throw new EnvError(`${v}=${p} but no file is there`, `point ${v} at a ${spec.name} binary or unset it`);
+      if (!existsSync(p))
+        throw new EnvError(`${v}=${p} but no file is there`, `point ${v} at a ${spec.name} binary or unset it`);
       return p;
     }
   }
@@ -113,15 +114,19 @@ async function goAvailable(): Promise<boolean> {
 /** Builds a server from the Go module proxy into the cache (atomically: a half-built binary is never picked up). */
 async function buildServer(spec: ServerSpec, log: (line: string) => void): Promise<string> {
   if (!(await goAvailable())) {
-    throw new EnvError(`${spec.name} is not built and the go command is missing`,
-      `install Go (>= 1.24), or set ${spec.envVars[0]} / KUBEBUILDER_ASSETS to prebuilt binaries`);
+    throw new EnvError(
+      `${spec.name} is not built and the go command is missing`,
+      `install Go (>= 1.24), or set ${spec.envVars[0]} / KUBEBUILDER_ASSETS to prebuilt binaries`,
+    );
   }
   const dir = binaryCacheDir();
   mkdirSync(dir, { recursive: true });
   const out = cachedPath(spec);
   const tmp = `${out}.building-${process.pid}`;
   const started = Date.now();
-  log(`building ${spec.name} into ${out} (from a cold Go cache: about 4 minutes for kube-apiserver, under a minute for the others, on 2 cores)`);
+  log(
+    `building ${spec.name} into ${out} (from a cold Go cache: about 4 minutes for kube-apiserver, under a minute for the others, on 2 cores)`,
+  );
   try {
     if (spec.build.module) {
       const args = ['build', '-o', tmp, '-trimpath'];
@@ -140,8 +145,11 @@ async function buildServer(spec: ServerSpec, log: (line: string) => void): Promi
   } catch (err) {
     rmSync(tmp, { force: true });
     const e = err as { stderr?: string; message: string };
-    throw new EnvError(`building ${spec.name} failed`, 'check that the Go module proxy is reachable (GOPROXY) and that Go is >= 1.24',
-      (e.stderr ?? e.message).trim().split('\n').slice(-25).join('\n'));
+    throw new EnvError(
+      `building ${spec.name} failed`,
+      'check that the Go module proxy is reachable (GOPROXY) and that Go is >= 1.24',
+      (e.stderr ?? e.message).trim().split('\n').slice(-25).join('\n'),
+    );
   }
   renameSync(tmp, out);
   log(`built ${spec.name} in ${((Date.now() - started) / 1000).toFixed(1)} s`);

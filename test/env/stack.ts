@@ -1,18 +1,18 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
-import { ensureServerBinaries, type ServerBinaries } from './server-binaries.js';
-import { startEtcd, type EtcdServer } from './etcd.js';
-import { startKubeApiServer, type KubeApiServer } from './kube-apiserver.js';
-import { startNatsCluster, type NatsCluster } from './nats-cluster.js';
-import { startChallengeDns, startPebble, type AcmeServer, type ChallengeDnsServer } from './pebble.js';
-import { DnsCompanion } from './dns-companion.js';
-import { PortAllocator } from './ports.js';
-import { generateServingCert } from './tls.js';
-import { repoRoot } from './paths.js';
-import { KubeClient } from '../../actors/kube/kube-client.js';
 import { installCrds, loadCrds } from '../../actors/kube/install-crds.js';
+import { KubeClient } from '../../actors/kube/kube-client.js';
+import { DnsCompanion } from './dns-companion.js';
+import { type EtcdServer, startEtcd } from './etcd.js';
+import { type KubeApiServer, startKubeApiServer } from './kube-apiserver.js';
+import { type NatsCluster, startNatsCluster } from './nats-cluster.js';
+import { repoRoot } from './paths.js';
+import { type AcmeServer, type ChallengeDnsServer, startChallengeDns, startPebble } from './pebble.js';
+import { PortAllocator } from './ports.js';
+import { ensureServerBinaries, type ServerBinaries } from './server-binaries.js';
+import { generateServingCert } from './tls.js';
 
 export const CLUSTER_ROLES = ['default', 'source', 'dns', 'target'] as const;
 export type ClusterRole = (typeof CLUSTER_ROLES)[number];
@@ -73,73 +73,148 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   try {
     const t0 = Date.now();
     const pebbleTls = await generateServingCert('pebble');
-    const challengeDns = await startChallengeDns(binaries.challtestsrv, join(dir, 'challtestsrv'), await ports.next(), await ports.next());
+    const challengeDns = await startChallengeDns(
+      binaries.challtestsrv,
+      join(dir, 'challtestsrv'),
+      await ports.next(),
+      await ports.next(),
+    );
     started.push(challengeDns.process);
     // Register each server as soon as it is up, so a failure of its siblings still stops it.
-    const track = <T>(p: Promise<T>, stoppable: (x: T) => { stop(): Promise<void> }): Promise<T> => p.then((x) => {
-      started.push(stoppable(x));
-      return x;
-    });
+    const track = <T>(p: Promise<T>, stoppable: (x: T) => { stop(): Promise<void> }): Promise<T> =>
+      p.then((x) => {
+        started.push(stoppable(x));
+        return x;
+      });
     const [acme, acmeEab, acmeShortLived, nats, etcd] = await Promise.all([
-      track(startPebble(binaries.pebble, join(dir, 'pebble'), { port: await ports.next(), managementPort: await ports.next(), dnsServer: challengeDns.dnsAddress, tls: pebbleTls }), (x) => x.process),
+      track(
+        startPebble(binaries.pebble, join(dir, 'pebble'), {
+          port: await ports.next(),
+          managementPort: await ports.next(),
+          dnsServer: challengeDns.dnsAddress,
+          tls: pebbleTls,
+        }),
+        (x) => x.process,
+      ),
       opts.eabPebble
-        ? track(startPebble(binaries.pebble, join(dir, 'pebble-eab'), {
-            port: await ports.next(),
-            managementPort: await ports.next(),
-            dnsServer: challengeDns.dnsAddress,
-            tls: pebbleTls,
-            eabKeys: { 'kid-1': randomBytes(32).toString('base64url') },
-          }), (x) => x.process)
+        ? track(
+            startPebble(binaries.pebble, join(dir, 'pebble-eab'), {
+              port: await ports.next(),
+              managementPort: await ports.next(),
+              dnsServer: challengeDns.dnsAddress,
+              tls: pebbleTls,
+              eabKeys: { 'kid-1': randomBytes(32).toString('base64url') },
+            }),
+            (x) => x.process,
+          )
         : Promise.resolve(undefined),
       opts.shortLivedPebbleSeconds
-        ? track(startPebble(binaries.pebble, join(dir, 'pebble-short'), {
-            port: await ports.next(),
-            managementPort: await ports.next(),
-            dnsServer: challengeDns.dnsAddress,
-            tls: pebbleTls,
-            validitySeconds: opts.shortLivedPebbleSeconds,
-          }), (x) => x.process)
+        ? track(
+            startPebble(binaries.pebble, join(dir, 'pebble-short'), {
+              port: await ports.next(),
+              managementPort: await ports.next(),
+              dnsServer: challengeDns.dnsAddress,
+              tls: pebbleTls,
+              validitySeconds: opts.shortLivedPebbleSeconds,
+            }),
+            (x) => x.process,
+          )
         : Promise.resolve(undefined),
-      track(startNatsCluster(binaries.natsServer, join(dir, 'nats'),
-        await Promise.all(Array.from({ length: opts.natsNodes ?? 3 }, async () => ({ client: await ports.next(), cluster: await ports.next(), http: await ports.next() })))), (x) => x),
+      track(
+        startNatsCluster(
+          binaries.natsServer,
+          join(dir, 'nats'),
+          await Promise.all(
+            Array.from({ length: opts.natsNodes ?? 3 }, async () => ({
+              client: await ports.next(),
+              cluster: await ports.next(),
+              http: await ports.next(),
+            })),
+          ),
+        ),
+        (x) => x,
+      ),
       track(startEtcd(binaries.etcd, join(dir, 'etcd'), await ports.next(), await ports.next()), (x) => x.process),
     ]);
     log(`etcd, nats, pebble up after ${Date.now() - t0} ms`);
     const apiPorts = await Promise.all(CLUSTER_ROLES.map(() => ports.next()));
-    const servers = await Promise.all(CLUSTER_ROLES.map((role, i) =>
-      track(startKubeApiServer(binaries.kubeApiserver, role, join(dir, 'kube', role), etcd.url, apiPorts[i]), (x) => x.process)));
+    const servers = await Promise.all(
+      CLUSTER_ROLES.map((role, i) =>
+        track(
+          startKubeApiServer(binaries.kubeApiserver, role, join(dir, 'kube', role), etcd.url, apiPorts[i]),
+          (x) => x.process,
+        ),
+      ),
+    );
     const apiServers = Object.fromEntries(servers.map((s) => [s.role, s])) as Record<ClusterRole, KubeApiServer>;
     log(`kube-apiservers up after ${Date.now() - t0} ms`);
     const crds = loadCrds(join(repoRoot(), 'deploy', 'crds'));
-    await Promise.all(servers.map(async (s) => {
-      const client = KubeClient.fromFile(s.kubeconfig);
-      try {
-        await installCrds(client, crds);
-      } finally {
-        client.close();
-      }
-    }));
+    await Promise.all(
+      servers.map(async (s) => {
+        const client = KubeClient.fromFile(s.kubeconfig);
+        try {
+          await installCrds(client, crds);
+        } finally {
+          client.close();
+        }
+      }),
+    );
     log(`CRDs established after ${Date.now() - t0} ms`);
     const dnsClient = KubeClient.fromFile(apiServers.dns.kubeconfig);
     const dnsCompanion = new DnsCompanion(dnsClient, challengeDns);
     await dnsCompanion.start();
-    started.push({ stop: async () => { await dnsCompanion.stop(); dnsClient.close(); } });
+    started.push({
+      stop: async () => {
+        await dnsCompanion.stop();
+        dnsClient.close();
+      },
+    });
     log(`stack ready after ${Date.now() - t0} ms`);
 
     const info: StackInfo = {
       dir,
-      clusters: Object.fromEntries(servers.map((s) => [s.role, { server: s.url, kubeconfig: s.kubeconfig, runtimeKubeconfig: s.runtimeKubeconfig, auditLog: s.auditLog }])) as StackInfo['clusters'],
+      clusters: Object.fromEntries(
+        servers.map((s) => [
+          s.role,
+          { server: s.url, kubeconfig: s.kubeconfig, runtimeKubeconfig: s.runtimeKubeconfig, auditLog: s.auditLog },
+        ]),
+      ) as StackInfo['clusters'],
       nats: { urls: nats.urls, monitorUrls: nats.nodes.map((n) => n.monitorUrl) },
       acme: { directoryUrl: acme.directoryUrl, rootCaPath: acme.rootCaPath, listenerCaPath: acme.listenerCaPath },
-      ...(acmeEab ? { acmeEab: { directoryUrl: acmeEab.directoryUrl, rootCaPath: acmeEab.rootCaPath, keys: acmeEab.eabKeys ?? {} } } : {}),
-      ...(acmeShortLived ? { acmeShortLived: { directoryUrl: acmeShortLived.directoryUrl, rootCaPath: acmeShortLived.rootCaPath, validitySeconds: opts.shortLivedPebbleSeconds! } } : {}),
+      ...(acmeEab
+        ? {
+            acmeEab: {
+              directoryUrl: acmeEab.directoryUrl,
+              rootCaPath: acmeEab.rootCaPath,
+              keys: acmeEab.eabKeys ?? {},
+            },
+          }
+        : {}),
+      ...(acmeShortLived
+        ? {
+            acmeShortLived: {
+              directoryUrl: acmeShortLived.directoryUrl,
+              rootCaPath: acmeShortLived.rootCaPath,
+              validitySeconds: opts.shortLivedPebbleSeconds!,
+            },
+          }
+        : {}),
       dns: { server: challengeDns.dnsAddress, managementUrl: challengeDns.managementUrl },
       etcd: { url: etcd.url },
     };
     writeFileSync(join(dir, 'stack.json'), JSON.stringify(info, null, 2));
     let stopped = false;
     return {
-      info, binaries, etcd, apiServers, nats, acme, acmeEab, acmeShortLived, challengeDns, dnsCompanion,
+      info,
+      binaries,
+      etcd,
+      apiServers,
+      nats,
+      acme,
+      acmeEab,
+      acmeShortLived,
+      challengeDns,
+      dnsCompanion,
       async stop() {
         if (stopped) return;
         stopped = true;

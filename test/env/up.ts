@@ -3,7 +3,12 @@ import { startStack } from './stack.js';
 
 const natsNodes = process.argv.includes('--nats-nodes=1') ? 1 : 3;
 try {
-  const stack = await startStack({ natsNodes, eabPebble: true, shortLivedPebbleSeconds: 40, log: (l) => console.error(`[env] ${l}`) });
+  const stack = await startStack({
+    natsNodes,
+    eabPebble: true,
+    shortLivedPebbleSeconds: 40,
+    log: (l) => console.error(`[env] ${l}`),
+  });
   console.log(JSON.stringify(stack.info));
   const shutdown = async (sig: string) => {
     console.error(`[env] ${sig}: stopping`);

@@ -1,15 +1,15 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { newAccountKeyPem, openAcmeAccount, AcmeAccountError } from '../../actors/acme/acme-account.js';
+import { test } from 'node:test';
+import { AcmeAccountError, newAccountKeyPem, openAcmeAccount } from '../../actors/acme/acme-account.js';
 import { answerChallenges, finalizeOrder, readOrder, startOrder } from '../../actors/acme/acme-order.js';
 import { checkTxtPropagation } from '../../actors/dns/txt-propagation.js';
 import { createCsrPem, generatePrivateKey, readCertificateChain } from '../../actors/x509/certificate-info.js';
-import { createChallengeEntry, waitEntryReady, DNSENTRIES } from '../support/dns-entries.js';
-import { adminClient, deleteIfExists, uniqueName } from '../support/kube.js';
-import { sharedStack, eventually } from '../support/test-env.js';
 import { freePort } from '../env/ports.js';
+import { createChallengeEntry, DNSENTRIES, waitEntryReady } from '../support/dns-entries.js';
+import { adminClient, deleteIfExists, uniqueName } from '../support/kube.js';
+import { eventually, sharedStack } from '../support/test-env.js';
 
 // The ACME adapter the issuer actor will use, against the real pebble and DNS of the shared stack.
 const stack = sharedStack();
@@ -17,36 +17,85 @@ const acmeUrl = stack.acme.directoryUrl;
 
 test('auto registration creates an account, and the same key finds it again as an existing account', async () => {
   const key = await newAccountKeyPem();
-  const created = await openAcmeAccount({ directoryUrl: acmeUrl, email: 'admin@example.com', accountKeyPem: key, autoRegistration: true });
+  const created = await openAcmeAccount({
+    directoryUrl: acmeUrl,
+    email: 'admin@example.com',
+    accountKeyPem: key,
+    autoRegistration: true,
+  });
   assert.match(created.accountUrl, /^https:\/\/127\.0\.0\.1:\d+\//);
   assert.equal(created.status, 'valid');
-  const existing = await openAcmeAccount({ directoryUrl: acmeUrl, email: 'admin@example.com', accountKeyPem: key, autoRegistration: false });
+  const existing = await openAcmeAccount({
+    directoryUrl: acmeUrl,
+    email: 'admin@example.com',
+    accountKeyPem: key,
+    autoRegistration: false,
+  });
   assert.equal(existing.accountUrl, created.accountUrl);
 });
 
 test('bad accounts fail with a message an operator can act on', async () => {
-  await assert.rejects(openAcmeAccount({ directoryUrl: acmeUrl, email: 'a@example.com', accountKeyPem: await newAccountKeyPem(), autoRegistration: false }),
-    (e: AcmeAccountError) => /no account is registered .* set spec\.acme\.autoRegistration: true/.test(e.message));
-  await assert.rejects(openAcmeAccount({ directoryUrl: acmeUrl, email: 'a@example.com', accountKeyPem: '-----BEGIN PRIVATE KEY-----\nnope\n-----END PRIVATE KEY-----\n', autoRegistration: true }),
-    (e: AcmeAccountError) => /account key is not a PEM private key/.test(e.message));
-  await assert.rejects(openAcmeAccount({ directoryUrl: `https://127.0.0.1:${await freePort()}/dir`, email: 'a@example.com', accountKeyPem: await newAccountKeyPem(), autoRegistration: true }),
-    (e: AcmeAccountError) => /unreachable.*check spec\.acme\.server/.test(e.message));
+  await assert.rejects(
+    openAcmeAccount({
+      directoryUrl: acmeUrl,
+      email: 'a@example.com',
+      accountKeyPem: await newAccountKeyPem(),
+      autoRegistration: false,
+    }),
+    (e: AcmeAccountError) => /no account is registered .* set spec\.acme\.autoRegistration: true/.test(e.message),
+  );
+  await assert.rejects(
+    openAcmeAccount({
+      directoryUrl: acmeUrl,
+      email: 'a@example.com',
+      accountKeyPem: '-----BEGIN PRIVATE KEY-----\nnope\n-----END PRIVATE KEY-----\n',
+      autoRegistration: true,
+    }),
+    (e: AcmeAccountError) => /account key is not a PEM private key/.test(e.message),
+  );
+  await assert.rejects(
+    openAcmeAccount({
+      directoryUrl: `https://127.0.0.1:${await freePort()}/dir`,
+      email: 'a@example.com',
+      accountKeyPem: await newAccountKeyPem(),
+      autoRegistration: true,
+    }),
+    (e: AcmeAccountError) => /unreachable.*check spec\.acme\.server/.test(e.message),
+  );
 });
 
 test('external account binding: refused without it, registered with the right key', async () => {
   assert.ok(stack.acmeEab, 'the test stack runs a pebble that requires external account binding');
   const { directoryUrl, keys } = stack.acmeEab;
-  await assert.rejects(openAcmeAccount({ directoryUrl, email: 'a@example.com', accountKeyPem: await newAccountKeyPem(), autoRegistration: true }),
-    (e: AcmeAccountError) => /external account/i.test(e.message));
+  await assert.rejects(
+    openAcmeAccount({
+      directoryUrl,
+      email: 'a@example.com',
+      accountKeyPem: await newAccountKeyPem(),
+      autoRegistration: true,
+    }),
+    (e: AcmeAccountError) => /external account/i.test(e.message),
+  );
   const [keyId, hmacKey] = Object.entries(keys)[0];
-  const acc = await openAcmeAccount({ directoryUrl, email: 'a@example.com', accountKeyPem: await newAccountKeyPem(), autoRegistration: true, externalAccountBinding: { keyId, hmacKey } });
+  const acc = await openAcmeAccount({
+    directoryUrl,
+    email: 'a@example.com',
+    accountKeyPem: await newAccountKeyPem(),
+    autoRegistration: true,
+    externalAccountBinding: { keyId, hmacKey },
+  });
   assert.equal(acc.status, 'valid');
 });
 
 test('an order is issued through DNSEntries, and a second client resumes it by URL (one order, no new one)', async () => {
   const dns = adminClient('dns');
   const accountKeyPem = await newAccountKeyPem();
-  const account = await openAcmeAccount({ directoryUrl: acmeUrl, email: 'admin@example.com', accountKeyPem, autoRegistration: true });
+  const account = await openAcmeAccount({
+    directoryUrl: acmeUrl,
+    email: 'admin@example.com',
+    accountKeyPem,
+    autoRegistration: true,
+  });
   const base = `adapter-${randomBytes(4).toString('hex')}.example.com`;
   const names = [base, `*.${base}`, `www.${base}`];
   const started = await startOrder(account.client, names);
@@ -63,18 +112,36 @@ test('an order is issued through DNSEntries, and a second client resumes it by U
       entries.push(name);
       await createChallengeEntry(dns, name, host.replace(/^_acme-challenge\./, ''), values);
       await waitEntryReady(dns, name);
-      await eventually(async () => (await checkTxtPropagation(host, values, [stack.dns.server])).ready, `TXT at ${host}`);
+      await eventually(
+        async () => (await checkTxtPropagation(host, values, [stack.dns.server])).ready,
+        `TXT at ${host}`,
+      );
     }
-    const missing = await checkTxtPropagation(`_acme-challenge.nothing-${randomBytes(3).toString('hex')}.example.com`, ['x'], [stack.dns.server]);
+    const missing = await checkTxtPropagation(
+      `_acme-challenge.nothing-${randomBytes(3).toString('hex')}.example.com`,
+      ['x'],
+      [stack.dns.server],
+    );
     assert.equal(missing.ready, false);
 
     // A "new activation": a fresh client with the same key continues the order from its URL.
-    const resumedAccount = await openAcmeAccount({ directoryUrl: acmeUrl, email: 'admin@example.com', accountKeyPem, autoRegistration: false, accountUrl: account.accountUrl });
+    const resumedAccount = await openAcmeAccount({
+      directoryUrl: acmeUrl,
+      email: 'admin@example.com',
+      accountKeyPem,
+      autoRegistration: false,
+      accountUrl: account.accountUrl,
+    });
     const resumed = await readOrder(resumedAccount.client, started.orderUrl);
     assert.equal(resumed.orderUrl, started.orderUrl);
     assert.deepEqual(resumed.challenges.map((c) => c.value).sort(), started.challenges.map((c) => c.value).sort());
     await answerChallenges(resumedAccount.client, resumed);
-    await eventually(async () => (await readOrder(resumedAccount.client, started.orderUrl)).status === 'ready', 'the order to become ready', 60_000, 200);
+    await eventually(
+      async () => (await readOrder(resumedAccount.client, started.orderUrl)).status === 'ready',
+      'the order to become ready',
+      60_000,
+      200,
+    );
     const key = await generatePrivateKey({ algorithm: 'ECDSA', size: 256, encoding: 'PKCS8' });
     const chain = await finalizeOrder(resumedAccount.client, started.orderUrl, await createCsrPem(names, key));
     const info = readCertificateChain(chain);
@@ -87,12 +154,22 @@ test('an order is issued through DNSEntries, and a second client resumes it by U
 });
 
 test('an order whose TXT records are never published ends invalid with the reason', async () => {
-  const account = await openAcmeAccount({ directoryUrl: acmeUrl, email: 'admin@example.com', accountKeyPem: await newAccountKeyPem(), autoRegistration: true });
+  const account = await openAcmeAccount({
+    directoryUrl: acmeUrl,
+    email: 'admin@example.com',
+    accountKeyPem: await newAccountKeyPem(),
+    autoRegistration: true,
+  });
   const order = await startOrder(account.client, [`unpublished-${randomBytes(4).toString('hex')}.example.com`]);
   await answerChallenges(account.client, order);
-  const end = await eventually(async () => {
-    const o = await readOrder(account.client, order.orderUrl);
-    return o.status === 'invalid' ? o : false;
-  }, 'the order to become invalid', 60_000, 200);
+  const end = await eventually(
+    async () => {
+      const o = await readOrder(account.client, order.orderUrl);
+      return o.status === 'invalid' ? o : false;
+    },
+    'the order to become invalid',
+    60_000,
+    200,
+  );
   assert.match(end.problem ?? '', /validation of unpublished-.* failed/);
 });

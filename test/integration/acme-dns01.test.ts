@@ -1,16 +1,17 @@
 // The whole DNS-01 path our controller will drive: a DNSEntry in the dns cluster -> the dns companion stand-in ->
 // challtestsrv's DNS -> pebble validates it -> a certificate chaining to pebble's root. The negative controls prove
 // pebble really looks the record up (missing or wrong TXT => invalid order), so the positive test cannot pass by accident.
-import { test, after } from 'node:test';
+
 import assert from 'node:assert/strict';
 import { createPublicKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { after, test } from 'node:test';
 import * as acme from 'acme-client';
-import { x509 } from '../../actors/x509/x509.js';
 import type { KubeClient } from '../../actors/kube/kube-client.js';
-import { sharedStack, eventually } from '../support/test-env.js';
+import { x509 } from '../../actors/x509/x509.js';
+import { createChallengeEntry, DNSENTRIES, txtRecords, waitEntryReady } from '../support/dns-entries.js';
 import { adminClient, deleteIfExists, uniqueName } from '../support/kube.js';
-import { DNSENTRIES, createChallengeEntry, txtRecords, waitEntryReady } from '../support/dns-entries.js';
+import { eventually, sharedStack } from '../support/test-env.js';
 
 const stack = sharedStack();
 const dns: KubeClient = adminClient('dns');
@@ -56,16 +57,28 @@ async function assertIssuedFor(chainPem: string, keyPem: Buffer, names: string[]
   const root = new x509.X509Certificate(readFileSync(stack.acme.rootCaPath, 'utf8'));
   const san = leaf.getExtension(x509.SubjectAlternativeNameExtension);
   assert.ok(san, 'the leaf has no subject alternative names');
-  assert.deepEqual(san.names.items.filter((n) => n.type === 'dns').map((n) => n.value).sort(), [...names].sort());
+  assert.deepEqual(
+    san.names.items
+      .filter((n) => n.type === 'dns')
+      .map((n) => n.value)
+      .sort(),
+    [...names].sort(),
+  );
   // The certificate is for our key, not just any key.
   const ourSpki = createPublicKey(keyPem).export({ type: 'spki', format: 'der' });
-  assert.ok(Buffer.from(leaf.publicKey.rawData).equals(ourSpki), 'the leaf carries a different public key than the CSR');
+  assert.ok(
+    Buffer.from(leaf.publicKey.rawData).equals(ourSpki),
+    'the leaf carries a different public key than the CSR',
+  );
   // leaf <- intermediate(s) <- pebble's root of this run, each signature checked.
   assert.ok(intermediates.length >= 1, 'the chain has no intermediate');
   const path = [leaf, ...intermediates, root];
   for (let i = 0; i + 1 < path.length; i++) {
     assert.equal(path[i].issuer, path[i + 1].subject, `certificate ${i} is not issued by the next one`);
-    assert.ok(await path[i].verify({ publicKey: path[i + 1].publicKey, signatureOnly: true }), `signature of certificate ${i} does not verify`);
+    assert.ok(
+      await path[i].verify({ publicKey: path[i + 1].publicKey, signatureOnly: true }),
+      `signature of certificate ${i} does not verify`,
+    );
   }
   assert.ok(await root.isSelfSigned(), 'the root CA is not self-signed');
 }
@@ -83,8 +96,11 @@ async function issueViaDnsEntries(names: string[]): Promise<{ entries: Map<strin
       await createChallengeEntry(dns, name, domain, texts);
       entries.set(domain, name);
       await waitEntryReady(dns, name);
-      assert.deepEqual((await txtRecords(stack.dns.server, `_acme-challenge.${domain}`)).sort(), [...texts].sort(),
-        'challtestsrv must answer exactly the texts of the entry');
+      assert.deepEqual(
+        (await txtRecords(stack.dns.server, `_acme-challenge.${domain}`)).sort(),
+        [...texts].sort(),
+        'challtestsrv must answer exactly the texts of the entry',
+      );
     }
     for (const list of challenges.values()) {
       for (const c of list) {
@@ -93,8 +109,10 @@ async function issueViaDnsEntries(names: string[]): Promise<{ entries: Map<strin
       }
     }
     await client.waitForValidStatus(order);
-    const [key, csr] = await acme.crypto.createCsr({ commonName: names.find((n) => !n.startsWith('*')) ?? names[0], altNames: names },
-      await acme.crypto.createPrivateEcdsaKey());
+    const [key, csr] = await acme.crypto.createCsr(
+      { commonName: names.find((n) => !n.startsWith('*')) ?? names[0], altNames: names },
+      await acme.crypto.createPrivateEcdsaKey(),
+    );
     const finalized = await client.finalizeOrder(order, csr);
     const chain = await client.getCertificate(finalized);
     await assertIssuedFor(chain, key, names);
@@ -105,8 +123,11 @@ async function issueViaDnsEntries(names: string[]): Promise<{ entries: Map<strin
 }
 
 async function assertTxtGone(domain: string): Promise<void> {
-  await eventually(async () => (await txtRecords(stack.dns.server, `_acme-challenge.${domain}`)).length === 0,
-    `the TXT record of _acme-challenge.${domain} to disappear after its DNSEntry was deleted`, 30_000);
+  await eventually(
+    async () => (await txtRecords(stack.dns.server, `_acme-challenge.${domain}`)).length === 0,
+    `the TXT record of _acme-challenge.${domain} to disappear after its DNSEntry was deleted`,
+    30_000,
+  );
 }
 
 test('a certificate for one name is issued through a DNSEntry, and deleting the entry removes the TXT record', async () => {
@@ -124,18 +145,27 @@ test('a wildcard and its base name share one DNSEntry with two texts and are iss
 });
 
 /** Answers the challenge without a valid record and returns the order's final state and the error pebble gave. */
-async function failedOrder(publish: (domain: string, challenge: Challenge) => Promise<void>): Promise<{ status: string; error: string }> {
+async function failedOrder(
+  publish: (domain: string, challenge: Challenge) => Promise<void>,
+): Promise<{ status: string; error: string }> {
   const client = await acmeClient();
   const domain = `${uniqueName('neg')}.example.com`;
   const order = await client.createOrder({ identifiers: [{ type: 'dns', value: domain }] });
   const [challenge] = (await dnsChallenges(client, order)).get(domain) ?? [];
   await publish(domain, challenge);
   await client.completeChallenge(challenge);
-  const error = await client.waitForValidStatus(challenge).then(() => 'validated', (err: Error) => err.message);
-  const final = await eventually(async () => {
-    const o = await client.getOrder(order);
-    return o.status === 'pending' || o.status === 'processing' ? undefined : o;
-  }, 'the order to leave pending', 30_000);
+  const error = await client.waitForValidStatus(challenge).then(
+    () => 'validated',
+    (err: Error) => err.message,
+  );
+  const final = await eventually(
+    async () => {
+      const o = await client.getOrder(order);
+      return o.status === 'pending' || o.status === 'processing' ? undefined : o;
+    },
+    'the order to leave pending',
+    30_000,
+  );
   return { status: final.status, error };
 }
 

@@ -1,12 +1,13 @@
 // cert-management talks to up to four clusters (default, source, dns, target). The stack runs them as four API
 // servers on one etcd under different prefixes; if the prefixes leaked into each other, tests of cross-cluster
 // behaviour (e.g. a certificate in source, its DNSEntry in dns) would pass for the wrong reason.
-import { test, after } from 'node:test';
+
 import assert from 'node:assert/strict';
-import { CLUSTER_ROLES, type ClusterRole } from '../env/stack.js';
-import { KUBE_VERSION } from '../env/server-binaries.js';
-import type { KubeClient } from '../../actors/kube/kube-client.js';
+import { after, test } from 'node:test';
 import { isNotFound } from '../../actors/kube/kube-api-error.js';
+import type { KubeClient } from '../../actors/kube/kube-client.js';
+import { KUBE_VERSION } from '../env/server-binaries.js';
+import { CLUSTER_ROLES, type ClusterRole } from '../env/stack.js';
 import { adminClient, deleteIfExists, uniqueName } from '../support/kube.js';
 import { sharedStack } from '../support/test-env.js';
 
@@ -33,12 +34,21 @@ test('every cluster answers /version with the pinned Kubernetes version', async 
 
 test('a ConfigMap created in the source cluster exists only there', async () => {
   const name = uniqueName('distinct');
-  await clients.source.create(CONFIGMAPS, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name }, data: { role: 'source' } });
+  await clients.source.create(CONFIGMAPS, {
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: { name },
+    data: { role: 'source' },
+  });
   try {
     const read = await clients.source.get<{ data: Record<string, string> }>(`${CONFIGMAPS}/${name}`);
     assert.equal(read.data.role, 'source');
     for (const role of CLUSTER_ROLES.filter((r) => r !== 'source')) {
-      await assert.rejects(clients[role].get(`${CONFIGMAPS}/${name}`), (err: unknown) => isNotFound(err), `${role} must not see it`);
+      await assert.rejects(
+        clients[role].get(`${CONFIGMAPS}/${name}`),
+        (err: unknown) => isNotFound(err),
+        `${role} must not see it`,
+      );
     }
   } finally {
     await deleteIfExists(clients.source, `${CONFIGMAPS}/${name}`);
@@ -49,7 +59,12 @@ test('the same name can hold different objects in different clusters', async () 
   const name = uniqueName('same-name');
   try {
     for (const role of CLUSTER_ROLES) {
-      await clients[role].create(CONFIGMAPS, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name }, data: { role } });
+      await clients[role].create(CONFIGMAPS, {
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: { name },
+        data: { role },
+      });
     }
     for (const role of CLUSTER_ROLES) {
       const read = await clients[role].get<{ data: Record<string, string> }>(`${CONFIGMAPS}/${name}`);

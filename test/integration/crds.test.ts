@@ -1,8 +1,9 @@
 // The CRDs in deploy/crds are what users apply: the examples must be accepted unchanged, and mistakes a user makes
 // must be refused by the API server at `kubectl apply` time, naming the field, instead of surfacing later as a
 // controller error.
-import { test, after } from 'node:test';
+
 import assert from 'node:assert/strict';
+import { after, test } from 'node:test';
 import { KubeApiError } from '../../actors/kube/kube-api-error.js';
 import type { KubeObject } from '../../actors/kube/kube-object.js';
 import { adminClient, deleteIfExists, loadExample, uniqueName } from '../support/kube.js';
@@ -62,21 +63,42 @@ test('the simple Certificate example is accepted and reads back with the same sp
 test('a commonName of 65 characters is refused, naming spec.commonName', async () => {
   const cn = `${'a'.repeat(53)}.example.com`;
   assert.equal(cn.length, 65);
-  await assertRefused(certificate((s) => { s.commonName = cn; }), /spec\.commonName/);
+  await assertRefused(
+    certificate((s) => {
+      s.commonName = cn;
+    }),
+    /spec\.commonName/,
+  );
 });
 
 test('a commonName of exactly 64 characters is accepted (the limit is not off by one)', async () => {
   const cn = `${'a'.repeat(52)}.example.com`;
   assert.equal(cn.length, 64);
-  await create(source, CERTS, certificate((s) => { s.commonName = cn; }));
+  await create(
+    source,
+    CERTS,
+    certificate((s) => {
+      s.commonName = cn;
+    }),
+  );
 });
 
 test('dnsNames given as a string instead of a list is refused, naming spec.dnsNames', async () => {
-  await assertRefused(certificate((s) => { s.dnsNames = 'a.example.com'; }), /spec\.dnsNames/);
+  await assertRefused(
+    certificate((s) => {
+      s.dnsNames = 'a.example.com';
+    }),
+    /spec\.dnsNames/,
+  );
 });
 
 test('privateKey.algorithm DSA is refused, naming the field and the allowed values', async () => {
-  await assertRefused(certificate((s) => { s.privateKey = { algorithm: 'DSA' }; }), /spec\.privateKey\.algorithm.*(RSA|ECDSA)/s);
+  await assertRefused(
+    certificate((s) => {
+      s.privateKey = { algorithm: 'DSA' };
+    }),
+    /spec\.privateKey\.algorithm.*(RSA|ECDSA)/s,
+  );
 });
 
 test('the pebble Issuer example is accepted by the default cluster', async () => {

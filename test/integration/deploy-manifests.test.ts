@@ -2,15 +2,16 @@
 // builds the kustomization the way kustomize does (resources, nested kustomizations, generators, namespace) and has a
 // real API server check every object with a server-side apply dry run: a typo, a wrong apiVersion or an invalid field
 // fails here with the API server's message instead of at the operator's first apply.
-import { test, after } from 'node:test';
+
 import assert from 'node:assert/strict';
 import { readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
+import { after, test } from 'node:test';
 import yaml from 'js-yaml';
-import { APPLY_PATCH, KubeClient, readBody } from '../../actors/kube/kube-client.js';
 import { KubeApiError, type KubeStatus } from '../../actors/kube/kube-api-error.js';
-import type { ClusterRole as StackRole } from '../env/stack.js';
+import { APPLY_PATCH, KubeClient, readBody } from '../../actors/kube/kube-client.js';
 import { repoRoot } from '../env/paths.js';
+import type { ClusterRole as StackRole } from '../env/stack.js';
 import { adminClient, deleteIfExists } from '../support/kube.js';
 import { eventually } from '../support/test-env.js';
 
@@ -35,18 +36,29 @@ const KINDS: Record<string, { apiVersion: string; resource: string; namespaced: 
   ConfigMap: { apiVersion: 'v1', resource: 'configmaps', namespaced: true },
   Secret: { apiVersion: 'v1', resource: 'secrets', namespaced: true },
   ClusterRole: { apiVersion: 'rbac.authorization.k8s.io/v1', resource: 'clusterroles', namespaced: false },
-  ClusterRoleBinding: { apiVersion: 'rbac.authorization.k8s.io/v1', resource: 'clusterrolebindings', namespaced: false },
+  ClusterRoleBinding: {
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    resource: 'clusterrolebindings',
+    namespaced: false,
+  },
   Role: { apiVersion: 'rbac.authorization.k8s.io/v1', resource: 'roles', namespaced: true },
   RoleBinding: { apiVersion: 'rbac.authorization.k8s.io/v1', resource: 'rolebindings', namespaced: true },
   Deployment: { apiVersion: 'apps/v1', resource: 'deployments', namespaced: true },
   StatefulSet: { apiVersion: 'apps/v1', resource: 'statefulsets', namespaced: true },
   PodDisruptionBudget: { apiVersion: 'policy/v1', resource: 'poddisruptionbudgets', namespaced: true },
-  CustomResourceDefinition: { apiVersion: 'apiextensions.k8s.io/v1', resource: 'customresourcedefinitions', namespaced: false },
+  CustomResourceDefinition: {
+    apiVersion: 'apiextensions.k8s.io/v1',
+    resource: 'customresourcedefinitions',
+    namespaced: false,
+  },
 };
 
 function objectPath(obj: Obj): string {
   const k = KINDS[obj.kind];
-  if (!k) throw new Error(`${obj.kind} ${obj.metadata?.name}: kind not in this test's table; add it so the object is checked`);
+  if (!k)
+    throw new Error(
+      `${obj.kind} ${obj.metadata?.name}: kind not in this test's table; add it so the object is checked`,
+    );
   assert.equal(obj.apiVersion, k.apiVersion, `${obj.kind} ${obj.metadata.name}: apiVersion`);
   if (k.namespaced) assert.ok(obj.metadata.namespace, `${obj.kind} ${obj.metadata.name} has no namespace`);
   const base = k.apiVersion === 'v1' ? '/api/v1' : `/apis/${k.apiVersion}`;
@@ -55,12 +67,32 @@ function objectPath(obj: Obj): string {
 
 // ---- kustomize, the subset deploy/ uses. Any other field fails: the emulation must not silently diverge. ----
 
-interface Generator { name: string; namespace?: string; files?: string[]; envs?: string[]; literals?: string[]; type?: string }
-interface Kustomization {
-  apiVersion?: string; kind?: string; namespace?: string; resources?: string[];
-  configMapGenerator?: Generator[]; secretGenerator?: Generator[]; generatorOptions?: { disableNameSuffixHash?: boolean };
+interface Generator {
+  name: string;
+  namespace?: string;
+  files?: string[];
+  envs?: string[];
+  literals?: string[];
+  type?: string;
 }
-const KUSTOMIZATION_FIELDS = new Set(['apiVersion', 'kind', 'namespace', 'resources', 'configMapGenerator', 'secretGenerator', 'generatorOptions']);
+interface Kustomization {
+  apiVersion?: string;
+  kind?: string;
+  namespace?: string;
+  resources?: string[];
+  configMapGenerator?: Generator[];
+  secretGenerator?: Generator[];
+  generatorOptions?: { disableNameSuffixHash?: boolean };
+}
+const KUSTOMIZATION_FIELDS = new Set([
+  'apiVersion',
+  'kind',
+  'namespace',
+  'resources',
+  'configMapGenerator',
+  'secretGenerator',
+  'generatorOptions',
+]);
 const GENERATOR_FIELDS = new Set(['name', 'namespace', 'files', 'envs', 'literals', 'type']);
 // Kubernetes' rule for env var names, which kustomize applies to env file keys.
 const ENV_KEY = /^[-._a-zA-Z][-._a-zA-Z0-9]*$/;
@@ -68,19 +100,23 @@ const ENV_KEY = /^[-._a-zA-Z][-._a-zA-Z0-9]*$/;
 /** kustomize's env file format: `key=value` lines, value verbatim after the first `=`; blank lines and `#` lines skipped. */
 function parseEnvFile(text: string, file: string): Array<[string, string]> {
   const out: Array<[string, string]> = [];
-  text.replace(/^\uFEFF/, '').split('\n').forEach((raw, i) => {
-    const line = raw.replace(/\r$/, '').trimStart();
-    if (line === '' || line.startsWith('#')) return;
-    const eq = line.indexOf('=');
-    const key = eq < 0 ? line : line.slice(0, eq);
-    assert.match(key, ENV_KEY, `${file}:${i + 1}: invalid key`);
-    out.push([key, eq < 0 ? '' : line.slice(eq + 1)]);
-  });
+  text
+    .replace(/^\uFEFF/, '')
+    .split('\n')
+    .forEach((raw, i) => {
+      const line = raw.replace(/\r$/, '').trimStart();
+      if (line === '' || line.startsWith('#')) return;
+      const eq = line.indexOf('=');
+      const key = eq < 0 ? line : line.slice(0, eq);
+      assert.match(key, ENV_KEY, `${file}:${i + 1}: invalid key`);
+      out.push([key, eq < 0 ? '' : line.slice(eq + 1)]);
+    });
   return out;
 }
 
 function generate(dir: string, kind: 'ConfigMap' | 'Secret', g: Generator, noHash: boolean): Obj {
-  for (const f of Object.keys(g)) assert.ok(GENERATOR_FIELDS.has(f), `${kind} generator ${g.name}: field ${f} is not emulated by this test`);
+  for (const f of Object.keys(g))
+    assert.ok(GENERATOR_FIELDS.has(f), `${kind} generator ${g.name}: field ${f} is not emulated by this test`);
   // The hash suffix is kustomize's own algorithm; the manifests refer to fixed names, so require it off.
   assert.ok(noHash, 'generatorOptions.disableNameSuffixHash must be true (the workloads refer to fixed names)');
   const pairs: Array<[string, string]> = [];
@@ -89,22 +125,36 @@ function generate(dir: string, kind: 'ConfigMap' | 'Secret', g: Generator, noHas
     const eq = l.indexOf('=');
     assert.ok(eq > 0, `literal ${l}: expected key=value`);
     const v = l.slice(eq + 1);
-    pairs.push([l.slice(0, eq), v.length >= 2 && v[0] === v[v.length - 1] && (v[0] === '"' || v[0] === "'") ? v.slice(1, -1) : v]);
+    pairs.push([
+      l.slice(0, eq),
+      v.length >= 2 && v[0] === v[v.length - 1] && (v[0] === '"' || v[0] === "'") ? v.slice(1, -1) : v,
+    ]);
   }
   for (const f of g.files ?? []) {
     const eq = f.indexOf('=');
-    pairs.push(eq > 0 ? [f.slice(0, eq), readFileSync(join(dir, f.slice(eq + 1)), 'utf8')] : [basename(f), readFileSync(join(dir, f), 'utf8')]);
+    pairs.push(
+      eq > 0
+        ? [f.slice(0, eq), readFileSync(join(dir, f.slice(eq + 1)), 'utf8')]
+        : [basename(f), readFileSync(join(dir, f), 'utf8')],
+    );
   }
   const keys = pairs.map(([k]) => k);
   assert.equal(new Set(keys).size, keys.length, `${kind} ${g.name}: duplicate keys ${keys.join(', ')}`);
   const metadata = { name: g.name, ...(g.namespace ? { namespace: g.namespace } : {}) };
   if (kind === 'ConfigMap') return { apiVersion: 'v1', kind, metadata, data: Object.fromEntries(pairs) };
-  return { apiVersion: 'v1', kind, metadata, type: g.type ?? 'Opaque', data: Object.fromEntries(pairs.map(([k, v]) => [k, Buffer.from(v).toString('base64')])) };
+  return {
+    apiVersion: 'v1',
+    kind,
+    metadata,
+    type: g.type ?? 'Opaque',
+    data: Object.fromEntries(pairs.map(([k, v]) => [k, Buffer.from(v).toString('base64')])),
+  };
 }
 
 function kustomize(dir: string): Obj[] {
   const k = yaml.load(readFileSync(join(dir, 'kustomization.yaml'), 'utf8')) as Kustomization;
-  for (const f of Object.keys(k)) assert.ok(KUSTOMIZATION_FIELDS.has(f), `${dir}/kustomization.yaml: field ${f} is not emulated by this test`);
+  for (const f of Object.keys(k))
+    assert.ok(KUSTOMIZATION_FIELDS.has(f), `${dir}/kustomization.yaml: field ${f} is not emulated by this test`);
   assert.equal(k.apiVersion, 'kustomize.config.k8s.io/v1beta1');
   assert.equal(k.kind, 'Kustomization');
   const objs: Obj[] = [];
@@ -119,16 +169,27 @@ function kustomize(dir: string): Obj[] {
   // kustomize sets (and overrides) metadata.namespace on namespaced kinds only; unknown kinds fail later anyway.
   if (k.namespace) for (const o of objs) if (KINDS[o.kind]?.namespaced !== false) o.metadata.namespace = k.namespace;
   const ids = objs.map((o) => `${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`);
-  assert.deepEqual(ids.filter((id, i) => ids.indexOf(id) !== i), [], 'kustomize refuses duplicate objects');
+  assert.deepEqual(
+    ids.filter((id, i) => ids.indexOf(id) !== i),
+    [],
+    'kustomize refuses duplicate objects',
+  );
   return objs;
 }
 
 function loadFile(rel: string): Obj[] {
-  return (yaml.loadAll(readFileSync(join(DEPLOY, rel), 'utf8')) as Array<Obj | null>).filter((o): o is Obj => o != null);
+  return (yaml.loadAll(readFileSync(join(DEPLOY, rel), 'utf8')) as Array<Obj | null>).filter(
+    (o): o is Obj => o != null,
+  );
 }
 
 /** Server-side apply; returns the API server's warnings (PodSecurity reports violations of pod templates that way). */
-async function apply(client: KubeClient, obj: Obj, dryRun: boolean, headers?: Record<string, string>): Promise<string[]> {
+async function apply(
+  client: KubeClient,
+  obj: Obj,
+  dryRun: boolean,
+  headers?: Record<string, string>,
+): Promise<string[]> {
   const path = objectPath(obj);
   const { res } = await client.open('PATCH', path, {
     body: JSON.stringify(obj),
@@ -141,7 +202,11 @@ async function apply(client: KubeClient, obj: Obj, dryRun: boolean, headers?: Re
   const status = res.statusCode ?? 0;
   if (status < 200 || status >= 300) {
     let parsed: KubeStatus;
-    try { parsed = JSON.parse(body) as KubeStatus; } catch { parsed = { message: body.slice(0, 500) }; }
+    try {
+      parsed = JSON.parse(body) as KubeStatus;
+    } catch {
+      parsed = { message: body.slice(0, 500) };
+    }
     throw KubeApiError.from('PATCH', path, status, parsed);
   }
   const w = res.headers.warning;
@@ -168,7 +233,19 @@ const namespaceObj = () => loadFile('namespace.yaml').find((o) => o.kind === 'Na
 
 test('every object of the kustomization is accepted by the API server (server-side apply, dry run)', async () => {
   const kinds = new Set(objects.map((o) => o.kind));
-  for (const k of ['Namespace', 'ServiceAccount', 'CustomResourceDefinition', 'Deployment', 'StatefulSet', 'ConfigMap', 'Secret', 'PodDisruptionBudget', 'Service', 'ClusterRole', 'Role']) {
+  for (const k of [
+    'Namespace',
+    'ServiceAccount',
+    'CustomResourceDefinition',
+    'Deployment',
+    'StatefulSet',
+    'ConfigMap',
+    'Secret',
+    'PodDisruptionBudget',
+    'Service',
+    'ClusterRole',
+    'Role',
+  ]) {
     assert.ok(kinds.has(k), `the kustomization has a ${k}`);
   }
   const unknown = objects.filter((o) => !KINDS[o.kind]).map((o) => `${o.kind} ${o.metadata?.name}`);
@@ -192,8 +269,10 @@ test('every object of the kustomization is accepted by the API server (server-si
 });
 
 test('deploy/nats/nats.conf is a byte-for-byte copy of the repository nats.conf', () => {
-  assert.ok(readFileSync(join(DEPLOY, 'nats', 'nats.conf')).equals(readFileSync(join(repoRoot(), 'nats.conf'))),
-    'deploy/nats/nats.conf differs from nats.conf: copy it again (cp nats.conf deploy/nats/nats.conf)');
+  assert.ok(
+    readFileSync(join(DEPLOY, 'nats', 'nats.conf')).equals(readFileSync(join(repoRoot(), 'nats.conf'))),
+    'deploy/nats/nats.conf differs from nats.conf: copy it again (cp nats.conf deploy/nats/nats.conf)',
+  );
   assert.equal(one('ConfigMap', 'nats-config').data['nats.conf'], readFileSync(join(repoRoot(), 'nats.conf'), 'utf8'));
 });
 
@@ -206,20 +285,35 @@ test('the runtime Deployment: 3 replicas, probes, resources, anti-affinity, a PD
   assert.deepEqual(c.command, ['node', 'dist/bin/cert-controller-manager.js']);
   assert.equal(c.livenessProbe.httpGet.path, '/healthz');
   assert.equal(c.readinessProbe.httpGet.path, '/readyz');
-  assert.ok(c.ports.some((p: { name: string; containerPort: number }) => p.name === c.livenessProbe.httpGet.port && p.containerPort === 8080));
+  assert.ok(
+    c.ports.some(
+      (p: { name: string; containerPort: number }) =>
+        p.name === c.livenessProbe.httpGet.port && p.containerPort === 8080,
+    ),
+  );
   assert.ok(c.args.includes('--server-port-http=8080'));
   assert.deepEqual(c.resources, { requests: { cpu: '100m', memory: '256Mi' }, limits: { memory: '512Mi' } });
   assert.equal(c.securityContext.readOnlyRootFilesystem, true);
   assert.equal(pod.securityContext.runAsNonRoot, true);
   const terms = pod.affinity.podAntiAffinity.preferredDuringSchedulingIgnoredDuringExecution;
-  assert.ok(terms.some((t: Loose) => t.podAffinityTerm.topologyKey === 'kubernetes.io/hostname' && selects(t.podAffinityTerm.labelSelector, d)));
+  assert.ok(
+    terms.some(
+      (t: Loose) =>
+        t.podAffinityTerm.topologyKey === 'kubernetes.io/hostname' && selects(t.podAffinityTerm.labelSelector, d),
+    ),
+  );
   assert.equal(pod.serviceAccountName, one('ServiceAccount', 'cert-controller-manager').metadata.name);
-  const pdb = byKind('PodDisruptionBudget').find((p: Loose) => p.metadata.namespace === d.metadata.namespace && selects(p.spec.selector, d)) as Loose | undefined;
+  const pdb = byKind('PodDisruptionBudget').find(
+    (p: Loose) => p.metadata.namespace === d.metadata.namespace && selects(p.spec.selector, d),
+  ) as Loose | undefined;
   assert.ok(pdb, 'a PodDisruptionBudget selects the runtime pods');
   assert.equal(pdb.spec.minAvailable, 2);
   // $(VAR) in args must be defined in env, and every secret/config reference must be generated with that key.
   for (const m of (c.args as string[]).join(' ').matchAll(/\$\(([A-Z_][A-Z0-9_]*)\)/g)) {
-    assert.ok(c.env.some((e: { name: string }) => e.name === m[1]), `args use $(${m[1]}) but env does not define it`);
+    assert.ok(
+      c.env.some((e: { name: string }) => e.name === m[1]),
+      `args use $(${m[1]}) but env does not define it`,
+    );
   }
   assertRefsResolve(d);
 });
@@ -237,11 +331,19 @@ test('the NATS StatefulSet: 3 replicas, storage, every variable nats.conf reads,
   assert.ok(vars.has('NATS_SERVER_NAME'));
   for (const v of ['NATS_RUNTIME_PASSWORD', 'NATS_OPERATOR_PASSWORD', 'NATS_OBSERVER_PASSWORD']) vars.add(v);
   const env = new Set((c.env as Array<{ name: string }>).map((e) => e.name));
-  assert.deepEqual([...vars].filter((v) => !env.has(v)), [], 'variables nats.conf needs that the NATS container does not set');
+  assert.deepEqual(
+    [...vars].filter((v) => !env.has(v)),
+    [],
+    'variables nats.conf needs that the NATS container does not set',
+  );
   const svc = one('Service', s.spec.serviceName);
   assert.equal(svc.spec.clusterIP, 'None');
   assert.equal(svc.spec.publishNotReadyAddresses, true);
-  assert.deepEqual(Object.fromEntries(svc.spec.ports.map((p: { name: string; port: number }) => [p.name, p.port])), { client: 4222, cluster: 6222, monitor: 8222 });
+  assert.deepEqual(Object.fromEntries(svc.spec.ports.map((p: { name: string; port: number }) => [p.name, p.port])), {
+    client: 4222,
+    cluster: 6222,
+    monitor: 8222,
+  });
   const pdb = byKind('PodDisruptionBudget').find((p: Loose) => selects(p.spec.selector, s)) as Loose | undefined;
   assert.ok(pdb, 'a PodDisruptionBudget selects the NATS pods');
   assert.equal(pdb.spec.maxUnavailable, 1);
@@ -255,28 +357,70 @@ test('RBAC: explicit verbs and resources (no *), bindings name the service accou
     assert.ok(r.rules.length > 0, `${r.kind} ${r.metadata.name} has rules`);
     for (const rule of r.rules) {
       const where = `${r.kind} ${r.metadata.name} rule ${JSON.stringify(rule)}`;
-      assert.ok(Array.isArray(rule.verbs) && rule.verbs.length > 0 && Array.isArray(rule.resources) && rule.resources.length > 0, `${where}: verbs and resources`);
+      assert.ok(
+        Array.isArray(rule.verbs) &&
+          rule.verbs.length > 0 &&
+          Array.isArray(rule.resources) &&
+          rule.resources.length > 0,
+        `${where}: verbs and resources`,
+      );
       assert.ok(!rule.nonResourceURLs, `${where}: no nonResourceURLs`);
-      for (const v of [...rule.verbs, ...rule.resources, ...rule.apiGroups, ...(rule.resourceNames ?? [])]) assert.ok(!String(v).includes('*'), `${where}: no wildcards`);
+      for (const v of [...rule.verbs, ...rule.resources, ...rule.apiGroups, ...(rule.resourceNames ?? [])])
+        assert.ok(!String(v).includes('*'), `${where}: no wildcards`);
     }
   }
   for (const b of [...byKind('ClusterRoleBinding'), ...byKind('RoleBinding')] as Loose[]) {
     // Subjects carry their namespace themselves: kustomize's namespace field does not set it on every subject.
-    assert.deepEqual(b.subjects, [{ kind: 'ServiceAccount', name: 'cert-controller-manager', namespace: NAMESPACE }], `${b.kind} ${b.metadata.name} subjects`);
-    const target = roles.find((r) => r.kind === b.roleRef.kind && r.metadata.name === b.roleRef.name && (r.kind === 'ClusterRole' || r.metadata.namespace === b.metadata.namespace));
-    assert.ok(target, `${b.kind} ${b.metadata.name} refers to ${b.roleRef.kind} ${b.roleRef.name}, which the kustomization defines`);
+    assert.deepEqual(
+      b.subjects,
+      [{ kind: 'ServiceAccount', name: 'cert-controller-manager', namespace: NAMESPACE }],
+      `${b.kind} ${b.metadata.name} subjects`,
+    );
+    const target = roles.find(
+      (r) =>
+        r.kind === b.roleRef.kind &&
+        r.metadata.name === b.roleRef.name &&
+        (r.kind === 'ClusterRole' || r.metadata.namespace === b.metadata.namespace),
+    );
+    assert.ok(
+      target,
+      `${b.kind} ${b.metadata.name} refers to ${b.roleRef.kind} ${b.roleRef.name}, which the kustomization defines`,
+    );
   }
 });
 
 // Each RBAC file is applied for real to the stack's cluster of its role; the API server's own authorizer then says
 // whether the service account may make the calls the controller makes there, and may not make others.
-interface Access { verb: string; resource: string; group?: string; subresource?: string; namespace?: string; name?: string }
+interface Access {
+  verb: string;
+  resource: string;
+  group?: string;
+  subresource?: string;
+  namespace?: string;
+  name?: string;
+}
 const ACCESS: Record<StackRole, { allowed: Access[]; denied: Access[] }> = {
   default: {
     allowed: [
-      ...['get', 'list', 'watch'].map((verb) => ({ verb, group: 'cert.gardener.cloud', resource: 'issuers', namespace: NAMESPACE })),
-      { verb: 'patch', group: 'cert.gardener.cloud', resource: 'issuers', subresource: 'status', namespace: NAMESPACE, name: 'i' },
-      ...['get', 'list', 'watch', 'create', 'update'].map((verb) => ({ verb, resource: 'secrets', namespace: NAMESPACE })),
+      ...['get', 'list', 'watch'].map((verb) => ({
+        verb,
+        group: 'cert.gardener.cloud',
+        resource: 'issuers',
+        namespace: NAMESPACE,
+      })),
+      {
+        verb: 'patch',
+        group: 'cert.gardener.cloud',
+        resource: 'issuers',
+        subresource: 'status',
+        namespace: NAMESPACE,
+        name: 'i',
+      },
+      ...['get', 'list', 'watch', 'create', 'update'].map((verb) => ({
+        verb,
+        resource: 'secrets',
+        namespace: NAMESPACE,
+      })),
       ...['create', 'list'].map((verb) => ({ verb, resource: 'events', namespace: NAMESPACE })),
     ],
     denied: [
@@ -289,8 +433,21 @@ const ACCESS: Record<StackRole, { allowed: Access[]; denied: Access[] }> = {
   source: {
     allowed: [
       ...['list', 'watch'].map((verb) => ({ verb, group: 'cert.gardener.cloud', resource: 'certificates' })),
-      ...['update', 'patch', 'delete'].map((verb) => ({ verb, group: 'cert.gardener.cloud', resource: 'certificates', namespace: 'default', name: 'c' })),
-      { verb: 'patch', group: 'cert.gardener.cloud', resource: 'certificates', subresource: 'status', namespace: 'default', name: 'c' },
+      ...['update', 'patch', 'delete'].map((verb) => ({
+        verb,
+        group: 'cert.gardener.cloud',
+        resource: 'certificates',
+        namespace: 'default',
+        name: 'c',
+      })),
+      {
+        verb: 'patch',
+        group: 'cert.gardener.cloud',
+        resource: 'certificates',
+        subresource: 'status',
+        namespace: 'default',
+        name: 'c',
+      },
       { verb: 'watch', group: 'cert.gardener.cloud', resource: 'certificaterevocations' },
       { verb: 'watch', group: 'networking.k8s.io', resource: 'ingresses' },
       { verb: 'watch', resource: 'services' },
@@ -303,7 +460,12 @@ const ACCESS: Record<StackRole, { allowed: Access[]; denied: Access[] }> = {
   },
   dns: {
     allowed: [
-      ...['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'].map((verb) => ({ verb, group: 'dns.gardener.cloud', resource: 'dnsentries', namespace: NAMESPACE })),
+      ...['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'].map((verb) => ({
+        verb,
+        group: 'dns.gardener.cloud',
+        resource: 'dnsentries',
+        namespace: NAMESPACE,
+      })),
       { verb: 'list', resource: 'events', namespace: NAMESPACE },
     ],
     denied: [
@@ -314,24 +476,37 @@ const ACCESS: Record<StackRole, { allowed: Access[]; denied: Access[] }> = {
   target: {
     allowed: [
       ...['list', 'watch'].map((verb) => ({ verb, resource: 'secrets' })),
-      ...['get', 'create', 'update', 'delete'].map((verb) => ({ verb, resource: 'secrets', namespace: 'default', name: 'tls' })),
+      ...['get', 'create', 'update', 'delete'].map((verb) => ({
+        verb,
+        resource: 'secrets',
+        namespace: 'default',
+        name: 'tls',
+      })),
       { verb: 'list', resource: 'events', namespace: 'default' },
     ],
     denied: [{ verb: 'list', resource: 'configmaps' }],
   },
 };
-const CRD_NAMES = ['issuers.cert.gardener.cloud', 'certificates.cert.gardener.cloud', 'certificaterevocations.cert.gardener.cloud', 'dnsentries.dns.gardener.cloud'];
+const CRD_NAMES = [
+  'issuers.cert.gardener.cloud',
+  'certificates.cert.gardener.cloud',
+  'certificaterevocations.cert.gardener.cloud',
+  'dnsentries.dns.gardener.cloud',
+];
 
 async function allowed(kube: KubeClient, a: Access): Promise<boolean> {
-  const review = await kube.create<{ status: { allowed: boolean } }>('/apis/authorization.k8s.io/v1/subjectaccessreviews', {
-    apiVersion: 'authorization.k8s.io/v1',
-    kind: 'SubjectAccessReview',
-    spec: {
-      user: SA_USER,
-      groups: ['system:serviceaccounts', `system:serviceaccounts:${NAMESPACE}`, 'system:authenticated'],
-      resourceAttributes: { ...a, group: a.group ?? '' },
+  const review = await kube.create<{ status: { allowed: boolean } }>(
+    '/apis/authorization.k8s.io/v1/subjectaccessreviews',
+    {
+      apiVersion: 'authorization.k8s.io/v1',
+      kind: 'SubjectAccessReview',
+      spec: {
+        user: SA_USER,
+        groups: ['system:serviceaccounts', `system:serviceaccounts:${NAMESPACE}`, 'system:authenticated'],
+        resourceAttributes: { ...a, group: a.group ?? '' },
+      },
     },
-  });
+  );
   return review.status.allowed;
 }
 
@@ -345,16 +520,36 @@ for (const role of ['default', 'source', 'dns', 'target'] as const) {
       cleanup.push(() => deleteIfExists(kube, objectPath(obj)));
     }
     // The CRD install at start: server-side apply of each CRD by name (also when it creates the CRD).
-    const crdAccess = CRD_NAMES.flatMap((name) => ['get', 'create', 'patch'].map((verb) => ({ verb, group: 'apiextensions.k8s.io', resource: 'customresourcedefinitions', name })));
+    const crdAccess = CRD_NAMES.flatMap((name) =>
+      ['get', 'create', 'patch'].map((verb) => ({
+        verb,
+        group: 'apiextensions.k8s.io',
+        resource: 'customresourcedefinitions',
+        name,
+      })),
+    );
     const expected = [...ACCESS[role].allowed, ...crdAccess];
-    const denied = [...ACCESS[role].denied, { verb: 'patch', group: 'apiextensions.k8s.io', resource: 'customresourcedefinitions', name: 'widgets.example.com' }];
+    const denied = [
+      ...ACCESS[role].denied,
+      {
+        verb: 'patch',
+        group: 'apiextensions.k8s.io',
+        resource: 'customresourcedefinitions',
+        name: 'widgets.example.com',
+      },
+    ];
     // RBAC changes reach the authorizer through its informers, a moment after the write.
-    await eventually(async () => {
-      const missing: string[] = [];
-      for (const a of expected) if (!(await allowed(kube, a))) missing.push(JSON.stringify(a));
-      if (missing.length > 0) throw new Error(`not allowed: ${missing.join(', ')}`);
-      return true;
-    }, `the ${role} cluster's RBAC to take effect`, 30_000, 200);
+    await eventually(
+      async () => {
+        const missing: string[] = [];
+        for (const a of expected) if (!(await allowed(kube, a))) missing.push(JSON.stringify(a));
+        if (missing.length > 0) throw new Error(`not allowed: ${missing.join(', ')}`);
+        return true;
+      },
+      `the ${role} cluster's RBAC to take effect`,
+      30_000,
+      200,
+    );
     const granted: string[] = [];
     for (const a of denied) if (await allowed(kube, a)) granted.push(JSON.stringify(a));
     assert.deepEqual(granted, [], 'access the controller does not need');
@@ -365,7 +560,10 @@ for (const role of ['default', 'source', 'dns', 'target'] as const) {
 }
 
 /** matchLabels (the only selector form used here) matches the workload's pod template labels. */
-function selects(selector: { matchLabels?: Record<string, string>; matchExpressions?: unknown[] }, workload: Loose): boolean {
+function selects(
+  selector: { matchLabels?: Record<string, string>; matchExpressions?: unknown[] },
+  workload: Loose,
+): boolean {
   assert.ok(!selector.matchExpressions, 'selectors use matchLabels only');
   const labels = workload.spec.template.metadata.labels as Record<string, string>;
   const want = Object.entries(selector.matchLabels ?? {});
@@ -375,19 +573,36 @@ function selects(selector: { matchLabels?: Record<string, string>; matchExpressi
 /** Every Secret and ConfigMap a pod template refers to (env, volumes) is in the kustomization with that key. */
 function assertRefsResolve(workload: Loose): void {
   const pod = workload.spec.template.spec;
-  const find = (kind: string, name: string) => objects.find((o) => o.kind === kind && o.metadata.name === name && o.metadata.namespace === workload.metadata.namespace) as Loose | undefined;
+  const find = (kind: string, name: string) =>
+    objects.find(
+      (o) => o.kind === kind && o.metadata.name === name && o.metadata.namespace === workload.metadata.namespace,
+    ) as Loose | undefined;
   for (const c of pod.containers) {
     for (const e of c.env ?? []) {
       const ref = e.valueFrom?.secretKeyRef ?? e.valueFrom?.configMapKeyRef;
       if (!ref) continue;
       const kind = e.valueFrom.secretKeyRef ? 'Secret' : 'ConfigMap';
       const target = find(kind, ref.name);
-      assert.ok(target, `${workload.kind} ${workload.metadata.name}: env ${e.name} refers to ${kind} ${ref.name}, which is not in the kustomization`);
-      assert.ok(ref.key in target.data, `${workload.kind} ${workload.metadata.name}: env ${e.name} refers to key ${ref.key}, which ${kind} ${ref.name} lacks`);
+      assert.ok(
+        target,
+        `${workload.kind} ${workload.metadata.name}: env ${e.name} refers to ${kind} ${ref.name}, which is not in the kustomization`,
+      );
+      assert.ok(
+        ref.key in target.data,
+        `${workload.kind} ${workload.metadata.name}: env ${e.name} refers to key ${ref.key}, which ${kind} ${ref.name} lacks`,
+      );
     }
   }
   for (const v of pod.volumes ?? []) {
-    if (v.configMap) assert.ok(find('ConfigMap', v.configMap.name), `volume ${v.name}: ConfigMap ${v.configMap.name} is not in the kustomization`);
-    if (v.secret) assert.ok(find('Secret', v.secret.secretName), `volume ${v.name}: Secret ${v.secret.secretName} is not in the kustomization`);
+    if (v.configMap)
+      assert.ok(
+        find('ConfigMap', v.configMap.name),
+        `volume ${v.name}: ConfigMap ${v.configMap.name} is not in the kustomization`,
+      );
+    if (v.secret)
+      assert.ok(
+        find('Secret', v.secret.secretName),
+        `volume ${v.name}: Secret ${v.secret.secretName} is not in the kustomization`,
+      );
   }
 }

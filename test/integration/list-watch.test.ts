@@ -1,18 +1,19 @@
 // Every controller sees the clusters through ListWatch. It must report each change, and it must survive an API
 // server going away: reconnect by itself and still report what changed while it was gone (a missed DELETED would
 // leave a controller acting on an object that no longer exists).
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ListWatch } from '../../actors/kube/list-watch.js';
+import { test } from 'node:test';
 import { KubeClient } from '../../actors/kube/kube-client.js';
 import type { KubeObject } from '../../actors/kube/kube-object.js';
+import { ListWatch } from '../../actors/kube/list-watch.js';
 import type { WatchEvent } from '../../actors/kube/watch-event.js';
-import { startKubeApiServer, type KubeApiServer } from '../env/kube-apiserver.js';
-import { ensureServerBinaries } from '../env/server-binaries.js';
+import { type KubeApiServer, startKubeApiServer } from '../env/kube-apiserver.js';
 import { freePort } from '../env/ports.js';
+import { ensureServerBinaries } from '../env/server-binaries.js';
 import { adminClient, uniqueName } from '../support/kube.js';
 import { eventually, sharedStack } from '../support/test-env.js';
 
@@ -21,7 +22,10 @@ interface ConfigMap extends KubeObject {
 }
 
 /** A ListWatch that records what it reports, as "TYPE name" lines. */
-function recordingWatch(client: KubeClient, path: string): { lw: ListWatch<ConfigMap>; seen: string[]; errors: Error[] } {
+function recordingWatch(
+  client: KubeClient,
+  path: string,
+): { lw: ListWatch<ConfigMap>; seen: string[]; errors: Error[] } {
   const seen: string[] = [];
   const errors: Error[] = [];
   const lw = new ListWatch<ConfigMap>({
@@ -57,7 +61,10 @@ test('ListWatch reports ADDED, MODIFIED and DELETED for ConfigMaps in a fresh na
     await client.delete(`${path}/cm`);
     await eventually(() => seen.includes('DELETED cm=2'), 'the deletion of cm', 30_000);
     assert.deepEqual(seen, ['ADDED before=1', 'ADDED cm=1', 'MODIFIED cm=2', 'DELETED cm=2']);
-    assert.deepEqual(lw.items().map((o) => o.metadata.name), ['before']);
+    assert.deepEqual(
+      lw.items().map((o) => o.metadata.name),
+      ['before'],
+    );
   } finally {
     await lw.stop();
     // No kube-controller-manager runs, so the namespace stays Terminating; its objects die with the stack.
@@ -69,7 +76,12 @@ test('ListWatch reports ADDED, MODIFIED and DELETED for ConfigMaps in a fresh na
 test('ListWatch stops at once even when stopped right after its first list, while its watch is still opening', async () => {
   // A controller that shuts down must not hang until the server ends the watch (timeoutSeconds, here 10 minutes).
   const client = adminClient('source');
-  const lw = new ListWatch<ConfigMap>({ client, path: '/api/v1/namespaces/default/configmaps', timeoutSeconds: 600, onEvent: () => {} });
+  const lw = new ListWatch<ConfigMap>({
+    client,
+    path: '/api/v1/namespaces/default/configmaps',
+    timeoutSeconds: 600,
+    onEvent: () => {},
+  });
   try {
     lw.start();
     await lw.synced();
@@ -128,14 +140,24 @@ test('ListWatch reconnects to a restarted API server and reports what changed wh
     otherClient.close();
   }
   await other.process.stop();
-  assert.ok(!rec.seen.some((s) => s.includes('added-while-down') || s.startsWith('DELETED')), 'nothing can be reported while the server is down');
+  assert.ok(
+    !rec.seen.some((s) => s.includes('added-while-down') || s.startsWith('DELETED')),
+    'nothing can be reported while the server is down',
+  );
 
   // The same server comes back on the same port and directory; the ListWatch still uses its original client.
   const restarted = await start('main', port);
-  assert.equal(restarted.caPem, first.caPem, 'a restart must keep the serving certificate, or clients stop trusting it');
+  assert.equal(
+    restarted.caPem,
+    first.caPem,
+    'a restart must keep the serving certificate, or clients stop trusting it',
+  );
   assert.equal(restarted.adminToken, first.adminToken, 'a restart must keep the tokens, or clients are refused');
-  await eventually(() => rec.seen.includes('DELETED gone=1') && rec.seen.includes('ADDED added-while-down=1'),
-    'the changes made while down to be reported', 90_000).catch((err: Error) => {
+  await eventually(
+    () => rec.seen.includes('DELETED gone=1') && rec.seen.includes('ADDED added-while-down=1'),
+    'the changes made while down to be reported',
+    90_000,
+  ).catch((err: Error) => {
     throw new Error(`${err.message}; reported so far: ${rec.seen.join(', ')}`);
   });
 
@@ -146,7 +168,21 @@ test('ListWatch reconnects to a restarted API server and reports what changed wh
   } finally {
     restartedClient.close();
   }
-  await eventually(() => rec.seen.includes('ADDED added-after-restart=1'), 'a change after the restart to be reported', 60_000);
-  assert.deepEqual(lw.items().map((o) => o.metadata.name).sort(), ['added-after-restart', 'added-while-down', 'keep']);
-  assert.equal(rec.seen.filter((s) => s.startsWith('ADDED keep')).length, 1, 'an unchanged object must not be reported again');
+  await eventually(
+    () => rec.seen.includes('ADDED added-after-restart=1'),
+    'a change after the restart to be reported',
+    60_000,
+  );
+  assert.deepEqual(
+    lw
+      .items()
+      .map((o) => o.metadata.name)
+      .sort(),
+    ['added-after-restart', 'added-while-down', 'keep'],
+  );
+  assert.equal(
+    rec.seen.filter((s) => s.startsWith('ADDED keep')).length,
+    1,
+    'an unchanged object must not be reported again',
+  );
 });

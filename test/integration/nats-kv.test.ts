@@ -1,13 +1,14 @@
 // The runtime keeps shard leases and state in JetStream KV buckets with 3 replicas and relies on compare-and-set
 // across pods connected to different nodes. This proves the stack's NATS is a real 3-node cluster built from
 // nats.conf: a write through one node is readable through another, and CAS conflicts are detected cluster-wide.
-import { test, after } from 'node:test';
+
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { connect, NatsError, StringCodec, type NatsConnection } from 'nats';
+import { after, test } from 'node:test';
+import { connect, type NatsConnection, NatsError, StringCodec } from 'nats';
 import { httpCall } from '../env/http-probe.js';
-import { eventually, sharedStack } from '../support/test-env.js';
 import { TEST_NATS_USERS } from '../env/nats-users.js';
+import { eventually, sharedStack } from '../support/test-env.js';
 
 const stack = sharedStack();
 const sc = StringCodec();
@@ -18,7 +19,13 @@ after(async () => {
 
 /** A connection pinned to exactly one node: no server discovery, so the test knows which node served it. */
 async function connectOnly(url: string): Promise<NatsConnection> {
-  const nc = await connect({ servers: [url], ignoreClusterUpdates: true, noRandomize: true, maxReconnectAttempts: 0, ...TEST_NATS_USERS.runtime });
+  const nc = await connect({
+    servers: [url],
+    ignoreClusterUpdates: true,
+    noRandomize: true,
+    maxReconnectAttempts: 0,
+    ...TEST_NATS_USERS.runtime,
+  });
   connections.push(nc);
   return nc;
 }
@@ -35,7 +42,8 @@ test('the cluster has three nodes, each routed to the other two', async () => {
     peersOf.set(routez.server_name, [...new Set(routez.routes.map((r) => r.remote_name))].sort());
   }
   assert.equal(new Set(names).size, 3, `server names must be unique: ${names.join(', ')}`);
-  for (const name of names) assert.deepEqual(peersOf.get(name), names.filter((n) => n !== name).sort(), `peers of ${name}`);
+  for (const name of names)
+    assert.deepEqual(peersOf.get(name), names.filter((n) => n !== name).sort(), `peers of ${name}`);
 });
 
 test('a KV value written through node A is read through node B, and CAS is enforced across nodes', async () => {
@@ -53,10 +61,14 @@ test('a KV value written through node A is read through node B, and CAS is enfor
 
     const kvB = await b.jetstream().views.kv(bucket);
     // Direct gets may be answered by a follower that has not applied the write yet: poll, as the runtime would.
-    const read = await eventually(async () => {
-      const e = await kvB.get('lease');
-      return e?.revision === created ? e : undefined;
-    }, 'B to see the key written through A', 10_000);
+    const read = await eventually(
+      async () => {
+        const e = await kvB.get('lease');
+        return e?.revision === created ? e : undefined;
+      },
+      'B to see the key written through A',
+      10_000,
+    );
     assert.equal(sc.decode(read.value), 'owner=pod-a');
 
     // B takes the lease with the revision it read: accepted.
@@ -69,10 +81,14 @@ test('a KV value written through node A is read through node B, and CAS is enfor
       assert.equal(err.api_error?.err_code, 10071);
       return true;
     });
-    await eventually(async () => {
-      const e = await kvA.get('lease');
-      return e?.revision === updated && sc.decode(e.value) === 'owner=pod-b';
-    }, 'A to read the value B wrote', 10_000);
+    await eventually(
+      async () => {
+        const e = await kvA.get('lease');
+        return e?.revision === updated && sc.decode(e.value) === 'owner=pod-b';
+      },
+      'A to read the value B wrote',
+      10_000,
+    );
 
     // The bucket's stream really has a leader and two followers, i.e. three copies on three servers.
     const info = await (await a.jetstreamManager()).streams.info(`KV_${bucket}`);

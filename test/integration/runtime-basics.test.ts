@@ -1,9 +1,9 @@
-import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { ActorError, encode, decode } from '../../runtime/index.js';
-import { sharedStack, eventually } from '../support/test-env.js';
+import { after, before, test } from 'node:test';
+import { ActorError, decode, encode } from '../../runtime/index.js';
 import { PodGroup } from '../runtime-support/pod-group.js';
 import type { CounterState } from '../runtime-support/test-actors.js';
+import { eventually, sharedStack } from '../support/test-env.js';
 
 // Three runtime pods on the shared 3-node NATS cluster; each test uses its own actor ids.
 let group: PodGroup;
@@ -14,7 +14,11 @@ after(async () => {
   await group?.stop();
 });
 
-interface IncReply { n: number; pod: string; epoch: number }
+interface IncReply {
+  n: number;
+  pod: string;
+  epoch: number;
+}
 
 test('ask reaches actors on every pod, and state is kept per actor', async () => {
   const pods = new Set<string>();
@@ -40,28 +44,48 @@ test('tell is delivered and its effect is visible to a later ask', async () => {
 test('the admin subject lists every actor exactly once across the cluster, with its state on request', async () => {
   const ids = Array.from({ length: 12 }, (_, i) => `admin-${i}`);
   for (const id of ids) await group.client.ask('counter', id, { type: 'Inc' });
-  const r = await group.client.admin<{ actors: Array<{ kind: string; id: string; pod: string }>; pods: Array<{ pod: string }>; missing: string[] }>({ op: 'actors', kind: 'counter' });
+  const r = await group.client.admin<{
+    actors: Array<{ kind: string; id: string; pod: string }>;
+    pods: Array<{ pod: string }>;
+    missing: string[];
+  }>({ op: 'actors', kind: 'counter' });
   assert.deepEqual(r.missing, []);
   assert.equal(r.pods.length, 3);
   for (const id of ids) assert.equal(r.actors.filter((a) => a.id === id).length, 1, `${id} listed once`);
   const keys = r.actors.map((a) => `${a.kind}/${a.id}`);
   assert.equal(new Set(keys).size, keys.length, 'no actor listed twice');
-  const one = await group.client.admin<{ state: CounterState; status: string }>({ op: 'actor', kind: 'counter', id: 'admin-3' });
+  const one = await group.client.admin<{ state: CounterState; status: string }>({
+    op: 'actor',
+    kind: 'counter',
+    id: 'admin-3',
+  });
   assert.equal(one.state.n, 1);
   assert.equal(one.status, 'active');
 });
 
 test('garbage on the wire gets an error reply and harms nobody', async () => {
   const subject = group.client.names.shardSubject(0);
-  const garbage = decode<{ ok: boolean; code: string }>((await group.nc.request(subject, new Uint8Array([0xc1, 0xff, 0x00]), { timeout: 5000 })).data);
+  const garbage = decode<{ ok: boolean; code: string }>(
+    (await group.nc.request(subject, new Uint8Array([0xc1, 0xff, 0x00]), { timeout: 5000 })).data,
+  );
   assert.equal(garbage.ok, false);
   assert.equal(garbage.code, 'bad-request');
-  const wrongShape = decode<{ ok: boolean; code: string }>((await group.nc.request(subject, encode({ hello: 'world' }), { timeout: 5000 })).data);
+  const wrongShape = decode<{ ok: boolean; code: string }>(
+    (await group.nc.request(subject, encode({ hello: 'world' }), { timeout: 5000 })).data,
+  );
   assert.equal(wrongShape.code, 'bad-request');
-  await assert.rejects(group.client.ask('no-such-kind', 'x', { type: 'Inc' }), (e: ActorError) => e.code === 'unknown-kind');
-  await assert.rejects(group.client.ask('counter', 'x', { type: 'Launch' }), (e: ActorError) => e.code === 'invalid-message' && /unknown message type Launch/.test(e.message));
+  await assert.rejects(
+    group.client.ask('no-such-kind', 'x', { type: 'Inc' }),
+    (e: ActorError) => e.code === 'unknown-kind',
+  );
+  await assert.rejects(
+    group.client.ask('counter', 'x', { type: 'Launch' }),
+    (e: ActorError) => e.code === 'invalid-message' && /unknown message type Launch/.test(e.message),
+  );
   const big = new Uint8Array(600 * 1024);
-  const tooLarge = decode<{ ok: boolean; code: string }>((await group.nc.request(subject, big, { timeout: 5000 })).data);
+  const tooLarge = decode<{ ok: boolean; code: string }>(
+    (await group.nc.request(subject, big, { timeout: 5000 })).data,
+  );
   assert.equal(tooLarge.code, 'too-large');
   // Every pod is still serving.
   const r = await group.client.admin<{ pods: unknown[]; missing: string[] }>({ op: 'actors' });
@@ -73,7 +97,9 @@ test('a full mailbox answers busy instead of queueing without bound', async () =
   const id = 'busy-1';
   const hold = group.client.ask('counter', id, { type: 'Hold', ms: 1500 }, 10_000);
   // Mailbox capacity is 1000; 1100 queued asks must see some refusals.
-  const results = await Promise.allSettled(Array.from({ length: 1100 }, () => group.client.ask('counter', id, { type: 'Get' }, 20_000)));
+  const results = await Promise.allSettled(
+    Array.from({ length: 1100 }, () => group.client.ask('counter', id, { type: 'Get' }, 20_000)),
+  );
   await hold;
   const busy = results.filter((r) => r.status === 'rejected' && (r.reason as ActorError).code === 'busy').length;
   const ok = results.filter((r) => r.status === 'fulfilled').length;
@@ -83,16 +109,28 @@ test('a full mailbox answers busy instead of queueing without bound', async () =
 
 test('a crash-looping actor is stopped, shown as Failed, its parent is told, and the parent can restart it', async () => {
   for (let i = 0; i < 4; i++) {
-    await assert.rejects(group.client.ask('crasher', 'c1', { type: 'Go' }), (e: ActorError) => e.code === 'handler-error' || e.code === 'failed');
+    await assert.rejects(
+      group.client.ask('crasher', 'c1', { type: 'Go' }),
+      (e: ActorError) => e.code === 'handler-error' || e.code === 'failed',
+    );
   }
   await assert.rejects(group.client.ask('crasher', 'c1', { type: 'Go' }), (e: ActorError) => e.code === 'failed');
-  const view = await group.client.admin<{ status: string; restarts: number; lastError: string }>({ op: 'actor', kind: 'crasher', id: 'c1' });
+  const view = await group.client.admin<{ status: string; restarts: number; lastError: string }>({
+    op: 'actor',
+    kind: 'crasher',
+    id: 'c1',
+  });
   assert.equal(view.status, 'failed');
   assert.match(view.lastError, /crasher always fails/);
-  const listed = await group.client.admin<{ actors: Array<{ id: string; status: string }> }>({ op: 'actors', kind: 'crasher' });
+  const listed = await group.client.admin<{ actors: Array<{ id: string; status: string }> }>({
+    op: 'actors',
+    kind: 'crasher',
+  });
   assert.equal(listed.actors.find((a) => a.id === 'c1')?.status, 'failed');
   const sup = await eventually(async () => {
-    const s = await group.client.ask<{ failed: Array<{ id: string; restarts: number }> }>('supervisor', 'root', { type: 'Get' });
+    const s = await group.client.ask<{ failed: Array<{ id: string; restarts: number }> }>('supervisor', 'root', {
+      type: 'Get',
+    });
     return s.failed.some((f) => f.id === 'c1') ? s : false;
   }, 'the supervisor to hear of the failure');
   assert.ok(sup.failed.find((f) => f.id === 'c1')!.restarts >= 4);
@@ -115,7 +153,13 @@ test('a durable command takes effect once even when delivered twice', async () =
   assert.equal(second.duplicate, true, 'JetStream dedupes the same message id');
   // Past JetStream's window the actor's own dedupe record holds: the same command id under another stream id.
   const shard = group.client.shardOf('counter', id);
-  await group.nc.jetstream().publish(group.client.names.commandSubject(shard, 'counter', id), encode({ k: 'counter', i: id, m: { type: 'Inc' }, c: 'inc-0001' }), { msgID: 'another-stream-id' });
+  await group.nc
+    .jetstream()
+    .publish(
+      group.client.names.commandSubject(shard, 'counter', id),
+      encode({ k: 'counter', i: id, m: { type: 'Inc' }, c: 'inc-0001' }),
+      { msgID: 'another-stream-id' },
+    );
   await group.client.command('counter', id, { type: 'Inc' }, 'inc-0002');
   const s = await eventually(async () => {
     const st = await group.client.ask<CounterState>('counter', id, { type: 'Get' });
@@ -123,7 +167,10 @@ test('a durable command takes effect once even when delivered twice', async () =
   }, 'both distinct commands applied');
   // Give any stray duplicate a chance to show up: wait until the stream's consumer has nothing pending.
   await eventually(async () => {
-    const info = await (await group.nc.jetstreamManager()).consumers.info(group.client.names.commandStream(), group.client.names.commandConsumer(shard));
+    const info = await (await group.nc.jetstreamManager()).consumers.info(
+      group.client.names.commandStream(),
+      group.client.names.commandConsumer(shard),
+    );
     return info.num_pending === 0 && info.num_ack_pending === 0;
   }, 'the command consumer to be drained');
   const final = await group.client.ask<CounterState>('counter', id, { type: 'Get' });
@@ -133,17 +180,28 @@ test('a durable command takes effect once even when delivered twice', async () =
 
 test('results of async work come back as messages; reminders fire', async () => {
   assert.equal(await group.client.ask('counter', 'pipe-1', { type: 'Pipe', ms: 50 }), 'started');
-  await eventually(async () => (await group.client.ask<CounterState>('counter', 'pipe-1', { type: 'Get' })).piped === 1, 'piped result');
+  await eventually(
+    async () => (await group.client.ask<CounterState>('counter', 'pipe-1', { type: 'Get' })).piped === 1,
+    'piped result',
+  );
   await group.client.ask('counter', 'remind-1', { type: 'Remind', at: Date.now() + 300 });
-  await eventually(async () => (await group.client.ask<CounterState>('counter', 'remind-1', { type: 'Get' })).reminded === 1, 'reminder to fire');
+  await eventually(
+    async () => (await group.client.ask<CounterState>('counter', 'remind-1', { type: 'Get' })).reminded === 1,
+    'reminder to fire',
+  );
 });
 
 test('idle actors passivate and come back with their persisted state', async () => {
   await group.client.ask('counter', 'idle-1', { type: 'Inc' });
-  await eventually(async () => {
-    const v = await group.client.admin<{ status: string }>({ op: 'actor', kind: 'counter', id: 'idle-1' });
-    return v.status === 'passive';
-  }, 'the actor to passivate (idle timeout 2 s)', 30_000, 250);
+  await eventually(
+    async () => {
+      const v = await group.client.admin<{ status: string }>({ op: 'actor', kind: 'counter', id: 'idle-1' });
+      return v.status === 'passive';
+    },
+    'the actor to passivate (idle timeout 2 s)',
+    30_000,
+    250,
+  );
   const r = await group.client.ask<IncReply>('counter', 'idle-1', { type: 'Inc' });
   assert.equal(r.n, 2);
 });
@@ -151,8 +209,13 @@ test('idle actors passivate and come back with their persisted state', async () 
 test('in-memory resources of an activation are released when it stops, and recreated when it comes back', async () => {
   const first = await group.client.ask<{ open: number; mine: boolean }>('holder', 'h1', { type: 'Open' });
   assert.deepEqual(first, { open: 1, mine: true });
-  await eventually(async () => (await group.client.admin<{ status: string }>({ op: 'actor', kind: 'holder', id: 'h1' })).status !== 'active',
-    'the holder to passivate (idle timeout 2 s)', 30_000, 250);
+  await eventually(
+    async () =>
+      (await group.client.admin<{ status: string }>({ op: 'actor', kind: 'holder', id: 'h1' })).status !== 'active',
+    'the holder to passivate (idle timeout 2 s)',
+    30_000,
+    250,
+  );
   // Had the first activation not released its resource, its pod would now count two.
   const again = await group.client.ask<{ open: number; mine: boolean }>('holder', 'h1', { type: 'Open' });
   assert.deepEqual(again, { open: 1, mine: true });

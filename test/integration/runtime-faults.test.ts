@@ -1,11 +1,11 @@
-import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { PodGroup } from '../runtime-support/pod-group.js';
+import { after, before, test } from 'node:test';
 import { CounterLoad, checkCounters } from '../runtime-support/counter-load.js';
 import { startDedicatedNats } from '../runtime-support/dedicated-nats.js';
+import { PodGroup } from '../runtime-support/pod-group.js';
+import type { CounterState } from '../runtime-support/test-actors.js';
 import { PausingProxy } from '../support/pausing-proxy.js';
 import { eventually } from '../support/test-env.js';
-import type { CounterState } from '../runtime-support/test-actors.js';
 
 // Fault injection against a dedicated 3-node NATS cluster: pods are child processes, faults are real signals,
 // real node restarts and a real half-open network. Invariants are checked from the counters' own histories.
@@ -63,7 +63,10 @@ test('a pod frozen past its lease TTL stops its actors on waking, and its stale 
     await g.waitAllShardsOwned(30_000, survivors);
     await progress(load);
     frozen.signal('SIGCONT');
-    await eventually(() => frozen.lines.some((l) => l.msg === 'shard lease lost' || l.msg === 'shard closed'), 'the woken pod to drop its shards');
+    await eventually(
+      () => frozen.lines.some((l) => l.msg === 'shard lease lost' || l.msg === 'shard closed'),
+      'the woken pod to drop its shards',
+    );
     await progress(load);
     // It rejoins as a member and takes its share again, under new epochs.
     await g.waitAllShardsOwned(30_000);
@@ -83,10 +86,15 @@ test('a reminder whose pod dies fires on the new owner of its shard', async () =
     await g.client.ask('counter', actor, { type: 'Remind', at: Date.now() + 2000 });
     victim.signal('SIGKILL');
     await victim.exited();
-    const s = await eventually(async () => {
-      const st = await g.client.ask<{ reminded: number; pod: string }>('counter', actor, { type: 'Get' }, 10_000);
-      return st.reminded >= 1 ? st : false;
-    }, 'the overdue reminder to fire on the survivor', 60_000, 200);
+    const s = await eventually(
+      async () => {
+        const st = await g.client.ask<{ reminded: number; pod: string }>('counter', actor, { type: 'Get' }, 10_000);
+        return st.reminded >= 1 ? st : false;
+      },
+      'the overdue reminder to fire on the survivor',
+      60_000,
+      200,
+    );
     assert.notEqual(s.pod, victim.name);
     assert.equal(s.reminded, 1, 'fired once');
   });
@@ -101,7 +109,10 @@ test('a pod whose KV writes fail for longer than the fail-stop period exits, and
     assert.ok(doomed.lines.some((l) => l.msg === 'fail-stop'));
     await Promise.all(nats.nodes.map((n) => n.restart()));
     // The other pods (default fail-stop period 30 s) ride it out and own every shard again.
-    await g.waitAllShardsOwned(60_000, g.pods.filter((p) => p !== doomed).map((p) => p.name));
+    await g.waitAllShardsOwned(
+      60_000,
+      g.pods.filter((p) => p !== doomed).map((p) => p.name),
+    );
     assert.equal((await g.client.ask<{ n: number }>('counter', 'after-outage', { type: 'Inc' }, 20_000)).n, 1);
   });
 });
@@ -127,13 +138,19 @@ test('a pod cut off from NATS without its socket closing loses its leases, and t
     await withGroup(2, async (g) => {
       const cut = await g.add({ NATS_URLS: proxy.url, NATS_IGNORE_CLUSTER_UPDATES: '1' });
       // Wait for the rebalance that gives the newcomer its share, so the cut really takes shards away.
-      await eventually(async () => [...(await g.waitAllShardsOwned(30_000)).values()].includes(cut.name), 'the proxied pod to own shards');
+      await eventually(
+        async () => [...(await g.waitAllShardsOwned(30_000)).values()].includes(cut.name),
+        'the proxied pod to own shards',
+      );
       const load = new CounterLoad(g.client, ids);
       await progress(load);
       proxy.pause();
       const others = g.pods.filter((p) => p !== cut).map((p) => p.name);
       await g.waitAllShardsOwned(30_000, others);
-      await eventually(() => cut.lines.some((l) => l.msg === 'shard lease lost'), 'the cut-off pod to notice its leases are gone');
+      await eventually(
+        () => cut.lines.some((l) => l.msg === 'shard lease lost'),
+        'the cut-off pod to notice its leases are gone',
+      );
       await progress(load);
       proxy.resume();
       await g.waitAllShardsOwned(60_000);
@@ -165,11 +182,22 @@ test('durable commands sent while shards move are each applied exactly once', as
     await send(2);
     await g.pods[0].stop();
     await send(3);
-    await eventually(async () => {
-      for (const id of targets) if ((await g.client.ask<CounterState>('counter', id, { type: 'Get' })).n < sent) return false;
-      return true;
-    }, 'every command to be applied', 60_000, 200);
-    for (const id of targets) assert.equal((await g.client.ask<CounterState>('counter', id, { type: 'Get' })).n, sent, `${id} applied each command once`);
+    await eventually(
+      async () => {
+        for (const id of targets)
+          if ((await g.client.ask<CounterState>('counter', id, { type: 'Get' })).n < sent) return false;
+        return true;
+      },
+      'every command to be applied',
+      60_000,
+      200,
+    );
+    for (const id of targets)
+      assert.equal(
+        (await g.client.ask<CounterState>('counter', id, { type: 'Get' })).n,
+        sent,
+        `${id} applied each command once`,
+      );
   });
 });
 
@@ -194,7 +222,10 @@ test('graceful shutdown hands every shard over and loses nothing', async () => {
     await progress(load);
     const leaving = g.pods[2];
     await leaving.stop();
-    assert.ok(leaving.stdout.some((l) => l.startsWith('handover-ms ')), 'the pod reports its handover');
+    assert.ok(
+      leaving.stdout.some((l) => l.startsWith('handover-ms ')),
+      'the pod reports its handover',
+    );
     await g.waitAllShardsOwned(10_000, [g.pods[0].name, g.pods[1].name]);
     await progress(load);
     await load.stop();

@@ -2,8 +2,9 @@
 // additionalPrinterColumns. Users compare that output with the cert-management README, so the columns must match it.
 // kubectl prints a column's header as its name upper-cased and hides columns of priority > 0 unless `-o wide`;
 // printedHeader() applies exactly those two rules (kubectl itself is not available in CI).
-import { test, after } from 'node:test';
+
 import assert from 'node:assert/strict';
+import { after, test } from 'node:test';
 import type { KubeObject } from '../../actors/kube/kube-object.js';
 import { adminClient, deleteIfExists, loadExample, uniqueName } from '../support/kube.js';
 
@@ -40,15 +41,23 @@ function rowOf(table: Table, name: string): Record<string, unknown> {
   return Object.fromEntries(table.columnDefinitions.map((c, i) => [c.name, row.cells[i]]));
 }
 
-test('`kubectl get issuer` shows NAME SERVER EMAIL STATUS TYPE AGE with the issuer\'s server and email', async () => {
-  const issuer = loadExample<KubeObject & { spec: { acme: { server: string; email: string } } }>('local/20-issuer-pebble.yaml');
+test("`kubectl get issuer` shows NAME SERVER EMAIL STATUS TYPE AGE with the issuer's server and email", async () => {
+  const issuer = loadExample<KubeObject & { spec: { acme: { server: string; email: string } } }>(
+    'local/20-issuer-pebble.yaml',
+  );
   issuer.metadata.name = uniqueName('table-issuer');
   await defaultCluster.create(ISSUERS, issuer);
   try {
     const table = await defaultCluster.request<Table>('GET', ISSUERS, { headers: AS_TABLE });
     assert.equal(table.kind, 'Table');
-    assert.deepEqual(table.columnDefinitions.map((c) => c.name), ['Name', 'SERVER', 'EMAIL', 'STATUS', 'TYPE', 'AGE']);
-    assert.deepEqual(table.columnDefinitions.map((c) => c.priority), [0, 0, 0, 0, 0, 0]);
+    assert.deepEqual(
+      table.columnDefinitions.map((c) => c.name),
+      ['Name', 'SERVER', 'EMAIL', 'STATUS', 'TYPE', 'AGE'],
+    );
+    assert.deepEqual(
+      table.columnDefinitions.map((c) => c.priority),
+      [0, 0, 0, 0, 0, 0],
+    );
     assert.deepEqual(printedHeader(table, false), ['NAME', 'SERVER', 'EMAIL', 'STATUS', 'TYPE', 'AGE']);
     const row = rowOf(table, issuer.metadata.name);
     assert.equal(row.Name, issuer.metadata.name);
@@ -75,10 +84,20 @@ test('`kubectl get cert` shows NAME COMMON NAME ISSUER STATUS AGE, and -o wide a
       },
     });
     const table = await source.request<Table>('GET', CERTS, { headers: AS_TABLE });
-    assert.deepEqual(table.columnDefinitions.map((c) => c.name),
-      ['Name', 'COMMON NAME', 'ISSUER', 'STATUS', 'EXPIRATION_DATE', 'DNS_NAMES', 'AGE']);
+    assert.deepEqual(
+      table.columnDefinitions.map((c) => c.name),
+      ['Name', 'COMMON NAME', 'ISSUER', 'STATUS', 'EXPIRATION_DATE', 'DNS_NAMES', 'AGE'],
+    );
     assert.deepEqual(printedHeader(table, false), ['NAME', 'COMMON NAME', 'ISSUER', 'STATUS', 'AGE']);
-    assert.deepEqual(printedHeader(table, true), ['NAME', 'COMMON NAME', 'ISSUER', 'STATUS', 'EXPIRATION_DATE', 'DNS_NAMES', 'AGE']);
+    assert.deepEqual(printedHeader(table, true), [
+      'NAME',
+      'COMMON NAME',
+      'ISSUER',
+      'STATUS',
+      'EXPIRATION_DATE',
+      'DNS_NAMES',
+      'AGE',
+    ]);
     const row = rowOf(table, cert.metadata.name);
     assert.equal(row['COMMON NAME'], 'cert1.example.com');
     assert.equal(row.ISSUER, 'issuer-local');

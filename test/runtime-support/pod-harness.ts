@@ -1,6 +1,6 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
 import { stopChild } from '../support/stop-child.js';
 
 const podScript = fileURLToPath(new URL('./runtime-pod.js', import.meta.url));
@@ -20,8 +20,15 @@ export class PodProcess {
   private readonly readyPromise: Promise<void>;
   private readonly exitPromise: Promise<number | null>;
 
-  constructor(readonly name: string, env: Record<string, string>, execArgv: string[] = []) {
-    this.child = spawn(process.execPath, [...execArgv, podScript], { env: { ...process.env, POD_NAME: name, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  constructor(
+    readonly name: string,
+    env: Record<string, string>,
+    execArgv: string[] = [],
+  ) {
+    this.child = spawn(process.execPath, [...execArgv, podScript], {
+      env: { ...process.env, POD_NAME: name, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     createInterface({ input: this.child.stderr! }).on('line', (l) => {
       try {
         this.lines.push(JSON.parse(l) as LogLine);
@@ -34,7 +41,19 @@ export class PodProcess {
         this.stdout.push(l);
         if (l.startsWith('ready ')) resolve();
       });
-      this.child.once('exit', (code) => this.stdout.some((l) => l.startsWith('ready ')) || reject(new Error(`pod ${name} exited with ${code} before ready: ${this.lines.slice(-5).map((x) => x.msg).join(' | ')}`)));
+      this.child.once(
+        'exit',
+        (code) =>
+          this.stdout.some((l) => l.startsWith('ready ')) ||
+          reject(
+            new Error(
+              `pod ${name} exited with ${code} before ready: ${this.lines
+                .slice(-5)
+                .map((x) => x.msg)
+                .join(' | ')}`,
+            ),
+          ),
+      );
     });
     this.exitPromise = new Promise((r) => this.child.once('exit', (code) => r(code)));
   }

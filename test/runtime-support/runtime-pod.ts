@@ -5,18 +5,36 @@ import { counterKind, crasherKind, holderKind, probeKind, sinkKind, supervisorKi
 
 const pod = process.env.POD_NAME ?? `pod-${process.pid}`;
 const log = createLogger(pod, process.env.LOG_LEVEL ?? 'info');
-const nc = await connectNats({ servers: (process.env.NATS_URLS ?? 'nats://127.0.0.1:4222').split(','), name: pod, user: process.env.NATS_USER, pass: process.env.NATS_PASSWORD, ignoreClusterUpdates: process.env.NATS_IGNORE_CLUSTER_UPDATES === '1' }, log);
+const nc = await connectNats(
+  {
+    servers: (process.env.NATS_URLS ?? 'nats://127.0.0.1:4222').split(','),
+    name: pod,
+    user: process.env.NATS_USER,
+    pass: process.env.NATS_PASSWORD,
+    ignoreClusterUpdates: process.env.NATS_IGNORE_CLUSTER_UPDATES === '1',
+  },
+  log,
+);
 const system = await ActorSystem.start({
   nc,
   pod,
   system: process.env.ACTOR_SYSTEM ?? 'rt',
   shards: Number(process.env.SHARDS ?? 16),
   replicas: Number(process.env.REPLICAS ?? 3),
-  kinds: [counterKind(pod, process.env.COUNTER_LOG !== '0', Number(process.env.COUNTER_SCHEMA ?? 1)), crasherKind, supervisorKind, sinkKind, probeKind, holderKind],
+  kinds: [
+    counterKind(pod, process.env.COUNTER_LOG !== '0', Number(process.env.COUNTER_SCHEMA ?? 1)),
+    crasherKind,
+    supervisorKind,
+    sinkKind,
+    probeKind,
+    holderKind,
+  ],
   idleTimeoutMs: Number(process.env.IDLE_MS ?? 600_000),
   mailboxCapacity: Number(process.env.MAILBOX_CAPACITY ?? 1000),
   failStopAfterMs: Number(process.env.FAIL_STOP_MS ?? 30_000),
-  lease: process.env.LEASE_TTL_MS ? { ttlMs: Number(process.env.LEASE_TTL_MS), renewEveryMs: Math.round(Number(process.env.LEASE_TTL_MS) / 3) } : undefined,
+  lease: process.env.LEASE_TTL_MS
+    ? { ttlMs: Number(process.env.LEASE_TTL_MS), renewEveryMs: Math.round(Number(process.env.LEASE_TTL_MS) / 3) }
+    : undefined,
   log,
 });
 process.stdout.write(`ready ${pod}\n`);

@@ -27,9 +27,14 @@ export function counterKind(pod: string, keepLog = true, schemaVersion = 1): Act
     kind: 'counter',
     schemaVersion,
     // Schema 2 only exists to prove that older persisted states are converted on activation.
-    ...(schemaVersion > 1 ? { migrate: (old: unknown, from: number) => ({ ...(old as CounterState), migratedFrom: from }) } : {}),
+    ...(schemaVersion > 1
+      ? { migrate: (old: unknown, from: number) => ({ ...(old as CounterState), migratedFrom: from }) }
+      : {}),
     initialState: () => ({ n: 0, log: [], reminded: 0, piped: 0 }),
-    validate: (m: Message) => (['Inc', 'Get', 'Hold', 'Boom', 'Remind', 'Reminded', 'Ping', 'Pipe', 'Piped'].includes(m.type) ? undefined : `unknown message type ${m.type}`),
+    validate: (m: Message) =>
+      ['Inc', 'Get', 'Hold', 'Boom', 'Remind', 'Reminded', 'Ping', 'Pipe', 'Piped'].includes(m.type)
+        ? undefined
+        : `unknown message type ${m.type}`,
     async handle(ctx, msg) {
       const s = ctx.state;
       switch (msg.type) {
@@ -55,7 +60,10 @@ export function counterKind(pod: string, keepLog = true, schemaVersion = 1): Act
           ctx.setState({ ...s, reminded: s.reminded + 1 });
           return s.reminded + 1;
         case 'Pipe':
-          ctx.pipeToSelf(new Promise<number>((r) => setTimeout(() => r(msg.ms), msg.ms)), (o) => ({ type: 'Piped', value: o.ok ? o.value : -1 }));
+          ctx.pipeToSelf(new Promise<number>((r) => setTimeout(() => r(msg.ms), msg.ms)), (o) => ({
+            type: 'Piped',
+            value: o.ok ? o.value : -1,
+          }));
           return 'started';
         case 'Piped':
           ctx.setState({ ...s, piped: s.piped + 1 });
@@ -80,7 +88,10 @@ export interface SupervisorState {
   failed: Array<{ kind: string; id: string; restarts: number; error: string }>;
 }
 
-export const supervisorKind: ActorDefinition<SupervisorState, ChildFailed | { type: 'Get' } | { type: 'ResetChild'; kind: string; id: string }> = {
+export const supervisorKind: ActorDefinition<
+  SupervisorState,
+  ChildFailed | { type: 'Get' } | { type: 'ResetChild'; kind: string; id: string }
+> = {
   kind: 'supervisor',
   initialState: () => ({ failed: [] }),
   handle(ctx, msg) {
@@ -108,9 +119,7 @@ export const sinkKind: ActorDefinition<{ n: number }, { type: 'Hit' } | { type: 
   },
 };
 
-export type ProbeMsg =
-  | { type: 'MeasureAsks'; target: { kind: string; id: string }; n: number }
-  | { type: 'Heap' };
+export type ProbeMsg = { type: 'MeasureAsks'; target: { kind: string; id: string }; n: number } | { type: 'Heap' };
 
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];

@@ -1,18 +1,18 @@
+import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
 import { connect, type NatsConnection } from 'nats';
-import { ActorClient } from '../../runtime/index.js';
-import { KubeClient } from '../../actors/kube/kube-client.js';
-import { issuerPath, type Issuer } from '../../actors/issuer/issuer-types.js';
 import { certificatePath } from '../../actors/certificate/certificate-kube.js';
-import type { Certificate, CertificateSpec, CertificateStatus } from '../../actors/certificate/certificate-spec.js';
 import type { TlsSecret } from '../../actors/certificate/certificate-secret.js';
-import { ControllerPod } from './controller-pod.js';
+import type { Certificate, CertificateSpec, CertificateStatus } from '../../actors/certificate/certificate-spec.js';
+import { type Issuer, issuerPath } from '../../actors/issuer/issuer-types.js';
 import { isNotFound } from '../../actors/kube/kube-api-error.js';
-import { sharedStack, eventually } from './test-env.js';
-import type { ClusterRole, StackInfo } from '../env/stack.js';
+import { KubeClient } from '../../actors/kube/kube-client.js';
+import { ActorClient } from '../../runtime/index.js';
 import { TEST_NATS_USERS } from '../env/nats-users.js';
+import type { ClusterRole, StackInfo } from '../env/stack.js';
+import { ControllerPod } from './controller-pod.js';
+import { eventually, sharedStack } from './test-env.js';
 
 export interface DeploymentOptions {
   pods?: number;
@@ -56,16 +56,34 @@ export class TestDeployment {
 
   args(extra: string[] = []): string[] {
     return [
-      '--issuer-namespace', this.ns, '--dns-namespace', this.ns, '--actor-system', this.system,
+      '--issuer-namespace',
+      this.ns,
+      '--dns-namespace',
+      this.ns,
+      '--actor-system',
+      this.system,
       ...(this.opts.defaultClass ? [] : ['--cert-class', this.certClass]),
-      '--precheck-nameservers', this.stack.dns.server, '--precheck-additional-wait', '0s',
-      '--lease-duration', '5s', '--lease-renew-deadline', '4s', '--lease-retry-period', '1500ms',
-      ...(this.opts.args ?? []), ...extra,
+      '--precheck-nameservers',
+      this.stack.dns.server,
+      '--precheck-additional-wait',
+      '0s',
+      '--lease-duration',
+      '5s',
+      '--lease-renew-deadline',
+      '4s',
+      '--lease-retry-period',
+      '1500ms',
+      ...(this.opts.args ?? []),
+      ...extra,
     ];
   }
 
   async start(): Promise<this> {
-    await Promise.all((['default', 'source', 'dns', 'target'] as const).map((r) => this.kube[r].create('/api/v1/namespaces', { metadata: { name: this.ns } }).catch(() => undefined)));
+    await Promise.all(
+      (['default', 'source', 'dns', 'target'] as const).map((r) =>
+        this.kube[r].create('/api/v1/namespaces', { metadata: { name: this.ns } }).catch(() => undefined),
+      ),
+    );
     await Promise.all(Array.from({ length: this.opts.pods ?? 1 }, () => this.startPod()));
     this.nc = await connect({ servers: this.stack.nats.urls, ...TEST_NATS_USERS.runtime });
     // The system's shard count exists once a pod ran; with no pods yet the first startPod connects the client.
@@ -85,31 +103,62 @@ export class TestDeployment {
     await Promise.all(this.pods.map((p) => p.stop()));
     // For debugging: CERTMGMT_POD_LOGS=dir keeps every pod's log lines.
     const dir = process.env.CERTMGMT_POD_LOGS;
-    if (dir) for (const p of this.pods) writeFileSync(join(dir, `${p.name}.log`), p.lines.map((l) => JSON.stringify(l)).join('\n'));
+    if (dir)
+      for (const p of this.pods)
+        writeFileSync(join(dir, `${p.name}.log`), p.lines.map((l) => JSON.stringify(l)).join('\n'));
     await this.nc?.close();
     for (const k of Object.values(this.kube)) k.close();
   }
 
   /** The ACME issuer of this deployment on the shared pebble (auto registration). */
-  async issuer(name: string, acme: Partial<NonNullable<Issuer['spec']['acme']>> = {}, extra: Partial<Issuer['spec']> = {}): Promise<void> {
+  async issuer(
+    name: string,
+    acme: Partial<NonNullable<Issuer['spec']['acme']>> = {},
+    extra: Partial<Issuer['spec']> = {},
+  ): Promise<void> {
     await this.kube.default.create(issuerPath(this.ns), {
-      apiVersion: 'cert.gardener.cloud/v1alpha1', kind: 'Issuer', metadata: { name, namespace: this.ns },
-      spec: { acme: { server: this.stack.acme.directoryUrl, email: 'ops@example.com', autoRegistration: true, privateKeySecretRef: { name: `${name}-account`, namespace: this.ns }, ...acme }, ...extra },
+      apiVersion: 'cert.gardener.cloud/v1alpha1',
+      kind: 'Issuer',
+      metadata: { name, namespace: this.ns },
+      spec: {
+        acme: {
+          server: this.stack.acme.directoryUrl,
+          email: 'ops@example.com',
+          autoRegistration: true,
+          privateKeySecretRef: { name: `${name}-account`, namespace: this.ns },
+          ...acme,
+        },
+        ...extra,
+      },
     });
   }
 
   async waitIssuer(name: string, state = 'Ready'): Promise<Issuer> {
-    return eventually(async () => {
-      const i = await this.kube.default.get<Issuer>(issuerPath(this.ns, name));
-      return i.status?.state === state && i.status.observedGeneration === i.metadata.generation ? i : false;
-    }, `issuer ${name} to be ${state}`, 60_000, 100);
+    return eventually(
+      async () => {
+        const i = await this.kube.default.get<Issuer>(issuerPath(this.ns, name));
+        return i.status?.state === state && i.status.observedGeneration === i.metadata.generation ? i : false;
+      },
+      `issuer ${name} to be ${state}`,
+      60_000,
+      100,
+    );
   }
 
   /** A Certificate of this deployment's class in its namespace. */
-  async certificate(name: string, spec: CertificateSpec, annotations: Record<string, string> = {}): Promise<Certificate> {
+  async certificate(
+    name: string,
+    spec: CertificateSpec,
+    annotations: Record<string, string> = {},
+  ): Promise<Certificate> {
     return this.kube.source.create<Certificate>(certificatePath(this.ns), {
-      apiVersion: 'cert.gardener.cloud/v1alpha1', kind: 'Certificate',
-      metadata: { name, namespace: this.ns, annotations: { 'cert.gardener.cloud/class': this.certClass, ...annotations } },
+      apiVersion: 'cert.gardener.cloud/v1alpha1',
+      kind: 'Certificate',
+      metadata: {
+        name,
+        namespace: this.ns,
+        annotations: { 'cert.gardener.cloud/class': this.certClass, ...annotations },
+      },
       spec,
     });
   }
@@ -119,14 +168,28 @@ export class TestDeployment {
   }
 
   /** Waits until the certificate's status for its current generation has the state (and passes `check`). */
-  async waitCertificate(name: string, state: string, timeoutMs = 60_000, check: (s: CertificateStatus, c: Certificate) => boolean = () => true): Promise<Certificate> {
+  async waitCertificate(
+    name: string,
+    state: string,
+    timeoutMs = 60_000,
+    check: (s: CertificateStatus, c: Certificate) => boolean = () => true,
+  ): Promise<Certificate> {
     let last: CertificateStatus | undefined;
     try {
-      return await eventually(async () => {
-        const c = await this.getCertificate(name);
-        last = c.status;
-        return c.status?.state === state && c.status.observedGeneration === c.metadata.generation && check(c.status, c) ? c : false;
-      }, `certificate ${name} to be ${state}`, timeoutMs, 100);
+      return await eventually(
+        async () => {
+          const c = await this.getCertificate(name);
+          last = c.status;
+          return c.status?.state === state &&
+            c.status.observedGeneration === c.metadata.generation &&
+            check(c.status, c)
+            ? c
+            : false;
+        },
+        `certificate ${name} to be ${state}`,
+        timeoutMs,
+        100,
+      );
     } catch (err) {
       throw new Error(`${(err as Error).message}; last status: ${JSON.stringify(last)}`);
     }
@@ -142,7 +205,9 @@ export class TestDeployment {
   }
 
   async events(name: string): Promise<Array<{ type: string; reason: string; message: string }>> {
-    const list = await this.kube.source.get<{ items: Array<{ type: string; reason: string; message: string; involvedObject: { name: string; kind: string } }> }>(`/api/v1/namespaces/${this.ns}/events`);
+    const list = await this.kube.source.get<{
+      items: Array<{ type: string; reason: string; message: string; involvedObject: { name: string; kind: string } }>;
+    }>(`/api/v1/namespaces/${this.ns}/events`);
     return list.items.filter((e) => e.involvedObject.name === name && e.involvedObject.kind === 'Certificate');
   }
 
@@ -166,13 +231,18 @@ export class TestDeployment {
   }
 
   async certificateGone(name: string): Promise<void> {
-    await eventually(async () => {
-      try {
-        await this.getCertificate(name);
-        return false;
-      } catch (err) {
-        return isNotFound(err) ? true : false;
-      }
-    }, `certificate ${name} to be gone`, 60_000, 100);
+    await eventually(
+      async () => {
+        try {
+          await this.getCertificate(name);
+          return false;
+        } catch (err) {
+          return isNotFound(err) ? true : false;
+        }
+      },
+      `certificate ${name} to be gone`,
+      60_000,
+      100,
+    );
   }
 }

@@ -6,7 +6,12 @@ import { eventually } from './test-env.js';
 export const DNSENTRIES = '/apis/dns.gardener.cloud/v1alpha1/namespaces/default/dnsentries';
 
 /** Creates a DNS-01 challenge entry the way the cert controller does (one entry per domain, all its texts). */
-export async function createChallengeEntry(client: KubeClient, name: string, domain: string, texts: string[]): Promise<DnsEntry> {
+export async function createChallengeEntry(
+  client: KubeClient,
+  name: string,
+  domain: string,
+  texts: string[],
+): Promise<DnsEntry> {
   return client.create<DnsEntry>(DNSENTRIES, {
     apiVersion: 'dns.gardener.cloud/v1alpha1',
     kind: 'DNSEntry',
@@ -17,10 +22,14 @@ export async function createChallengeEntry(client: KubeClient, name: string, dom
 
 /** Waits until the dns companion reports the entry's current generation Ready, i.e. its records are published. */
 export async function waitEntryReady(client: KubeClient, name: string): Promise<DnsEntry> {
-  return eventually(async () => {
-    const e = await client.get<DnsEntry>(`${DNSENTRIES}/${name}`);
-    return e.status?.state === 'Ready' && e.status.observedGeneration === e.metadata.generation ? e : undefined;
-  }, `DNSEntry ${name} to become Ready`, 30_000);
+  return eventually(
+    async () => {
+      const e = await client.get<DnsEntry>(`${DNSENTRIES}/${name}`);
+      return e.status?.state === 'Ready' && e.status.observedGeneration === e.metadata.generation ? e : undefined;
+    },
+    `DNSEntry ${name} to become Ready`,
+    30_000,
+  );
 }
 
 /** The TXT values the challenge DNS server answers for a host right now ([] when it has none). */

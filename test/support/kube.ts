@@ -2,11 +2,11 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import yaml from 'js-yaml';
-import { KubeClient } from '../../actors/kube/kube-client.js';
 import { isNotFound } from '../../actors/kube/kube-api-error.js';
+import { KubeClient } from '../../actors/kube/kube-client.js';
 import type { KubeObject } from '../../actors/kube/kube-object.js';
-import type { ClusterRole } from '../env/stack.js';
 import { repoRoot } from '../env/paths.js';
+import type { ClusterRole } from '../env/stack.js';
 import { sharedStack } from './test-env.js';
 
 /** An admin client for one cluster role of the shared stack; close it when the test ends. */

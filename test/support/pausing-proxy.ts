@@ -1,4 +1,4 @@
-import { createServer, connect, type Server, type Socket } from 'node:net';
+import { connect, createServer, type Server, type Socket } from 'node:net';
 
 /**
  * A TCP proxy that can "pause" the network without closing anything: bytes stop flowing both ways (held back, as a
@@ -11,7 +11,10 @@ export class PausingProxy {
   private readonly waiting: Array<() => void> = [];
   port = 0;
 
-  constructor(private readonly targetHost: string, private readonly targetPort: number) {}
+  constructor(
+    private readonly targetHost: string,
+    private readonly targetPort: number,
+  ) {}
 
   async start(): Promise<this> {
     this.server = createServer((client) => {

@@ -8,13 +8,20 @@ import type { StackInfo } from '../env/stack.js';
 export function sharedStack(): StackInfo {
   const path = process.env.CERTMGMT_TEST_ENV;
   if (!path) {
-    throw new Error('CERTMGMT_TEST_ENV is not set: run the tests with `npm test`, or start `npm run env:up > /tmp/stack.json` and export CERTMGMT_TEST_ENV=/tmp/stack.json');
+    throw new Error(
+      'CERTMGMT_TEST_ENV is not set: run the tests with `npm test`, or start `npm run env:up > /tmp/stack.json` and export CERTMGMT_TEST_ENV=/tmp/stack.json',
+    );
   }
   return JSON.parse(readFileSync(path, 'utf8')) as StackInfo;
 }
 
 /** Polls until `check` returns a value (not undefined/false) or the generous deadline passes; tests never sleep. */
-export async function eventually<T>(check: () => Promise<T | undefined | false> | T | undefined | false, what: string, timeoutMs = 60_000, intervalMs = 100): Promise<T> {
+export async function eventually<T>(
+  check: () => Promise<T | undefined | false> | T | undefined | false,
+  what: string,
+  timeoutMs = 60_000,
+  intervalMs = 100,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
   while (Date.now() < deadline) {
@@ -26,5 +33,7 @@ export async function eventually<T>(check: () => Promise<T | undefined | false> 
     }
     await new Promise((r) => setTimeout(r, intervalMs));
   }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastError ? `: last error: ${(lastError as Error).message}` : ''}`);
+  throw new Error(
+    `timed out after ${timeoutMs} ms waiting for ${what}${lastError ? `: last error: ${(lastError as Error).message}` : ''}`,
+  );
 }

@@ -1,17 +1,31 @@
 // Renewal timing, status fields and the "is this secret complete" check all read the stored certificate; keys and
 // CSRs we generate must be in exactly the encoding the spec asks for, since apps load tls.key by its PEM header.
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
 import { createPrivateKey } from 'node:crypto';
-import { createCsrPem, generatePrivateKey, privateKeyMatchesCertificate, readCertificateChain, serialNumberToString, splitPemCertificates } from '../../actors/x509/certificate-info.js';
+import { test } from 'node:test';
 import { parseCsr } from '../../actors/certificate/csr.js';
+import {
+  createCsrPem,
+  generatePrivateKey,
+  privateKeyMatchesCertificate,
+  readCertificateChain,
+  serialNumberToString,
+  splitPemCertificates,
+} from '../../actors/x509/certificate-info.js';
 import { keyPem, makeSelfSignedPem } from './fixtures/x509-fixtures.js';
 
 const notBefore = new Date('2025-01-01T00:00:00Z');
 const notAfter = new Date('2025-04-01T00:00:00Z');
 
 test('the leaf of a chain gives validity, names, serial and issuer; the chain length counts all blocks', async () => {
-  const leaf = await makeSelfSignedPem({ cn: 'a.example.com', dnsNames: ['a.example.com', 'b.example.com'], notBefore, notAfter, serialNumber: '00a1b2c3' });
+  const leaf = await makeSelfSignedPem({
+    cn: 'a.example.com',
+    dnsNames: ['a.example.com', 'b.example.com'],
+    notBefore,
+    notAfter,
+    serialNumber: '00a1b2c3',
+  });
   const other = await makeSelfSignedPem({ cn: 'ca.example.com', notBefore, notAfter, key: 'p384' });
   const info = readCertificateChain(`${leaf}\n${other}`);
   assert.equal(info.notBeforeMs, notBefore.getTime());
@@ -55,12 +69,19 @@ test('generated keys use the PEM header the encoding promises', async () => {
     const details = createPrivateKey(pem).asymmetricKeyDetails;
     assert.equal(typeof detail === 'number' ? details?.modulusLength : details?.namedCurve, detail);
   }
-  await assert.rejects(generatePrivateKey({ algorithm: 'RSA', size: 1024, encoding: 'PKCS1' }), /use 2048, 3072 or 4096/);
+  await assert.rejects(
+    generatePrivateKey({ algorithm: 'RSA', size: 1024, encoding: 'PKCS1' }),
+    /use 2048, 3072 or 4096/,
+  );
   await assert.rejects(generatePrivateKey({ algorithm: 'ECDSA', size: 521, encoding: 'PKCS1' }), /use 256 or 384/);
 });
 
 test('a CSR made from any generated key verifies and carries all names, the first as CN', async () => {
-  for (const request of [{ algorithm: 'RSA', size: 2048, encoding: 'PKCS1' }, { algorithm: 'ECDSA', size: 256, encoding: 'PKCS1' }, { algorithm: 'ECDSA', size: 384, encoding: 'PKCS8' }] as const) {
+  for (const request of [
+    { algorithm: 'RSA', size: 2048, encoding: 'PKCS1' },
+    { algorithm: 'ECDSA', size: 256, encoding: 'PKCS1' },
+    { algorithm: 'ECDSA', size: 384, encoding: 'PKCS8' },
+  ] as const) {
     const key = await generatePrivateKey(request);
     const r = await parseCsr(await createCsrPem(['a.example.com', '*.a.example.com'], key));
     assert.ok(r.ok, r.ok ? '' : r.problems.join());

@@ -1,20 +1,38 @@
 // The challenge DNSEntry must look like gardener's so dns-controller-manager handles it the same way (class,
 // owner, record name), must be findable again after a crash, and must pass the DNSEntry validation.
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
-import { buildChallengeEntry, challengeEntryName, challengeOwnerLabels, isOwnChallengeEntry, labelSelector } from '../../actors/dns/challenge-entry.js';
-import { dnsEntryProblem } from '../env/dns-companion.js';
+import { test } from 'node:test';
 import { labelValueProblem } from '../../actors/certificate/label-syntax.js';
+import {
+  buildChallengeEntry,
+  challengeEntryName,
+  challengeOwnerLabels,
+  isOwnChallengeEntry,
+  labelSelector,
+} from '../../actors/dns/challenge-entry.js';
+import { dnsEntryProblem } from '../env/dns-companion.js';
 
 const certificate = { cluster: 'source', namespace: 'default', name: 'cert-simple' };
-const input = { certificate, domain: 'cert1.mydomain.com', values: ['tok1', 'tok2', 'tok1'], namespace: 'dns', ttlSeconds: 120 };
+const input = {
+  certificate,
+  domain: 'cert1.mydomain.com',
+  values: ['tok1', 'tok2', 'tok1'],
+  namespace: 'dns',
+  ttlSeconds: 120,
+};
 
-test('the entry has gardener\'s shape: record name, ttl, values, annotations, owner id and class when configured', () => {
+test("the entry has gardener's shape: record name, ttl, values, annotations, owner id and class when configured", () => {
   const e = buildChallengeEntry({ ...input, dnsClass: 'gardendns', ownerId: 'my-owner' });
   assert.equal(e.apiVersion, 'dns.gardener.cloud/v1alpha1');
   assert.equal(e.kind, 'DNSEntry');
   assert.equal(e.metadata.namespace, 'dns');
-  assert.deepEqual(e.spec, { dnsName: '_acme-challenge.cert1.mydomain.com', ttl: 120, text: ['tok1', 'tok2'], ownerId: 'my-owner' });
+  assert.deepEqual(e.spec, {
+    dnsName: '_acme-challenge.cert1.mydomain.com',
+    ttl: 120,
+    text: ['tok1', 'tok2'],
+    ownerId: 'my-owner',
+  });
   assert.equal(e.metadata.annotations['dns.gardener.cloud/class'], 'gardendns');
   assert.equal(e.metadata.annotations['cert.gardener.cloud/acme-dns-challenge'], 'true');
   assert.equal(e.metadata.annotations['cert.gardener.cloud/certificate'], 'source/default/cert-simple');
@@ -43,7 +61,10 @@ test('owner labels are valid label values even for long or odd identities, and s
   const odd = { cluster: 'kube/config:ctx@x', namespace: 'default', name: `${'x'.repeat(80)}.with.dots` };
   const labels = challengeOwnerLabels(odd);
   for (const v of Object.values(labels)) assert.equal(labelValueProblem(v), undefined, v);
-  assert.notEqual(labels['cert.gardener.cloud/certificate-name'], challengeOwnerLabels({ ...odd, name: `${'x'.repeat(80)}.with.dotz` })['cert.gardener.cloud/certificate-name']);
+  assert.notEqual(
+    labels['cert.gardener.cloud/certificate-name'],
+    challengeOwnerLabels({ ...odd, name: `${'x'.repeat(80)}.with.dotz` })['cert.gardener.cloud/certificate-name'],
+  );
   const e = buildChallengeEntry({ ...input, certificate: odd });
   assert.deepEqual(e.metadata.labels, labels);
   assert.equal(labelSelector({ a: '1', b: '2' }), 'a=1,b=2');

@@ -1,11 +1,12 @@
 // A config file holds what would otherwise be a long flag list (the seed's --config): keys are flag names, flat or
 // nested; the command line wins per name; mistakes name the file and the key.
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { configValuesFromData, loadConfigFile, type ConfigFileValues } from '../../actors/config/config-file.js';
+import { test } from 'node:test';
+import { type ConfigFileValues, configValuesFromData, loadConfigFile } from '../../actors/config/config-file.js';
 import { resolveEffectiveConfig } from '../../actors/config/effective-config.js';
 import { parseFlags } from '../../actors/config/parse-flags.js';
 
@@ -17,31 +18,35 @@ function tempDir(t: { after: (fn: () => void) => void }): string {
 
 const HOUR = 3_600_000;
 const facts = { env: {}, hostname: 'h' };
-const resolve = (file: ConfigFileValues | undefined, ...argv: string[]) => resolveEffectiveConfig(parseFlags(argv), file, facts);
+const resolve = (file: ConfigFileValues | undefined, ...argv: string[]) =>
+  resolveEffectiveConfig(parseFlags(argv), file, facts);
 
 test('a YAML file given with --config: flat keys, nested keys, "_" for the parent, lists and the nats section', async (t) => {
   const path = join(tempDir(t), 'ccm.yaml');
-  writeFileSync(path, [
-    'default-issuer: letsencrypt',
-    'issuer:',
-    '  renewal-window: 48h',
-    '  default:',
-    '    pool:',
-    '      size: 4',
-    'precheck-nameservers: [1.1.1.1:53, 9.9.9.9:53]',
-    'cascade-delete: true',
-    'dns:',
-    '  _: /k/dns',
-    '  id: dns-cluster',
-    'controllers: [issuer, certsources]',
-    'nats:',
-    '  servers:',
-    '    - nats://n1:4222',
-    '    - nats://n2:4222',
-    '  user: ccm',
-    '  password: secret',
-    'shards: 64',
-  ].join('\n'));
+  writeFileSync(
+    path,
+    [
+      'default-issuer: letsencrypt',
+      'issuer:',
+      '  renewal-window: 48h',
+      '  default:',
+      '    pool:',
+      '      size: 4',
+      'precheck-nameservers: [1.1.1.1:53, 9.9.9.9:53]',
+      'cascade-delete: true',
+      'dns:',
+      '  _: /k/dns',
+      '  id: dns-cluster',
+      'controllers: [issuer, certsources]',
+      'nats:',
+      '  servers:',
+      '    - nats://n1:4222',
+      '    - nats://n2:4222',
+      '  user: ccm',
+      '  password: secret',
+      'shards: 64',
+    ].join('\n'),
+  );
   const file = await loadConfigFile(path);
   assert.ok(file);
   assert.equal(file.path, path);
@@ -61,7 +66,14 @@ test('a YAML file given with --config: flat keys, nested keys, "_" for the paren
 
 test('a JSON file works the same way', async (t) => {
   const path = join(tempDir(t), 'ccm.json');
-  writeFileSync(path, JSON.stringify({ 'issuer.default-requests-per-day-quota': 50, 'lease-duration': '20s', issuer: { 'dns-owner-id': 'me' } }));
+  writeFileSync(
+    path,
+    JSON.stringify({
+      'issuer.default-requests-per-day-quota': 50,
+      'lease-duration': '20s',
+      issuer: { 'dns-owner-id': 'me' },
+    }),
+  );
   const c = resolve(await loadConfigFile(path));
   assert.equal(c.defaultRequestsPerDayQuota, 50);
   assert.equal(c.lease.ttlMs, 20_000);
@@ -74,7 +86,11 @@ test('without --config the file is searched in the start directory only, under t
   writeFileSync(join(dir, 'cert-controller-manager.config.json'), '{"default-issuer": "from-json"}');
   assert.equal((await loadConfigFile(undefined, dir))?.values.get('default-issuer'), 'from-json');
   writeFileSync(join(dir, '.cert-controller-managerrc'), 'default-issuer: from-rc\n');
-  assert.equal((await loadConfigFile(undefined, dir))?.values.get('default-issuer'), 'from-rc', 'the rc file comes first');
+  assert.equal(
+    (await loadConfigFile(undefined, dir))?.values.get('default-issuer'),
+    'from-rc',
+    'the rc file comes first',
+  );
   const child = join(dir, 'sub');
   mkdirSync(child);
   assert.equal(await loadConfigFile(undefined, child), undefined, 'parent directories are not searched');
@@ -109,31 +125,53 @@ test('an unknown key is refused, naming the key and the file, with a suggestion'
     message: `config file ${path}: unknown key "issuer.renewal-windw" (did you mean "issuer.renewal-window"?); keys are flag names without the leading dashes`,
   });
   writeFileSync(path, 'colour: blue\n');
-  await assert.rejects(loadConfigFile(path), { message: `config file ${path}: unknown key "colour"; keys are flag names without the leading dashes` });
+  await assert.rejects(loadConfigFile(path), {
+    message: `config file ${path}: unknown key "colour"; keys are flag names without the leading dashes`,
+  });
 });
 
 test('values are checked with the flag parsers; the message names the file and the key', async (t) => {
   const path = join(tempDir(t), 'ccm.yaml');
   writeFileSync(path, 'issuer.renewal-window: 30d\n');
-  await assert.rejects(loadConfigFile(path), { message: new RegExp(`^${path.replace(/[.]/g, '\\.')}: issuer\\.renewal-window "30d" is invalid \\(unknown unit "d"\\)`) });
+  await assert.rejects(loadConfigFile(path), {
+    message: new RegExp(
+      `^${path.replace(/[.]/g, '\\.')}: issuer\\.renewal-window "30d" is invalid \\(unknown unit "d"\\)`,
+    ),
+  });
   writeFileSync(path, 'pool.size: many\n');
-  await assert.rejects(loadConfigFile(path), { message: `${path}: pool.size "many" is invalid (not a whole number): use an integer such as 4` });
+  await assert.rejects(loadConfigFile(path), {
+    message: `${path}: pool.size "many" is invalid (not a whole number): use an integer such as 4`,
+  });
   writeFileSync(path, 'issuer.default-requests-per-day-quota: 0\n');
   const zeroQuota = await loadConfigFile(path);
-  assert.throws(() => resolve(zeroQuota), { message: `${path}: issuer.default-requests-per-day-quota 0 is invalid: must be at least 1` });
+  assert.throws(() => resolve(zeroQuota), {
+    message: `${path}: issuer.default-requests-per-day-quota 0 is invalid: must be at least 1`,
+  });
   writeFileSync(path, 'omit-lease: yes\ncascade-delete: Off\n');
   const yaml11 = await loadConfigFile(path);
-  assert.deepEqual([yaml11?.values.get('omit-lease'), yaml11?.values.get('cascade-delete')], [true, false], 'YAML 1.1 booleans, as the seed reads them');
+  assert.deepEqual(
+    [yaml11?.values.get('omit-lease'), yaml11?.values.get('cascade-delete')],
+    [true, false],
+    'YAML 1.1 booleans, as the seed reads them',
+  );
   writeFileSync(path, 'omit-lease: maybe\n');
   await assert.rejects(loadConfigFile(path), /omit-lease "maybe" is invalid \(not a bool\)/);
 });
 
 test('shapes the seed would mis-read are refused: lists for single values, duplicates, empty values, CLI-only keys', () => {
   const f = 'f.yaml';
-  assert.throws(() => configValuesFromData({ 'default-issuer': ['a', 'b'] }, f), { message: 'config file f.yaml: key "default-issuer" takes a single value, not a list' });
-  assert.throws(() => configValuesFromData({ 'issuer.dns-class': 'a', issuer: { 'dns-class': 'b' } }, f), { message: 'config file f.yaml: key "issuer.dns-class" is given twice (flat and nested?)' });
-  assert.throws(() => configValuesFromData({ 'dns-class': null }, f), { message: 'config file f.yaml: key "dns-class" has no value' });
-  assert.throws(() => configValuesFromData({ config: 'other.yaml' }, f), { message: 'config file f.yaml: key "config" can only be given on the command line' });
+  assert.throws(() => configValuesFromData({ 'default-issuer': ['a', 'b'] }, f), {
+    message: 'config file f.yaml: key "default-issuer" takes a single value, not a list',
+  });
+  assert.throws(() => configValuesFromData({ 'issuer.dns-class': 'a', issuer: { 'dns-class': 'b' } }, f), {
+    message: 'config file f.yaml: key "issuer.dns-class" is given twice (flat and nested?)',
+  });
+  assert.throws(() => configValuesFromData({ 'dns-class': null }, f), {
+    message: 'config file f.yaml: key "dns-class" has no value',
+  });
+  assert.throws(() => configValuesFromData({ config: 'other.yaml' }, f), {
+    message: 'config file f.yaml: key "config" can only be given on the command line',
+  });
   assert.throws(() => configValuesFromData(['issuer'], f), /must be a mapping of flag names to values/);
   assert.throws(() => configValuesFromData({ _: 'x' }, f), /key "_" .* cannot be used at the top level/);
   assert.equal(configValuesFromData(null, f).values.size, 0, 'an empty file sets nothing');
@@ -141,10 +179,17 @@ test('shapes the seed would mis-read are refused: lists for single values, dupli
 
 test('unreadable files: missing, not YAML/JSON, broken syntax', async (t) => {
   const dir = tempDir(t);
-  await assert.rejects(loadConfigFile(join(dir, 'missing.yaml')), { message: `config file ${join(dir, 'missing.yaml')}: file not found` });
-  await assert.rejects(loadConfigFile(join(dir, 'ccm.js')), { message: `config file ${join(dir, 'ccm.js')}: only YAML or JSON files are supported (.yaml, .yml, .json or no extension)` });
+  await assert.rejects(loadConfigFile(join(dir, 'missing.yaml')), {
+    message: `config file ${join(dir, 'missing.yaml')}: file not found`,
+  });
+  await assert.rejects(loadConfigFile(join(dir, 'ccm.js')), {
+    message: `config file ${join(dir, 'ccm.js')}: only YAML or JSON files are supported (.yaml, .yml, .json or no extension)`,
+  });
   writeFileSync(join(dir, 'broken.yaml'), 'issuer: [unclosed\n');
-  await assert.rejects(loadConfigFile(join(dir, 'broken.yaml')), new RegExp(`^ConfigFileError: config file ${join(dir, 'broken.yaml')}: `));
+  await assert.rejects(
+    loadConfigFile(join(dir, 'broken.yaml')),
+    new RegExp(`^ConfigFileError: config file ${join(dir, 'broken.yaml')}: `),
+  );
   writeFileSync(join(dir, 'empty.yaml'), '');
   assert.equal((await loadConfigFile(join(dir, 'empty.yaml')))?.values.size, 0);
 });

@@ -1,18 +1,25 @@
 // Deployments written for gardener's cert-controller-manager must start unchanged: every flag of the seed's usage
 // list is accepted with the seed's default, and mistakes are reported with the flag's name and a way out.
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { formatDuration } from '../../actors/certificate/duration.js';
-import { FLAGS, FLAGS_BY_NAME } from '../../actors/config/flag-table.js';
-import { helpText, parseFlags, type FlagValue } from '../../actors/config/parse-flags.js';
 import { resolveEffectiveConfig } from '../../actors/config/effective-config.js';
+import { FLAGS, FLAGS_BY_NAME } from '../../actors/config/flag-table.js';
+import { type FlagValue, helpText, parseFlags } from '../../actors/config/parse-flags.js';
 
 // dist/test/unit/ -> repo root -> ../shared/seed: the seed manual lives beside the repository.
 const SEED_README = fileURLToPath(new URL('../../../../shared/seed/cert-management-README.txt', import.meta.url));
 
-interface SeedFlag { name: string; short?: string; type: string; default?: string; help: string }
+interface SeedFlag {
+  name: string;
+  short?: string;
+  type: string;
+  default?: string;
+  help: string;
+}
 
 let usage: { block: string; flags: SeedFlag[] } | undefined;
 function seedUsage(): { block: string; flags: SeedFlag[] } {
@@ -21,7 +28,9 @@ function seedUsage(): { block: string; flags: SeedFlag[] } {
   try {
     text = readFileSync(SEED_README, 'utf8');
   } catch (err) {
-    assert.fail(`the seed manual is needed to check the flags but cannot be read at ${SEED_README}: ${(err as Error).message}`);
+    assert.fail(
+      `the seed manual is needed to check the flags but cannot be read at ${SEED_README}: ${(err as Error).message}`,
+    );
   }
   const lines = text.split('\n');
   const start = lines.indexOf('Usage:');
@@ -44,7 +53,13 @@ function seedUsage(): { block: string; flags: SeedFlag[] } {
 }
 
 function sample(type: string): [string, FlagValue] {
-  return type === 'int' ? ['7', 7] : type === 'duration' ? ['90s', 90_000] : type === 'bool' ? ['true', true] : ['some-value', 'some-value'];
+  return type === 'int'
+    ? ['7', 7]
+    : type === 'duration'
+      ? ['90s', 90_000]
+      : type === 'bool'
+        ? ['true', true]
+        : ['some-value', 'some-value'];
 }
 
 test('the flag table is exactly the seed usage list: names, shorthands, types, defaults, help', () => {
@@ -63,7 +78,10 @@ test('--help prints the seed usage block byte for byte, then our own flags in a 
   const text = helpText();
   assert.ok(text.startsWith(`${seedUsage().block}\n\n`), 'seed block differs');
   assert.match(text, /\nActor runtime flags \(this implementation; not in gardener's cert-controller-manager\):\n/);
-  assert.match(text, /\n {6}--nats-servers string {2,}comma separated list of NATS server URLs \(default "nats:\/\/127\.0\.0\.1:4222"\)\n/);
+  assert.match(
+    text,
+    /\n {6}--nats-servers string {2,}comma separated list of NATS server URLs \(default "nats:\/\/127\.0\.0\.1:4222"\)\n/,
+  );
 });
 
 test('with no arguments every seed flag has the default the seed prints', () => {
@@ -83,7 +101,9 @@ test('every seed flag is accepted as --flag=value and (non-bool) as --flag value
   for (const f of seedUsage().flags) {
     if (f.name === 'help' || f.name === 'version') continue;
     const [text, expected] = sample(f.type);
-    for (const argv of f.type === 'bool' ? [[`--${f.name}`], [`--${f.name}=true`]] : [[`--${f.name}=${text}`], [`--${f.name}`, text]]) {
+    for (const argv of f.type === 'bool'
+      ? [[`--${f.name}`], [`--${f.name}=true`]]
+      : [[`--${f.name}=${text}`], [`--${f.name}`, text]]) {
       const p = parseFlags(argv);
       assert.equal(p.values.get(f.name), expected, argv.join(' '));
       assert.deepEqual([...p.explicit], [f.name]);
@@ -118,7 +138,16 @@ test('shorthands -c -D -n -h -v work in all pflag spellings', () => {
 });
 
 test('bool flags take =false; a repeated flag keeps the last value; "--" ends the flags', () => {
-  const p = parseFlags(['--cascade-delete', '--cascade-delete=false', '--pool.size=2', '--pool.size', '3', '--', '--not-a-flag', 'x']);
+  const p = parseFlags([
+    '--cascade-delete',
+    '--cascade-delete=false',
+    '--pool.size=2',
+    '--pool.size',
+    '3',
+    '--',
+    '--not-a-flag',
+    'x',
+  ]);
   assert.equal(p.values.get('cascade-delete'), false);
   assert.equal(p.values.get('pool.size'), 3);
   assert.deepEqual(p.rest, ['--not-a-flag', 'x']);
@@ -133,25 +162,50 @@ test('--help stops parsing like cobra, so help works even after a typo later on 
 });
 
 test('unknown flags are refused with a suggestion when one is close', () => {
-  assert.throws(() => parseFlags(['--renewal-windw=720h']), { name: 'FlagError', message: 'unknown flag --renewal-windw: did you mean --renewal-window? (--help lists all flags)' });
-  assert.throws(() => parseFlags(['--issuer.renewal_window', '1h']), /unknown flag --issuer\.renewal_window: did you mean --issuer\.renewal-window\?/);
+  assert.throws(() => parseFlags(['--renewal-windw=720h']), {
+    name: 'FlagError',
+    message: 'unknown flag --renewal-windw: did you mean --renewal-window? (--help lists all flags)',
+  });
+  assert.throws(
+    () => parseFlags(['--issuer.renewal_window', '1h']),
+    /unknown flag --issuer\.renewal_window: did you mean --issuer\.renewal-window\?/,
+  );
   assert.throws(() => parseFlags(['--nats-server=nats://x:4222']), /did you mean --nats-servers\?/);
   assert.throws(() => parseFlags(['--frobnicate']), { message: 'unknown flag --frobnicate (--help lists all flags)' });
-  assert.throws(() => parseFlags(['-kubeconfig', 'x']), { message: "unknown shorthand flag 'k' in -kubeconfig; did you mean --kubeconfig? (--help lists all flags)" });
+  assert.throws(() => parseFlags(['-kubeconfig', 'x']), {
+    message: "unknown shorthand flag 'k' in -kubeconfig; did you mean --kubeconfig? (--help lists all flags)",
+  });
 });
 
 test('bad values name the flag, the value and what would be valid', () => {
-  assert.throws(() => parseFlags(['--issuer.default.pool.size=two']), { message: '--issuer.default.pool.size "two" is invalid (not a whole number): use an integer such as 2' });
-  assert.throws(() => parseFlags(['--renewal-window', '30d']), { message: /^--renewal-window "30d" is invalid \(unknown unit "d"\): use a Go duration/ });
-  assert.throws(() => parseFlags(['--lease-duration=15']), { message: /^--lease-duration "15" is invalid \(missing unit after "15"\)/ });
-  assert.throws(() => parseFlags(['--cascade-delete=yes']), { message: '--cascade-delete "yes" is invalid (not a bool): use true or false (1/0, t/f also accepted)' });
-  assert.throws(() => parseFlags(['-c']), { message: 'flag -c needs a string value, but it is the last argument (write -c=VALUE)' });
-  assert.throws(() => parseFlags(['--kubeconfig', '--source', 'x']), { message: 'flag --kubeconfig needs a string value, but the next argument is the flag --source (write --kubeconfig=VALUE)' });
+  assert.throws(() => parseFlags(['--issuer.default.pool.size=two']), {
+    message: '--issuer.default.pool.size "two" is invalid (not a whole number): use an integer such as 2',
+  });
+  assert.throws(() => parseFlags(['--renewal-window', '30d']), {
+    message: /^--renewal-window "30d" is invalid \(unknown unit "d"\): use a Go duration/,
+  });
+  assert.throws(() => parseFlags(['--lease-duration=15']), {
+    message: /^--lease-duration "15" is invalid \(missing unit after "15"\)/,
+  });
+  assert.throws(() => parseFlags(['--cascade-delete=yes']), {
+    message: '--cascade-delete "yes" is invalid (not a bool): use true or false (1/0, t/f also accepted)',
+  });
+  assert.throws(() => parseFlags(['-c']), {
+    message: 'flag -c needs a string value, but it is the last argument (write -c=VALUE)',
+  });
+  assert.throws(() => parseFlags(['--kubeconfig', '--source', 'x']), {
+    message:
+      'flag --kubeconfig needs a string value, but the next argument is the flag --source (write --kubeconfig=VALUE)',
+  });
 });
 
 test('stray words are errors, with the fix for the classic `--bool false` slip', () => {
-  assert.throws(() => parseFlags(['--cascade-delete', 'false']), { message: 'unexpected argument "false": bool flags take their value after "=", e.g. --cascade-delete=false' });
-  assert.throws(() => parseFlags(['--renewal-window', '720h', '48h']), { message: 'unexpected argument "48h": cert-controller-manager takes flags only' });
+  assert.throws(() => parseFlags(['--cascade-delete', 'false']), {
+    message: 'unexpected argument "false": bool flags take their value after "=", e.g. --cascade-delete=false',
+  });
+  assert.throws(() => parseFlags(['--renewal-window', '720h', '48h']), {
+    message: 'unexpected argument "48h": cert-controller-manager takes flags only',
+  });
 });
 
 // ---- one effective configuration from the two-level flags ----
@@ -168,7 +222,11 @@ test('defaults give the seed behaviour: 720h window, quota 10000, 8.8.8.8 preche
   assert.equal(c.propagationTimeoutMs, 60_000);
   assert.equal(c.defaultIssuer, 'default-issuer');
   assert.equal(c.issuerNamespace, 'default');
-  assert.equal(c.certClass, 'gardencert', 'the issuer controller has no class default: the seed falls back to gardencert');
+  assert.equal(
+    c.certClass,
+    'gardencert',
+    'the issuer controller has no class default: the seed falls back to gardencert',
+  );
   assert.deepEqual([c.certificateConcurrency, c.issuerConcurrency, c.secretConcurrency], [2, 1, 1]);
   assert.deepEqual(c.controllers, ['issuer', 'ingress-cert', 'service-cert']);
   assert.equal(c.namespaceRestriction, true);
@@ -178,9 +236,17 @@ test('defaults give the seed behaviour: 720h window, quota 10000, 8.8.8.8 preche
 test('a plain flag sets the setting of every controller; the controller-prefixed flag wins over it', () => {
   assert.equal(effective('--renewal-window=48h').renewalWindowMs, 48 * 3_600_000);
   assert.equal(effective('--renewal-window=48h', '--issuer.renewal-window=24h').renewalWindowMs, 24 * 3_600_000);
-  assert.equal(effective('--issuer.renewal-window=24h', '--renewal-window=48h').renewalWindowMs, 24 * 3_600_000, 'order does not matter');
+  assert.equal(
+    effective('--issuer.renewal-window=24h', '--renewal-window=48h').renewalWindowMs,
+    24 * 3_600_000,
+    'order does not matter',
+  );
   assert.equal(effective('--default-issuer=le').defaultIssuer, 'le');
-  assert.deepEqual(effective('--precheck-nameservers=').precheckNameservers, [], 'explicitly empty: read /etc/resolv.conf');
+  assert.deepEqual(
+    effective('--precheck-nameservers=').precheckNameservers,
+    [],
+    'explicitly empty: read /etc/resolv.conf',
+  );
   const c = effective('--cert-class=mine', '--ingress-cert.cert-class=ing');
   assert.equal(c.certClass, 'mine');
   assert.equal(c.sources['service-cert'].certClass, 'mine');
@@ -190,15 +256,28 @@ test('a plain flag sets the setting of every controller; the controller-prefixed
 
 test('pool sizes become concurrency limits, most specific flag first', () => {
   const all = effective('--pool.size=7');
-  assert.deepEqual([all.certificateConcurrency, all.issuerConcurrency, all.sources['ingress-cert'].targetsConcurrency], [7, 7, 7]);
+  assert.deepEqual(
+    [all.certificateConcurrency, all.issuerConcurrency, all.sources['ingress-cert'].targetsConcurrency],
+    [7, 7, 7],
+  );
   const c = effective('--pool.size=7', '--issuer.pool.size=5', '--default.pool.size=3', '--issuer.default.pool.size=9');
   assert.equal(c.certificateConcurrency, 9);
   assert.equal(c.issuerConcurrency, 5, '--issuer.pool.size beats --pool.size');
   assert.equal(c.sources['service-cert'].concurrency, 3, '--default.pool.size beats --pool.size');
-  assert.equal(effective('--default.pool.size=3', '--issuer.pool.size=5').certificateConcurrency, 3, 'pool-specific beats controller-wide');
+  assert.equal(
+    effective('--default.pool.size=3', '--issuer.pool.size=5').certificateConcurrency,
+    3,
+    'pool-specific beats controller-wide',
+  );
   assert.equal(effective('--pool.resync-period=1h').certificateResyncPeriodMs, 3_600_000);
-  assert.throws(() => effective('--issuer.issuers.pool.size=0'), { message: '--issuer.issuers.pool.size 0 is invalid: must be at least 1' });
-  assert.throws(() => effective('--pool.size=0'), { message: '--pool.size 0 is invalid: must be at least 1' }, 'names the flag the user wrote');
+  assert.throws(() => effective('--issuer.issuers.pool.size=0'), {
+    message: '--issuer.issuers.pool.size 0 is invalid: must be at least 1',
+  });
+  assert.throws(
+    () => effective('--pool.size=0'),
+    { message: '--pool.size 0 is invalid: must be at least 1' },
+    'names the flag the user wrote',
+  );
 });
 
 test('-c takes names, groups, all and none; an unknown name lists the known ones', () => {
@@ -207,49 +286,114 @@ test('-c takes names, groups, all and none; an unknown name lists the known ones
   assert.deepEqual(effective('--controllers=service-cert,certcontrollers').controllers, ['issuer', 'service-cert']);
   assert.deepEqual(effective('-c', 'none').controllers, []);
   assert.throws(() => effective('-c', 'issuer,dns'), {
-    message: '--controllers: unknown controller or group "dns"; known controllers: issuer, ingress-cert, service-cert; groups: certcontrollers, certsources; or all, or none',
+    message:
+      '--controllers: unknown controller or group "dns"; known controllers: issuer, ingress-cert, service-cert; groups: certcontrollers, certsources; or all, or none',
   });
 });
 
 test('clusters: source and dns fall back to default, target to source; empty kubeconfig is $KUBECONFIG, else in-cluster', () => {
   let c = effective();
   assert.equal(c.clusters.default.kubeconfig, null);
-  assert.deepEqual([c.clusters.source.sameAs, c.clusters.dns.sameAs, c.clusters.target.sameAs], ['default', 'default', 'default']);
+  assert.deepEqual(
+    [c.clusters.source.sameAs, c.clusters.dns.sameAs, c.clusters.target.sameAs],
+    ['default', 'default', 'default'],
+  );
   c = effective('--kubeconfig=/k/default', '--source=/k/source', '--source.id=src', '--dns.disable-deploy-crds');
-  assert.deepEqual(c.clusters.source, { role: 'source', kubeconfig: '/k/source', id: 'src', disableDeployCrds: false, sameAs: null });
-  assert.deepEqual(c.clusters.target, { role: 'target', kubeconfig: '/k/source', id: 'src', disableDeployCrds: false, sameAs: 'source' });
+  assert.deepEqual(c.clusters.source, {
+    role: 'source',
+    kubeconfig: '/k/source',
+    id: 'src',
+    disableDeployCrds: false,
+    sameAs: null,
+  });
+  assert.deepEqual(c.clusters.target, {
+    role: 'target',
+    kubeconfig: '/k/source',
+    id: 'src',
+    disableDeployCrds: false,
+    sameAs: 'source',
+  });
   assert.equal(c.clusters.dns.kubeconfig, '/k/default');
   assert.equal(effective('--target=/k/t').clusters.target.sameAs, null);
   const env = { env: { KUBECONFIG: '/home/u/.kube/config' }, hostname: 'h' };
-  assert.equal(resolveEffectiveConfig(parseFlags([]), undefined, env).clusters.default.kubeconfig, '/home/u/.kube/config');
-  assert.equal(resolveEffectiveConfig(parseFlags(['--kubeconfig=IN-CLUSTER']), undefined, env).clusters.default.kubeconfig, null);
-  assert.throws(() => effective('--dns=ENVIRONMENT'), { message: '--dns=ENVIRONMENT, but the environment variable KUBECONFIG is not set' });
+  assert.equal(
+    resolveEffectiveConfig(parseFlags([]), undefined, env).clusters.default.kubeconfig,
+    '/home/u/.kube/config',
+  );
+  assert.equal(
+    resolveEffectiveConfig(parseFlags(['--kubeconfig=IN-CLUSTER']), undefined, env).clusters.default.kubeconfig,
+    null,
+  );
+  assert.throws(() => effective('--dns=ENVIRONMENT'), {
+    message: '--dns=ENVIRONMENT, but the environment variable KUBECONFIG is not set',
+  });
 });
 
 test('namespace restriction is on unless disabled; -n together with the disable flag is a contradiction', () => {
   assert.equal(effective('--disable-namespace-restriction').namespaceRestriction, false);
   assert.equal(effective('-n').namespaceRestriction, true);
-  assert.throws(() => effective('-n', '--disable-namespace-restriction'), /contradicting options given for namespace restriction/);
+  assert.throws(
+    () => effective('-n', '--disable-namespace-restriction'),
+    /contradicting options given for namespace restriction/,
+  );
 });
 
 test('lease flags become shard-lease timing, checked like client-go leader election', () => {
-  assert.deepEqual(effective().lease, { ttlMs: 15_000, renewEveryMs: 2000, safetyMarginMs: 5000, renewDeadlineMs: 10_000, name: 'cert-controller-manager', namespace: 'kube-system', omit: false });
+  assert.deepEqual(effective().lease, {
+    ttlMs: 15_000,
+    renewEveryMs: 2000,
+    safetyMarginMs: 5000,
+    renewDeadlineMs: 10_000,
+    name: 'cert-controller-manager',
+    namespace: 'kube-system',
+    omit: false,
+  });
   assert.equal(effective('--omit-lease').lease.omit, true);
-  assert.throws(() => effective('--lease-duration=10s'), { message: '--lease-duration must be greater than --lease-renew-deadline' });
-  assert.throws(() => effective('--lease-retry-period=9s'), { message: '--lease-renew-deadline must be greater than 1.2 x --lease-retry-period' });
-  const inPod = resolveEffectiveConfig(parseFlags([]), undefined, { env: {}, hostname: 'h', serviceAccountNamespace: 'certs\n' });
+  assert.throws(() => effective('--lease-duration=10s'), {
+    message: '--lease-duration must be greater than --lease-renew-deadline',
+  });
+  assert.throws(() => effective('--lease-retry-period=9s'), {
+    message: '--lease-renew-deadline must be greater than 1.2 x --lease-retry-period',
+  });
+  const inPod = resolveEffectiveConfig(parseFlags([]), undefined, {
+    env: {},
+    hostname: 'h',
+    serviceAccountNamespace: 'certs\n',
+  });
   assert.equal(inPod.lease.namespace, 'certs');
 });
 
 test('NATS, actor system, pod name and log level', () => {
-  const c = effective('--nats-servers=nats://a:4222, nats://b:4222', '--nats-user=u', '--nats-password=p', '-D', 'warning');
+  const c = effective(
+    '--nats-servers=nats://a:4222, nats://b:4222',
+    '--nats-user=u',
+    '--nats-password=p',
+    '-D',
+    'warning',
+  );
   assert.deepEqual(c.nats, { servers: ['nats://a:4222', 'nats://b:4222'], name: 'host-1', user: 'u', pass: 'p' });
   assert.equal(c.logLevel, 'warn');
   assert.equal(c.podName, 'host-1');
-  assert.equal(resolveEffectiveConfig(parseFlags([]), undefined, { env: { POD_NAME: 'ccm-0' }, hostname: 'h' }).podName, 'ccm-0');
-  assert.equal(resolveEffectiveConfig(parseFlags(['--pod-name=p9']), undefined, { env: { POD_NAME: 'ccm-0' }, hostname: 'h' }).podName, 'p9');
-  assert.throws(() => effective('--nats-token=t', '--nats-user=u'), { message: '--nats-token and --nats-user are alternatives: give one of them' });
-  assert.throws(() => effective('--actor-system=cert.mgmt'), /--actor-system "cert\.mgmt" is invalid: use letters, digits, - and _/);
-  assert.throws(() => effective('--log-level=verbose'), { message: '--log-level "verbose" is invalid: use one of trace, debug, info, warning, error, fatal, panic' });
-  assert.deepEqual(effective('--plugin-file=/p').notices, ['--plugin-file has no effect here: Go plugins cannot be loaded']);
+  assert.equal(
+    resolveEffectiveConfig(parseFlags([]), undefined, { env: { POD_NAME: 'ccm-0' }, hostname: 'h' }).podName,
+    'ccm-0',
+  );
+  assert.equal(
+    resolveEffectiveConfig(parseFlags(['--pod-name=p9']), undefined, { env: { POD_NAME: 'ccm-0' }, hostname: 'h' })
+      .podName,
+    'p9',
+  );
+  assert.throws(() => effective('--nats-token=t', '--nats-user=u'), {
+    message: '--nats-token and --nats-user are alternatives: give one of them',
+  });
+  assert.throws(
+    () => effective('--actor-system=cert.mgmt'),
+    /--actor-system "cert\.mgmt" is invalid: use letters, digits, - and _/,
+  );
+  assert.throws(() => effective('--log-level=verbose'), {
+    message: '--log-level "verbose" is invalid: use one of trace, debug, info, warning, error, fatal, panic',
+  });
+  assert.deepEqual(effective('--plugin-file=/p').notices, [
+    '--plugin-file has no effect here: Go plugins cannot be loaded',
+  ]);
 });

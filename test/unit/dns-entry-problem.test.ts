@@ -1,7 +1,8 @@
 // The stand-in must refuse DNSEntries the real dns-controller-manager would refuse, or tests of our controller would
 // pass against a companion more lenient than production.
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
 import { dnsEntryProblem } from '../env/dns-companion.js';
 
 const ok = { dnsName: '_acme-challenge.a.example.com', text: ['token'], ttl: 120 };
@@ -20,7 +21,14 @@ test('a missing dnsName is named as the problem', () => {
 });
 
 test('a name with a bad label is refused and quoted', () => {
-  for (const bad of ['a..example.com', '-a.example.com', 'a-.example.com', 'a b.example.com', 'ä.example.com', `${'x'.repeat(64)}.example.com`]) {
+  for (const bad of [
+    'a..example.com',
+    '-a.example.com',
+    'a-.example.com',
+    'a b.example.com',
+    'ä.example.com',
+    `${'x'.repeat(64)}.example.com`,
+  ]) {
     assert.equal(dnsEntryProblem({ ...ok, dnsName: bad }), `invalid dnsName "${bad}"`, bad);
   }
 });
@@ -45,5 +53,8 @@ test('an entry without text records is refused', () => {
 });
 
 test('targets (A/CNAME records) are refused by the stand-in with a reason', () => {
-  assert.match(dnsEntryProblem({ dnsName: 'www.example.com', targets: ['1.2.3.4'] }) ?? '', /targets are not supported/);
+  assert.match(
+    dnsEntryProblem({ dnsName: 'www.example.com', targets: ['1.2.3.4'] }) ?? '',
+    /targets are not supported/,
+  );
 });

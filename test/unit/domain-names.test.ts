@@ -1,8 +1,16 @@
 // A bad name found here costs the user one edit; found by the CA it costs an order, a quota token and a cryptic
 // "rejectedIdentifier". Wildcard and base must share one challenge record or the two DNSEntries fight over it.
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
-import { challengeDomain, checkDomainName, findDuplicates, groupByChallengeDomain, isWildcard, mergeCommonName } from '../../actors/certificate/domain-names.js';
+import { test } from 'node:test';
+import {
+  challengeDomain,
+  checkDomainName,
+  findDuplicates,
+  groupByChallengeDomain,
+  isWildcard,
+  mergeCommonName,
+} from '../../actors/certificate/domain-names.js';
 
 test('valid names are accepted and lower-cased', () => {
   for (const [input, out] of [
@@ -54,22 +62,38 @@ test('a wildcard is validated at its base domain', () => {
 });
 
 test('a wildcard and its base share one challenge group; others get their own', () => {
-  const groups = groupByChallengeDomain(['example.com', '*.example.com', 'a.example.com', '*.a.example.com', 'b.example.com']);
-  assert.deepEqual([...groups.entries()], [
-    ['example.com', ['example.com', '*.example.com']],
-    ['a.example.com', ['a.example.com', '*.a.example.com']],
-    ['b.example.com', ['b.example.com']],
+  const groups = groupByChallengeDomain([
+    'example.com',
+    '*.example.com',
+    'a.example.com',
+    '*.a.example.com',
+    'b.example.com',
   ]);
+  assert.deepEqual(
+    [...groups.entries()],
+    [
+      ['example.com', ['example.com', '*.example.com']],
+      ['a.example.com', ['a.example.com', '*.a.example.com']],
+      ['b.example.com', ['b.example.com']],
+    ],
+  );
 });
 
 test('duplicates are found case-insensitively and reported once', () => {
-  assert.deepEqual(findDuplicates(['a.example.com', 'A.example.com', 'b.example.com', 'a.example.com']), ['a.example.com']);
+  assert.deepEqual(findDuplicates(['a.example.com', 'A.example.com', 'b.example.com', 'a.example.com']), [
+    'a.example.com',
+  ]);
   assert.deepEqual(findDuplicates(['a.example.com', 'b.example.com']), []);
 });
 
 test('the common name goes first and is not a duplicate of its one copy in the other names', () => {
-  assert.deepEqual(mergeCommonName('a.example.com', ['b.example.com', 'A.example.com']), ['a.example.com', 'b.example.com']);
+  assert.deepEqual(mergeCommonName('a.example.com', ['b.example.com', 'A.example.com']), [
+    'a.example.com',
+    'b.example.com',
+  ]);
   assert.deepEqual(mergeCommonName(undefined, ['b.example.com']), ['b.example.com']);
   // a second copy in dnsNames stays, so the caller can refuse it as gardener does
-  assert.deepEqual(findDuplicates(mergeCommonName('a.example.com', ['a.example.com', 'a.example.com'])), ['a.example.com']);
+  assert.deepEqual(findDuplicates(mergeCommonName('a.example.com', ['a.example.com', 'a.example.com'])), [
+    'a.example.com',
+  ]);
 });

@@ -1,8 +1,15 @@
 // Durations come from flags and spec fields written for gardener (Go syntax), and status.backoff.recheckInterval is
 // read by users next to gardener's docs: both directions must match Go's time package.
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
-import { formatDuration, formatDurationNs, parseDuration, parseDurationNs, parseDurationOrThrow } from '../../actors/certificate/duration.js';
+import { test } from 'node:test';
+import {
+  formatDuration,
+  formatDurationNs,
+  parseDuration,
+  parseDurationNs,
+  parseDurationOrThrow,
+} from '../../actors/certificate/duration.js';
 
 function ms(text: string): number {
   const r = parseDuration(text);

@@ -1,9 +1,16 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { decideGrant, pruneGrants, releaseGrant, type GrantBook } from '../../actors/issuer/issuance-grants.js';
+import { test } from 'node:test';
+import { decideGrant, type GrantBook, pruneGrants, releaseGrant } from '../../actors/issuer/issuance-grants.js';
 
-const req = (certificate: string, domains: string[], now = 1_000, quota = 400, hash = `h-${certificate}`) =>
-  ({ certificate, hash, domains, issuerName: 'iss', quota, now, lockTtlMs: 60_000 });
+const req = (certificate: string, domains: string[], now = 1_000, quota = 400, hash = `h-${certificate}`) => ({
+  certificate,
+  hash,
+  domains,
+  issuerName: 'iss',
+  quota,
+  now,
+  lockTtlMs: 60_000,
+});
 
 test('a grant takes a token and locks its domains; the same request again is the same grant, free', () => {
   const a = decideGrant({ grants: {} }, req('a', ['example.com']));

@@ -1,9 +1,20 @@
 // Picking the wrong issuer means a certificate from the wrong CA or account, or an order the CA refuses; the
 // default issuer's domain ranges are an operator's guard against users requesting arbitrary domains.
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
-import { selectIssuer, type IssuerCandidate, type IssuerSelectionInput } from '../../actors/certificate/issuer-selection.js';
-import { domainRangeFit, isInDomainRange, isInDomainRanges, normalizeDomainRange, parseDomainRanges } from '../../actors/certificate/domain-range.js';
+import { test } from 'node:test';
+import {
+  domainRangeFit,
+  isInDomainRange,
+  isInDomainRanges,
+  normalizeDomainRange,
+  parseDomainRanges,
+} from '../../actors/certificate/domain-range.js';
+import {
+  type IssuerCandidate,
+  type IssuerSelectionInput,
+  selectIssuer,
+} from '../../actors/certificate/issuer-selection.js';
 
 test('domain ranges follow gardener: "example.com" covers itself and below, "*.example.com" only below', () => {
   assert.equal(normalizeDomainRange('*.Example.COM.'), '.example.com');
@@ -39,35 +50,71 @@ function select(extra: Partial<IssuerSelectionInput> & { names: string[] }) {
 }
 
 test('an explicit issuerRef wins, with its namespace defaulting to the issuer namespace', () => {
-  assert.deepEqual(select({ names: ['a.dev.example.com'], issuerRef: { name: 'corp' } }), { ok: true, issuer: { namespace: 'default', name: 'corp' }, selectedBy: 'issuerRef', known: true });
+  assert.deepEqual(select({ names: ['a.dev.example.com'], issuerRef: { name: 'corp' } }), {
+    ok: true,
+    issuer: { namespace: 'default', name: 'corp' },
+    selectedBy: 'issuerRef',
+    known: true,
+  });
 });
 
 test('an explicit issuer not seen yet is returned as unknown, so the caller can wait for it', () => {
-  assert.deepEqual(select({ names: ['a.example.com'], issuerRef: { name: 'later' } }), { ok: true, issuer: { namespace: 'default', name: 'later' }, selectedBy: 'issuerRef', known: false });
+  assert.deepEqual(select({ names: ['a.example.com'], issuerRef: { name: 'later' } }), {
+    ok: true,
+    issuer: { namespace: 'default', name: 'later' },
+    selectedBy: 'issuerRef',
+    known: false,
+  });
 });
 
 test('an issuerRef into another namespace is refused: issuers are only looked up in --issuer-namespace', () => {
   const r = select({ names: ['a.example.com'], issuerRef: { name: 'x', namespace: 'team' } });
   assert.equal(r.ok, false);
-  assert.match(r.ok ? '' : r.problems.join(), /spec\.issuerRef\.namespace "team": issuers are looked up only in namespace "default" \(--issuer-namespace\)/);
+  assert.match(
+    r.ok ? '' : r.problems.join(),
+    /spec\.issuerRef\.namespace "team": issuers are looked up only in namespace "default" \(--issuer-namespace\)/,
+  );
 });
 
 test('an explicit issuer still applies its own include/exclude lists', () => {
   const r = select({ names: ['a.example.com', 'secret.example.com', 'x.example.org'], issuerRef: { name: 'corp' } });
   assert.equal(r.ok, false);
   const p = r.ok ? '' : r.problems.join('\n');
-  assert.match(p, /"secret\.example\.com" is excluded by issuer "corp" \(spec\.acme\.domains\.exclude: secret\.example\.com\)/);
+  assert.match(
+    p,
+    /"secret\.example\.com" is excluded by issuer "corp" \(spec\.acme\.domains\.exclude: secret\.example\.com\)/,
+  );
   assert.match(p, /"x\.example\.org" is not covered by issuer "corp" \(spec\.acme\.domains\.include: example\.com\)/);
 });
 
 test('without issuerRef the most specific issuer covering all names is chosen', () => {
-  assert.deepEqual(select({ names: ['a.dev.example.com', '*.dev.example.com'] }), { ok: true, issuer: { namespace: 'default', name: 'dev' }, selectedBy: 'domains', known: true });
-  assert.deepEqual(select({ names: ['a.dev.example.com', 'www.example.com'] }), { ok: true, issuer: { namespace: 'default', name: 'corp' }, selectedBy: 'domains', known: true });
+  assert.deepEqual(select({ names: ['a.dev.example.com', '*.dev.example.com'] }), {
+    ok: true,
+    issuer: { namespace: 'default', name: 'dev' },
+    selectedBy: 'domains',
+    known: true,
+  });
+  assert.deepEqual(select({ names: ['a.dev.example.com', 'www.example.com'] }), {
+    ok: true,
+    issuer: { namespace: 'default', name: 'corp' },
+    selectedBy: 'domains',
+    known: true,
+  });
 });
 
 test('an excluded name, or an issuer outside --issuer-namespace, does not make an issuer eligible', () => {
-  assert.deepEqual(select({ names: ['secret.example.com'] }), { ok: true, issuer: { namespace: 'default', name: 'default-issuer' }, selectedBy: 'default', known: true });
-  assert.deepEqual(select({ names: ['a.example.net'] }), { ok: true, issuer: { namespace: 'default', name: 'default-issuer' }, selectedBy: 'default', known: true });
+  assert.deepEqual(select({ names: ['secret.example.com'] }), {
+    ok: true,
+    issuer: { namespace: 'default', name: 'default-issuer' },
+    selectedBy: 'default',
+    known: true,
+  });
+  assert.deepEqual(select({ names: ['a.example.net'] }), {
+    ok: true,
+    issuer: { namespace: 'default', name: 'default-issuer' },
+    selectedBy: 'default',
+    known: true,
+  });
 });
 
 test('the default issuer is used when all names lie in --default-issuer-domain-ranges', () => {
@@ -76,16 +123,26 @@ test('the default issuer is used when all names lie in --default-issuer-domain-r
 });
 
 test('names outside the ranges are all named, with how to fix it', () => {
-  const r = select({ names: ['a.example.org', 'b.other.io', 'c.other.io'], defaultIssuerDomainRanges: 'example.org,*.example.io' });
+  const r = select({
+    names: ['a.example.org', 'b.other.io', 'c.other.io'],
+    defaultIssuerDomainRanges: 'example.org,*.example.io',
+  });
   assert.equal(r.ok, false);
   const p = r.ok ? '' : r.problems.join('\n');
-  assert.match(p, /^"b\.other\.io", "c\.other\.io" are outside the domain ranges of the default issuer "default-issuer" \(example\.org, \.example\.io\)/);
+  assert.match(
+    p,
+    /^"b\.other\.io", "c\.other\.io" are outside the domain ranges of the default issuer "default-issuer" \(example\.org, \.example\.io\)/,
+  );
   assert.match(p, /set spec\.issuerRef/);
   assert.match(p, /--default-issuer-domain-ranges/);
 });
 
 test('naming the default issuer explicitly does not escape its domain ranges (gardener checks by issuer)', () => {
-  const r = select({ names: ['a.other.io'], issuerRef: { name: 'default-issuer' }, defaultIssuerDomainRanges: 'example.org' });
+  const r = select({
+    names: ['a.other.io'],
+    issuerRef: { name: 'default-issuer' },
+    defaultIssuerDomainRanges: 'example.org',
+  });
   assert.equal(r.ok, false);
 });
 

@@ -1,7 +1,8 @@
 // secretLabels and our own owner labels end up on Kubernetes objects; an invalid one makes the whole write fail
 // with a 422 far from the user's edit, so they are checked (or made safe) before writing.
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
 import { labelKeyProblem, labelValueProblem, toLabelValue } from '../../actors/certificate/label-syntax.js';
 
 test('label keys: optional DNS-subdomain prefix and a 63-character name', () => {
@@ -13,7 +14,8 @@ test('label keys: optional DNS-subdomain prefix and a 63-character name', () => 
 
 test('label values: empty or up to 63 characters, alphanumeric at both ends', () => {
   for (const ok of ['', 'a', 'a.b-c_d', 'x'.repeat(63)]) assert.equal(labelValueProblem(ok), undefined, ok);
-  for (const bad of ['-a', 'a b', 'x'.repeat(64), 'a/b']) assert.match(labelValueProblem(bad) ?? '', /label value/, bad);
+  for (const bad of ['-a', 'a b', 'x'.repeat(64), 'a/b'])
+    assert.match(labelValueProblem(bad) ?? '', /label value/, bad);
 });
 
 test('toLabelValue keeps valid values and makes any other text valid, distinct and recognisable', () => {

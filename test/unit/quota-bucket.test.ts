@@ -1,12 +1,24 @@
 // requestsPerDayQuota protects the CA account from being rate-limited or banned; the bucket state survives
 // failover, so the numbers must be exact and the waiting message must tell the user how to get more.
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
-import { effectiveQuota, newQuotaBucket, quotaBurst, quotaExceededMessage, takeToken, type QuotaBucketState } from '../../actors/issuer/quota-bucket.js';
+import { test } from 'node:test';
+import {
+  effectiveQuota,
+  newQuotaBucket,
+  type QuotaBucketState,
+  quotaBurst,
+  quotaExceededMessage,
+  takeToken,
+} from '../../actors/issuer/quota-bucket.js';
 
 const t0 = Date.parse('2025-01-01T00:00:00Z');
 
-function drain(state: QuotaBucketState, quota: number, now: number): { state: QuotaBucketState; granted: number; retryAt: number } {
+function drain(
+  state: QuotaBucketState,
+  quota: number,
+  now: number,
+): { state: QuotaBucketState; granted: number; retryAt: number } {
   let granted = 0;
   for (;;) {
     const r = takeToken(state, quota, now);

@@ -1,10 +1,19 @@
 // Renewal timing and failure backoff as users see them in status.renewalDate and status.backoff; they follow
 // gardener so that switching controllers does not change when certificates renew or how often failures retry.
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
 import {
-  DEFAULT_RENEWAL_WINDOW_MS, FAILURE_BACKOFF_MAX_MS, VALIDATION_RECHECK_MS, failureBackoff, isRenewalOverdue, needsRenewal,
-  nextBackoffMs, renewBeforeProblem, renewalDueAt, renewalRequested,
+  DEFAULT_RENEWAL_WINDOW_MS,
+  FAILURE_BACKOFF_MAX_MS,
+  failureBackoff,
+  isRenewalOverdue,
+  needsRenewal,
+  nextBackoffMs,
+  renewalDueAt,
+  renewalRequested,
+  renewBeforeProblem,
+  VALIDATION_RECHECK_MS,
 } from '../../actors/certificate/renewal.js';
 
 const H = 3_600_000;
@@ -33,24 +42,44 @@ test('a certificate living shorter than the window renews at 2/3 of its lifetime
 
 test('renewBefore bounds: at least 5 minutes, at most lifetime minus 5 minutes', () => {
   assert.match(renewBeforeProblem(60_000, nb, na) ?? '', /at least 5m/);
-  assert.match(renewBeforeProblem(90 * D, nb, na) ?? '', /must not exceed the certificate's lifetime minus 5m \(129595m/);
+  assert.match(
+    renewBeforeProblem(90 * D, nb, na) ?? '',
+    /must not exceed the certificate's lifetime minus 5m \(129595m/,
+  );
   assert.equal(renewBeforeProblem(30 * D, nb, na), undefined);
 });
 
 test('ensureRenewedAfter forces renewal of a certificate requested before that time, once', () => {
   const requestedAt = nb + H;
   const now = nb + 10 * D;
-  assert.equal(needsRenewal(now, { notBeforeMs: nb, notAfterMs: na, ensureRenewedAfterMs: nb + 2 * D, requestedAtMs: requestedAt }), true);
-  assert.equal(needsRenewal(now, { notBeforeMs: nb, notAfterMs: na, ensureRenewedAfterMs: nb, requestedAtMs: requestedAt }), false);
+  assert.equal(
+    needsRenewal(now, {
+      notBeforeMs: nb,
+      notAfterMs: na,
+      ensureRenewedAfterMs: nb + 2 * D,
+      requestedAtMs: requestedAt,
+    }),
+    true,
+  );
+  assert.equal(
+    needsRenewal(now, { notBeforeMs: nb, notAfterMs: na, ensureRenewedAfterMs: nb, requestedAtMs: requestedAt }),
+    false,
+  );
 });
 
 test('a future ensureRenewedAfter counts as now, so it cannot force renewal after renewal', () => {
   const now = nb + 10 * D;
-  assert.equal(renewalRequested(now, { ensureRenewedAfterMs: now + 100 * D, requestedAtMs: now + 1, notBeforeMs: now }), false);
-  assert.equal(renewalRequested(now, { ensureRenewedAfterMs: now + 100 * D, requestedAtMs: now - 1, notBeforeMs: now }), true);
+  assert.equal(
+    renewalRequested(now, { ensureRenewedAfterMs: now + 100 * D, requestedAtMs: now + 1, notBeforeMs: now }),
+    false,
+  );
+  assert.equal(
+    renewalRequested(now, { ensureRenewedAfterMs: now + 100 * D, requestedAtMs: now - 1, notBeforeMs: now }),
+    true,
+  );
 });
 
-test('without requestedAt, notBefore plus the CA\'s one-hour back-dating (and 30 s) stands in', () => {
+test("without requestedAt, notBefore plus the CA's one-hour back-dating (and 30 s) stands in", () => {
   const now = nb + 10 * D;
   assert.equal(renewalRequested(now, { ensureRenewedAfterMs: nb + H + 30_000, notBeforeMs: nb }), false);
   assert.equal(renewalRequested(now, { ensureRenewedAfterMs: nb + H + 30_001, notBeforeMs: nb }), true);

@@ -1,12 +1,18 @@
 // The hash label decides whether an existing secret may be reused instead of ordering again: equal requests must
 // hash equally whatever their spelling, and a change that yields a different certificate must change the hash.
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
-import { requestHash, requestHashOf, type RequestHashInput } from '../../actors/certificate/request-hash.js';
+import { test } from 'node:test';
+import { type RequestHashInput, requestHash, requestHashOf } from '../../actors/certificate/request-hash.js';
 import { validateCertificateSpec } from '../../actors/certificate/spec-validation.js';
 
 const issuer = { cluster: 'default', namespace: 'default', name: 'issuer-staging' };
-const baseInput: RequestHashInput = { issuer, commonName: 'a.example.com', dnsNames: ['a.example.com', 'b.example.com'], privateKey: { algorithm: 'RSA', size: 2048, encoding: 'PKCS1' } };
+const baseInput: RequestHashInput = {
+  issuer,
+  commonName: 'a.example.com',
+  dnsNames: ['a.example.com', 'b.example.com'],
+  privateKey: { algorithm: 'RSA', size: 2048, encoding: 'PKCS1' },
+};
 
 test('the hash is a valid label value (<= 63 chars of [a-z0-9])', () => {
   const h = requestHash(baseInput);
@@ -39,9 +45,19 @@ test('every input that changes the certificate changes the hash', () => {
   assert.equal(hashes.has(h), false);
 });
 
-test('spelling gardener\'s defaults out explicitly gives the same hash as leaving them implicit', async () => {
-  const implicit = await validateCertificateSpec({ commonName: 'a.example.com', dnsNames: ['b.example.com'] }, { namespace: 'ns' });
-  const explicit = await validateCertificateSpec({ commonName: 'A.example.com', dnsNames: ['b.example.com', 'a.example.com'], privateKey: { algorithm: 'RSA', size: 2048, encoding: 'PKCS1' } }, { namespace: 'ns' });
+test("spelling gardener's defaults out explicitly gives the same hash as leaving them implicit", async () => {
+  const implicit = await validateCertificateSpec(
+    { commonName: 'a.example.com', dnsNames: ['b.example.com'] },
+    { namespace: 'ns' },
+  );
+  const explicit = await validateCertificateSpec(
+    {
+      commonName: 'A.example.com',
+      dnsNames: ['b.example.com', 'a.example.com'],
+      privateKey: { algorithm: 'RSA', size: 2048, encoding: 'PKCS1' },
+    },
+    { namespace: 'ns' },
+  );
   assert.ok(implicit.ok && explicit.ok);
   assert.equal(requestHashOf(implicit.request, issuer), requestHashOf(explicit.request, issuer));
 });

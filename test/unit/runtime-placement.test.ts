@@ -1,5 +1,5 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
 import { desiredShards, rendezvousOwner, shardOf } from '../../runtime/hashing.js';
 
 const members = ['pod-a', 'pod-b', 'pod-c'];
@@ -38,7 +38,10 @@ test('a leaving member hands out only its own shards', () => {
 });
 
 test('an actor maps to a stable shard within range', () => {
-  assert.equal(shardOf('certificate', 'source/default/cert-simple', 32), shardOf('certificate', 'source/default/cert-simple', 32));
+  assert.equal(
+    shardOf('certificate', 'source/default/cert-simple', 32),
+    shardOf('certificate', 'source/default/cert-simple', 32),
+  );
   for (let i = 0; i < 100; i++) {
     const s = shardOf('counter', `c${i}`, 16);
     assert.ok(s >= 0 && s < 16);

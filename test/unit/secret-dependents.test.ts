@@ -1,7 +1,7 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { type Issuer, referencedSecrets } from '../../actors/issuer/issuer-types.js';
 import { SecretDependents } from '../../actors/watchers/secret-dependents.js';
-import { referencedSecrets, type Issuer } from '../../actors/issuer/issuer-types.js';
 
 test('dependents follow spec changes and deletions', () => {
   const d = new SecretDependents();
@@ -17,9 +17,27 @@ test('dependents follow spec changes and deletions', () => {
 });
 
 test('an ACME issuer depends on its account key secret (named by auto registration when absent) and its EAB secret', () => {
-  const issuer = (acme: NonNullable<Issuer['spec']['acme']>): Issuer => ({ metadata: { name: 'i', namespace: 'ns' }, spec: { acme } });
-  assert.deepEqual(referencedSecrets(issuer({ server: 's', email: 'e', privateKeySecretRef: { name: 'k', namespace: 'other' } })), ['other/k']);
-  assert.deepEqual(referencedSecrets(issuer({ server: 's', email: 'e', autoRegistration: true })), ['ns/i-acme-account']);
-  assert.deepEqual(referencedSecrets(issuer({ server: 's', email: 'e', privateKeySecretRef: { name: 'k' }, externalAccountBinding: { keyID: 'x', keySecretRef: { name: 'h' } } })), ['ns/k', 'ns/h']);
+  const issuer = (acme: NonNullable<Issuer['spec']['acme']>): Issuer => ({
+    metadata: { name: 'i', namespace: 'ns' },
+    spec: { acme },
+  });
+  assert.deepEqual(
+    referencedSecrets(issuer({ server: 's', email: 'e', privateKeySecretRef: { name: 'k', namespace: 'other' } })),
+    ['other/k'],
+  );
+  assert.deepEqual(referencedSecrets(issuer({ server: 's', email: 'e', autoRegistration: true })), [
+    'ns/i-acme-account',
+  ]);
+  assert.deepEqual(
+    referencedSecrets(
+      issuer({
+        server: 's',
+        email: 'e',
+        privateKeySecretRef: { name: 'k' },
+        externalAccountBinding: { keyID: 'x', keySecretRef: { name: 'h' } },
+      }),
+    ),
+    ['ns/k', 'ns/h'],
+  );
   assert.deepEqual(referencedSecrets({ metadata: { name: 'i', namespace: 'ns' }, spec: { selfSigned: {} } }), []);
 });

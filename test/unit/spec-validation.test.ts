@@ -1,10 +1,11 @@
 // A Certificate spec is checked once, with every problem reported together: a user who learns one problem per
 // 24 h recheck would need days to get a certificate. The normalised request must match gardener's defaults, or
 // certificates would silently get other keys than they get from gardener.
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
-import { validateCertificateSpec, type NormalizedRequest } from '../../actors/certificate/spec-validation.js';
+import { test } from 'node:test';
 import type { CertificateSpec } from '../../actors/certificate/certificate-spec.js';
+import { type NormalizedRequest, validateCertificateSpec } from '../../actors/certificate/spec-validation.js';
 import { makeCsrPem, toSpecCsr } from './fixtures/x509-fixtures.js';
 
 const ns = { namespace: 'team-a' };
@@ -22,7 +23,11 @@ async function problems(spec: CertificateSpec, options = ns): Promise<string[]> 
 }
 
 test('the seed example becomes a request with gardener defaults (RSA 2048, PKCS1) and a generated secret name', async () => {
-  const r = await ok({ commonName: 'cert1.mydomain.com', dnsNames: ['cert1-foo.mydomain.com', 'cert1-bar.mydomain.com'], issuerRef: { name: 'issuer-staging' } });
+  const r = await ok({
+    commonName: 'cert1.mydomain.com',
+    dnsNames: ['cert1-foo.mydomain.com', 'cert1-bar.mydomain.com'],
+    issuerRef: { name: 'issuer-staging' },
+  });
   assert.equal(r.commonName, 'cert1.mydomain.com');
   assert.deepEqual(r.dnsNames, ['cert1.mydomain.com', 'cert1-foo.mydomain.com', 'cert1-bar.mydomain.com']);
   assert.deepEqual(r.privateKey, { algorithm: 'RSA', size: 2048, encoding: 'PKCS1' });
@@ -35,23 +40,51 @@ test('the seed example becomes a request with gardener defaults (RSA 2048, PKCS1
 });
 
 test('key defaults: ECDSA alone means P-256; a size alone is read against RSA; deployment defaults are honoured', async () => {
-  assert.deepEqual((await ok({ commonName: 'a.example.com', privateKey: { algorithm: 'ECDSA' } })).privateKey, { algorithm: 'ECDSA', size: 256, encoding: 'PKCS1' });
-  assert.deepEqual((await ok({ commonName: 'a.example.com', privateKey: { size: 4096, encoding: 'PKCS8' } })).privateKey, { algorithm: 'RSA', size: 4096, encoding: 'PKCS8' });
-  const r = await validateCertificateSpec({ commonName: 'a.example.com' }, { ...ns, privateKeyDefaults: { algorithm: 'ECDSA', rsaSize: 3072, ecdsaSize: 384 } });
+  assert.deepEqual((await ok({ commonName: 'a.example.com', privateKey: { algorithm: 'ECDSA' } })).privateKey, {
+    algorithm: 'ECDSA',
+    size: 256,
+    encoding: 'PKCS1',
+  });
+  assert.deepEqual(
+    (await ok({ commonName: 'a.example.com', privateKey: { size: 4096, encoding: 'PKCS8' } })).privateKey,
+    { algorithm: 'RSA', size: 4096, encoding: 'PKCS8' },
+  );
+  const r = await validateCertificateSpec(
+    { commonName: 'a.example.com' },
+    { ...ns, privateKeyDefaults: { algorithm: 'ECDSA', rsaSize: 3072, ecdsaSize: 384 } },
+  );
   assert.ok(r.ok);
   assert.deepEqual(r.request.privateKey, { algorithm: 'ECDSA', size: 384, encoding: 'PKCS1' });
 });
 
-test('key sizes outside gardener\'s lists are refused, naming the allowed ones', async () => {
-  assert.match((await problems({ commonName: 'a.example.com', privateKey: { algorithm: 'RSA', size: 1024 } })).join(), /size 1024 is not allowed for RSA: use 2048, 3072, 4096/);
-  assert.match((await problems({ commonName: 'a.example.com', privateKey: { algorithm: 'ECDSA', size: 2048 } })).join(), /size 2048 is not allowed for ECDSA: use 256, 384/);
-  assert.match((await problems({ commonName: 'a.example.com', privateKey: { size: 256 } })).join(), /for RSA \(spec\.privateKey\.algorithm defaults to RSA\)/);
+test("key sizes outside gardener's lists are refused, naming the allowed ones", async () => {
+  assert.match(
+    (await problems({ commonName: 'a.example.com', privateKey: { algorithm: 'RSA', size: 1024 } })).join(),
+    /size 1024 is not allowed for RSA: use 2048, 3072, 4096/,
+  );
+  assert.match(
+    (await problems({ commonName: 'a.example.com', privateKey: { algorithm: 'ECDSA', size: 2048 } })).join(),
+    /size 2048 is not allowed for ECDSA: use 256, 384/,
+  );
+  assert.match(
+    (await problems({ commonName: 'a.example.com', privateKey: { size: 256 } })).join(),
+    /for RSA \(spec\.privateKey\.algorithm defaults to RSA\)/,
+  );
 });
 
 test('commonName repeated in dnsNames is merged; a name repeated inside dnsNames is refused (as gardener does)', async () => {
-  assert.deepEqual((await ok({ commonName: 'a.example.com', dnsNames: ['b.example.com', 'A.example.com'] })).dnsNames, ['a.example.com', 'b.example.com']);
-  assert.match((await problems({ dnsNames: ['b.example.com', 'B.example.com'] })).join(), /spec\.dnsNames lists "b\.example\.com" more than once/);
-  assert.match((await problems({ commonName: 'a.example.com', dnsNames: ['a.example.com', 'a.example.com'] })).join(), /"a\.example\.com" more than once/);
+  assert.deepEqual((await ok({ commonName: 'a.example.com', dnsNames: ['b.example.com', 'A.example.com'] })).dnsNames, [
+    'a.example.com',
+    'b.example.com',
+  ]);
+  assert.match(
+    (await problems({ dnsNames: ['b.example.com', 'B.example.com'] })).join(),
+    /spec\.dnsNames lists "b\.example\.com" more than once/,
+  );
+  assert.match(
+    (await problems({ commonName: 'a.example.com', dnsNames: ['a.example.com', 'a.example.com'] })).join(),
+    /"a\.example\.com" more than once/,
+  );
 });
 
 test('dnsNames without commonName keep their order', async () => {
@@ -92,19 +125,37 @@ test('all problems are returned together, each naming its field', async () => {
     /^spec\.secretLabels must not set "cert\.gardener\.cloud\/hash"/,
     /^spec\.secretLabels: label key "bad key!"/,
   ];
-  for (const re of expected) assert.ok(p.some((m) => re.test(m)), `${re} not in:\n${p.join('\n')}`);
+  for (const re of expected)
+    assert.ok(
+      p.some((m) => re.test(m)),
+      `${re} not in:\n${p.join('\n')}`,
+    );
   assert.equal(p.length, expected.length, p.join('\n'));
 });
 
 test('no domain at all, and domains combined with a CSR, are refused (gardener: "cannot specify both")', async () => {
-  assert.match((await problems({})).join(), /no domain requested: set spec\.commonName and\/or spec\.dnsNames, or spec\.csr/);
+  assert.match(
+    (await problems({})).join(),
+    /no domain requested: set spec\.commonName and\/or spec\.dnsNames, or spec\.csr/,
+  );
   assert.match((await problems({ dnsNames: [] })).join(), /no domain requested/);
   const csr = toSpecCsr(await makeCsrPem({ cn: 'a.example.com' }));
-  assert.match((await problems({ commonName: 'a.example.com', csr })).join(), /spec\.csr cannot be combined with spec\.commonName or spec\.dnsNames/);
+  assert.match(
+    (await problems({ commonName: 'a.example.com', csr })).join(),
+    /spec\.csr cannot be combined with spec\.commonName or spec\.dnsNames/,
+  );
 });
 
 test('a CSR request takes its names from the CSR and generates no key', async () => {
-  const csr = toSpecCsr(await makeCsrPem({ cn: 'a.example.com', sans: [{ type: 'dns', value: 'a.example.com' }, { type: 'dns', value: 'b.example.com' }] }));
+  const csr = toSpecCsr(
+    await makeCsrPem({
+      cn: 'a.example.com',
+      sans: [
+        { type: 'dns', value: 'a.example.com' },
+        { type: 'dns', value: 'b.example.com' },
+      ],
+    }),
+  );
   const r = await ok({ csr, privateKey: { algorithm: 'ECDSA' } });
   assert.equal(r.commonName, 'a.example.com');
   assert.deepEqual(r.dnsNames, ['a.example.com', 'b.example.com']);
@@ -113,22 +164,47 @@ test('a CSR request takes its names from the CSR and generates no key', async ()
 });
 
 test('CSR problems and duplicate SANs in the CSR are reported', async () => {
-  const dup = toSpecCsr(await makeCsrPem({ sans: [{ type: 'dns', value: 'a.example.com' }, { type: 'dns', value: 'a.example.com' }] }));
+  const dup = toSpecCsr(
+    await makeCsrPem({
+      sans: [
+        { type: 'dns', value: 'a.example.com' },
+        { type: 'dns', value: 'a.example.com' },
+      ],
+    }),
+  );
   assert.match((await problems({ csr: dup })).join(), /spec\.csr lists "a\.example\.com" more than once/);
   assert.match((await problems({ csr: 'bm90IGEgY3Ny' })).join(), /spec\.csr decodes from base64 but is not PEM/);
 });
 
-test('secret resolution: secretRef (namespace defaults to the certificate\'s), else secretName, else generated', async () => {
-  assert.deepEqual((await ok({ commonName: 'a.example.com', secretRef: { name: 's1' } })).secretRef, { name: 's1', namespace: 'team-a' });
-  assert.deepEqual((await ok({ commonName: 'a.example.com', secretRef: { name: 's1', namespace: 'other' }, secretName: 's1' })).secretRef, { name: 's1', namespace: 'other' });
-  assert.deepEqual((await ok({ commonName: 'a.example.com', secretName: 's2' })).secretRef, { name: 's2', namespace: 'team-a' });
-  assert.match((await problems({ commonName: 'a.example.com', secretRef: {} })).join(), /spec\.secretRef\.name is empty/);
+test("secret resolution: secretRef (namespace defaults to the certificate's), else secretName, else generated", async () => {
+  assert.deepEqual((await ok({ commonName: 'a.example.com', secretRef: { name: 's1' } })).secretRef, {
+    name: 's1',
+    namespace: 'team-a',
+  });
+  assert.deepEqual(
+    (await ok({ commonName: 'a.example.com', secretRef: { name: 's1', namespace: 'other' }, secretName: 's1' }))
+      .secretRef,
+    { name: 's1', namespace: 'other' },
+  );
+  assert.deepEqual((await ok({ commonName: 'a.example.com', secretName: 's2' })).secretRef, {
+    name: 's2',
+    namespace: 'team-a',
+  });
+  assert.match(
+    (await problems({ commonName: 'a.example.com', secretRef: {} })).join(),
+    /spec\.secretRef\.name is empty/,
+  );
 });
 
 test('durations, renewal requests, labels and flags are carried over', async () => {
   const r = await ok({
-    commonName: 'a.example.com', renewBefore: '240h', renew: true, ensureRenewedAfter: '2025-01-31T12:00:00Z',
-    followCNAME: true, preferredChain: 'ISRG Root X1', secretLabels: { team: 'a', 'example.com/tier': '' },
+    commonName: 'a.example.com',
+    renewBefore: '240h',
+    renew: true,
+    ensureRenewedAfter: '2025-01-31T12:00:00Z',
+    followCNAME: true,
+    preferredChain: 'ISRG Root X1',
+    secretLabels: { team: 'a', 'example.com/tier': '' },
   });
   assert.equal(r.renewBeforeMs, 240 * 3_600_000);
   assert.equal(r.renew, true);
@@ -138,21 +214,42 @@ test('durations, renewal requests, labels and flags are carried over', async () 
   assert.deepEqual(r.secretLabels, { team: 'a', 'example.com/tier': '' });
 });
 
-test('renewBefore shorter than 5 minutes is refused (gardener\'s lower bound)', async () => {
-  assert.match((await problems({ commonName: 'a.example.com', renewBefore: '1m' })).join(), /spec\.renewBefore "1m" is too short: it must be at least 5m/);
+test("renewBefore shorter than 5 minutes is refused (gardener's lower bound)", async () => {
+  assert.match(
+    (await problems({ commonName: 'a.example.com', renewBefore: '1m' })).join(),
+    /spec\.renewBefore "1m" is too short: it must be at least 5m/,
+  );
 });
 
 test('duration: refused for ACME; for a CA issuer it must be at least twice the renewal window', async () => {
-  assert.match((await problems({ commonName: 'a.example.com', duration: '2160h' })).join(), /spec\.duration cannot be set for an ACME issuer/);
+  assert.match(
+    (await problems({ commonName: 'a.example.com', duration: '2160h' })).join(),
+    /spec\.duration cannot be set for an ACME issuer/,
+  );
   const window = 720 * 3_600_000;
-  assert.match((await problems({ commonName: 'a.example.com', duration: '1000h' }, { ...ns, issuerKind: 'ca', renewalWindowMs: window } as typeof ns)).join(), /at least twice the renewal window/);
-  const r = await validateCertificateSpec({ commonName: 'a.example.com', duration: '2160h', isCA: false }, { ...ns, issuerKind: 'ca', renewalWindowMs: window });
+  assert.match(
+    (
+      await problems({ commonName: 'a.example.com', duration: '1000h' }, {
+        ...ns,
+        issuerKind: 'ca',
+        renewalWindowMs: window,
+      } as typeof ns)
+    ).join(),
+    /at least twice the renewal window/,
+  );
+  const r = await validateCertificateSpec(
+    { commonName: 'a.example.com', duration: '2160h', isCA: false },
+    { ...ns, issuerKind: 'ca', renewalWindowMs: window },
+  );
   assert.ok(r.ok);
   assert.equal(r.request.durationMs, 2160 * 3_600_000);
 });
 
 test('an empty issuerRef name is refused; isCA false is harmless', async () => {
-  assert.match((await problems({ commonName: 'a.example.com', issuerRef: { name: '' } })).join(), /spec\.issuerRef\.name is empty/);
+  assert.match(
+    (await problems({ commonName: 'a.example.com', issuerRef: { name: '' } })).join(),
+    /spec\.issuerRef\.name is empty/,
+  );
   assert.equal((await ok({ commonName: 'a.example.com', isCA: false })).isCA, false);
 });
 

@@ -1,5 +1,5 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
 import { TurnLimiter } from '../../runtime/turn-limiter.js';
 
 test('a turn limiter lets `limit` turns run, queues the rest in order, and hands permits on', async () => {
@@ -8,8 +8,14 @@ test('a turn limiter lets `limit` turns run, queues the rest in order, and hands
   const b = await l.acquire();
   assert.equal(l.inUse, 2);
   const order: string[] = [];
-  const c = l.acquire().then((r) => { order.push('c'); return r; });
-  const d = l.acquire().then((r) => { order.push('d'); return r; });
+  const c = l.acquire().then((r) => {
+    order.push('c');
+    return r;
+  });
+  const d = l.acquire().then((r) => {
+    order.push('d');
+    return r;
+  });
   await Promise.resolve();
   assert.equal(l.queued, 2);
   assert.deepEqual(order, []);

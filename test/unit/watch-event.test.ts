@@ -1,10 +1,11 @@
 // diffRelist decides what a watcher learns after a relist (e.g. after an outage or a 410 Gone); a wrong answer means a
 // controller misses a deletion or reprocesses every object. watchBackoffMs decides how hard a broken watch hammers the
 // API server.
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
-import { diffRelist, watchBackoffMs } from '../../actors/kube/watch-event.js';
+import { test } from 'node:test';
 import type { KubeObject } from '../../actors/kube/kube-object.js';
+import { diffRelist, watchBackoffMs } from '../../actors/kube/watch-event.js';
 
 function obj(name: string, resourceVersion: string, uid = `uid-${name}`, namespace = 'ns'): KubeObject {
   return { metadata: { name, namespace, resourceVersion, uid } };
@@ -45,8 +46,10 @@ test('diffRelist emits nothing for objects that did not change', () => {
 
 test('diffRelist keys by namespace: the same name in another namespace is a different object', () => {
   const events = diffRelist(known(obj('a', '1', 'u1', 'ns1')), [obj('a', '1', 'u2', 'ns2')]);
-  assert.deepEqual(events.map((e) => `${e.type} ${e.object.metadata.namespace}/${e.object.metadata.name}`).sort(),
-    ['ADDED ns2/a', 'DELETED ns1/a']);
+  assert.deepEqual(events.map((e) => `${e.type} ${e.object.metadata.namespace}/${e.object.metadata.name}`).sort(), [
+    'ADDED ns2/a',
+    'DELETED ns1/a',
+  ]);
 });
 
 test('diffRelist on a first list (nothing known) reports every object as ADDED', () => {
@@ -54,8 +57,14 @@ test('diffRelist on a first list (nothing known) reports every object as ADDED',
 });
 
 test('watchBackoffMs doubles from the base with each failure', () => {
-  assert.deepEqual([1, 2, 3, 4, 5].map((n) => watchBackoffMs(n)), [500, 1000, 2000, 4000, 8000]);
-  assert.deepEqual([1, 2, 3].map((n) => watchBackoffMs(n, 100, 10_000)), [100, 200, 400]);
+  assert.deepEqual(
+    [1, 2, 3, 4, 5].map((n) => watchBackoffMs(n)),
+    [500, 1000, 2000, 4000, 8000],
+  );
+  assert.deepEqual(
+    [1, 2, 3].map((n) => watchBackoffMs(n, 100, 10_000)),
+    [100, 200, 400],
+  );
 });
 
 test('watchBackoffMs never exceeds the cap, however many failures', () => {
