@@ -32,7 +32,7 @@ function serviceAccountNamespace(): string | undefined {
 }
 
 async function main(): Promise<void> {
-  let flags;
+  let flags: ReturnType<typeof parseFlags>;
   try {
     flags = parseFlags(process.argv.slice(2));
   } catch (err) {

@@ -6,7 +6,7 @@ import { runCertctl } from '../actors/certctl/certctl-commands.js';
 import { ActorClient, ActorError } from '../runtime/index.js';
 
 async function main(): Promise<number> {
-  let parsed;
+  let parsed: ReturnType<typeof parseCertctl>;
   try {
     parsed = parseCertctl(process.argv.slice(2), process.env);
   } catch (err) {
@@ -46,7 +46,7 @@ async function main(): Promise<number> {
   try {
     const client = await ActorClient.connectViaAdmin(nc, options.system, options.timeoutMs);
     const result = await runCertctl(client, command, options.timeoutMs, issuerNamespace);
-    process.stdout.write(options.output === 'json' ? JSON.stringify(result.json, null, 2) + '\n' : result.text);
+    process.stdout.write(options.output === 'json' ? `${JSON.stringify(result.json, null, 2)}\n` : result.text);
     return result.exitCode ?? 0;
   } catch (err) {
     const e = err as Error & { code?: string };

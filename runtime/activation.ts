@@ -103,7 +103,8 @@ export class Activation {
     return this.def.kind;
   }
   get log(): Logger {
-    return (this.logger ??= this.host.log.child({ actor: this.def.kind, id: this.id, epoch: this.epoch }));
+    this.logger ??= this.host.log.child({ actor: this.def.kind, id: this.id, epoch: this.epoch });
+    return this.logger;
   }
   get mailboxDepth(): number {
     return this.mailbox.size;
@@ -180,7 +181,9 @@ export class Activation {
         const permit = this.host.turnPermit(this.def);
         const release = typeof permit === 'function' ? permit : await permit;
         try {
-          if (this.status !== 'active' || !(d = this.mailbox.poll())) break;
+          if (this.status !== 'active') break;
+          d = this.mailbox.poll();
+          if (!d) break;
           await this.turn(d);
         } finally {
           release();
@@ -471,7 +474,10 @@ const strategies = new WeakMap<AnyActorDefinition, SupervisionStrategy>();
 /** One merged strategy per actor kind, not per activation. */
 function strategyOf(def: AnyActorDefinition): SupervisionStrategy {
   let s = strategies.get(def);
-  if (!s) strategies.set(def, (s = { ...defaultSupervision, ...def.supervision }));
+  if (!s) {
+    s = { ...defaultSupervision, ...def.supervision };
+    strategies.set(def, s);
+  }
   return s;
 }
 

@@ -314,7 +314,8 @@ export class ActorSystem implements ActivationHost {
       for (const a of r.activations.values()) {
         mailboxTotal += a.mailboxDepth;
         restartsTotal += a.restarts;
-        const counts = (byKind[a.kind] ??= {});
+        byKind[a.kind] ??= {};
+        const counts = byKind[a.kind]!;
         counts[a.status] = (counts[a.status] ?? 0) + 1;
         if ((!filter.kind || a.kind === filter.kind) && (!filter.status || a.status === filter.status)) {
           count++;
@@ -335,18 +336,16 @@ export class ActorSystem implements ActivationHost {
       })),
       actorCount: count,
       byKind,
-      actors: matching
-        .slice(0, limit)
-        .map((a) => ({
-          kind: a.kind,
-          id: a.id,
-          shard: a.shard,
-          status: a.status,
-          mailbox: a.mailboxDepth,
-          restarts: a.restarts,
-          lastError: a.lastError,
-          pod: this.pod,
-        })),
+      actors: matching.slice(0, limit).map((a) => ({
+        kind: a.kind,
+        id: a.id,
+        shard: a.shard,
+        status: a.status,
+        mailbox: a.mailboxDepth,
+        restarts: a.restarts,
+        lastError: a.lastError,
+        pod: this.pod,
+      })),
       reminders: this.reminders.armed,
       stats: { ...this.stats },
       mailboxTotal,
@@ -361,7 +360,10 @@ export class ActorSystem implements ActivationHost {
     const limit = def.maxConcurrentTurns;
     if (!limit || limit < 1) return ActorSystem.NO_LIMIT;
     let limiter = this.limiters.get(def.kind);
-    if (!limiter) this.limiters.set(def.kind, (limiter = new TurnLimiter(limit)));
+    if (!limiter) {
+      limiter = new TurnLimiter(limit);
+      this.limiters.set(def.kind, limiter);
+    }
     return limiter.acquire();
   }
 
@@ -375,7 +377,8 @@ export class ActorSystem implements ActivationHost {
     const kinds: RuntimeMetrics['kinds'] = {};
     for (const r of this.regions.values()) {
       for (const a of r.activations.values()) {
-        const k = (kinds[a.kind] ??= { byStatus: {}, mailbox: 0, restarts: 0 });
+        kinds[a.kind] ??= { byStatus: {}, mailbox: 0, restarts: 0 };
+        const k = kinds[a.kind]!;
         k.byStatus[a.status] = (k.byStatus[a.status] ?? 0) + 1;
         k.mailbox += a.mailboxDepth;
         k.restarts += a.restarts;

@@ -59,10 +59,6 @@ export function idToken(id: string): string {
   return Buffer.from(id, 'utf8').toString('base64url') || '_';
 }
 
-export function idFromToken(token: string): string {
-  return token === '_' ? '' : Buffer.from(token, 'base64url').toString('utf8');
-}
-
 export function validKind(kind: string): boolean {
   return /^[a-z][a-z0-9-]*$/.test(kind);
 }

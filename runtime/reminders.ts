@@ -37,7 +37,7 @@ export class Reminders {
     const keys = await this.kv.keys(`${shard}.>`);
     for await (const key of keys) {
       const e = await this.kv.get(key);
-      if (!e || e.operation !== 'PUT') continue;
+      if (e?.operation !== 'PUT') continue;
       try {
         this.arm(key, shard, decode<ReminderRecord>(e.value), e.revision);
         n++;

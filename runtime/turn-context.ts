@@ -56,7 +56,8 @@ export class TurnContext implements ActorContext<unknown, Message> {
     this.a.requestPassivation();
   }
   get volatile() {
-    return (this.a.volatileStore ??= {});
+    this.a.volatileStore ??= {};
+    return this.a.volatileStore;
   }
   now() {
     return this.a.host.now();

@@ -1,4 +1,4 @@
-import * as acme from 'acme-client';
+import type * as acme from 'acme-client';
 
 /** One DNS-01 challenge of an order: what must be published where, and where to answer. */
 export interface ChallengeRecord {
@@ -85,17 +85,4 @@ export async function answerChallenges(client: acme.Client, progress: OrderProgr
     if (c.status === 'pending')
       await client.completeChallenge({ type: 'dns-01', url: c.challengeUrl, status: 'pending', token: '' });
   }
-}
-
-/** Finalizes a ready order with the CSR and downloads the chain (leaf first). */
-export async function finalizeOrder(
-  client: acme.Client,
-  orderUrl: string,
-  csrPem: string,
-  preferredChain?: string,
-): Promise<string> {
-  let order = await client.getOrder({ url: orderUrl } as acme.Order);
-  if (order.status === 'ready') order = await client.finalizeOrder(order, csrPem);
-  if (order.status !== 'valid') order = await client.waitForValidStatus(order);
-  return client.getCertificate(order, preferredChain || undefined);
 }

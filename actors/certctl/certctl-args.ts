@@ -60,28 +60,26 @@ function duration(text: string): number {
   return m[2] === 'ms' ? n : m[2] === 'm' ? n * 60_000 : n * 1000;
 }
 
+const CERTCTL_OPTIONS = {
+  output: { type: 'string', short: 'o' },
+  namespace: { type: 'string', short: 'n' },
+  all: { type: 'boolean' },
+  'nats-servers': { type: 'string' },
+  'nats-user': { type: 'string' },
+  'nats-password': { type: 'string' },
+  'actor-system': { type: 'string' },
+  'issuer-namespace': { type: 'string' },
+  timeout: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
 export function parseCertctl(
   argv: string[],
   env: Record<string, string | undefined>,
 ): { command: CertctlCommand; options: CertctlOptions; issuerNamespace: string } {
-  let parsed;
+  let parsed: ReturnType<typeof parseArgs<{ args: string[]; allowPositionals: true; options: typeof CERTCTL_OPTIONS }>>;
   try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        output: { type: 'string', short: 'o' },
-        namespace: { type: 'string', short: 'n' },
-        all: { type: 'boolean' },
-        'nats-servers': { type: 'string' },
-        'nats-user': { type: 'string' },
-        'nats-password': { type: 'string' },
-        'actor-system': { type: 'string' },
-        'issuer-namespace': { type: 'string' },
-        timeout: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
+    parsed = parseArgs({ args: argv, allowPositionals: true, options: CERTCTL_OPTIONS });
   } catch (err) {
     throw new UsageError((err as Error).message);
   }

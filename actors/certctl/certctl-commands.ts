@@ -158,7 +158,7 @@ export async function runCertctl(
           | undefined,
         indent: string,
       ) =>
-        list && list.length
+        list?.length
           ? list
               .slice(-10)
               .map(
@@ -213,7 +213,7 @@ export async function runCertctl(
             ...events(cert.secret.events, '    '),
           );
       }
-      return { json, text: lines.join('\n') + '\n' };
+      return { json, text: `${lines.join('\n')}\n` };
     }
 
     case 'renew': {
@@ -312,7 +312,7 @@ export async function runCertctl(
 
     case 'actor': {
       const view = await client.admin<unknown>({ op: 'actor', kind: command.kind, id: command.id }, timeoutMs);
-      return { json: view, text: JSON.stringify(view, null, 2) + '\n' };
+      return { json: view, text: `${JSON.stringify(view, null, 2)}\n` };
     }
 
     case 'quota': {

@@ -1,15 +1,9 @@
 // The Kubernetes calls of a certificate actor, one function per call so the actor reads as its decisions. Each
 // write is counted by the KubeClient (the benchmark budgets writes per certificate).
 
-import {
-  type CertificateIdentity,
-  challengeOwnerLabels,
-  type DNSEntry,
-  labelSelector,
-} from '../dns/challenge-entry.js';
+import type { DNSEntry } from '../dns/challenge-entry.js';
 import { isNotFound, KubeApiError } from '../kube/kube-api-error.js';
 import type { KubeClient } from '../kube/kube-client.js';
-import type { KubeList } from '../kube/kube-object.js';
 import type { TlsSecret } from './certificate-secret.js';
 import type { Certificate } from './certificate-spec.js';
 
@@ -129,14 +123,6 @@ export async function deleteEntry(kube: KubeClient, ns: string, name: string): P
 }
 
 /** Every challenge entry of a certificate, found by its owner labels: the clean-up when the actor lost track. */
-export async function deleteEntriesOf(kube: KubeClient, ns: string, owner: CertificateIdentity): Promise<number> {
-  const list = await kube.get<KubeList<DNSEntry>>(entryPath(ns), {
-    labelSelector: labelSelector(challengeOwnerLabels(owner)),
-  });
-  await Promise.all(list.items.map((e) => deleteEntry(kube, ns, e.metadata.name)));
-  return list.items.length;
-}
-
 export interface EventSummary {
   type: string;
   reason: string;

@@ -12,12 +12,12 @@ import {
 import { toLabelValue } from './label-syntax.js';
 import { HASH_LABEL } from './request-hash.js';
 
-export const CERTIFICATE_LABEL = 'cert.gardener.cloud/certificate';
+const CERTIFICATE_LABEL = 'cert.gardener.cloud/certificate';
 export const ANNOTATION_CERT_NAME = 'cert.gardener.cloud/certificate-name';
 export const ANNOTATION_CERT_NAMESPACE = 'cert.gardener.cloud/certificate-namespace';
 export const ANNOTATION_CERT_CLUSTER = 'cert.gardener.cloud/certificate-cluster';
 export const ANNOTATION_REQUESTED_AT = 'cert.gardener.cloud/requestedAt';
-export const ANNOTATION_ISSUER = 'cert.gardener.cloud/issuer';
+const ANNOTATION_ISSUER = 'cert.gardener.cloud/issuer';
 
 export interface TlsSecret extends KubeObject {
   type?: string;
@@ -77,9 +77,9 @@ export function buildTlsSecret(input: TlsSecretInput): TlsSecret & { apiVersion:
       },
     },
     data: {
-      'tls.crt': b64(input.chainPem.trim() + '\n'),
+      'tls.crt': b64(`${input.chainPem.trim()}\n`),
       'tls.key': b64(input.keyPem),
-      'ca.crt': b64(caPem ? caPem + '\n' : ''),
+      'ca.crt': b64(caPem ? `${caPem}\n` : ''),
     },
   };
 }

@@ -3,6 +3,7 @@
 
 import type { CertificateInfo } from '../x509/certificate-info.js';
 import type { CertificateStatus } from './certificate-spec.js';
+import { formatDuration } from './duration.js';
 
 export type CertificateState = 'Pending' | 'Ready' | 'Error' | 'Waiting';
 
@@ -71,7 +72,8 @@ export function buildStatus(input: StatusInput): CertificateStatus {
     status.backoff = {
       observedGeneration: input.generation,
       recheckAfter: iso(input.backoff.retryAtMs),
-      recheckInterval: `${Math.round(input.backoff.intervalMs / 1000)}s`,
+      // A Go duration, as gardener writes it ("2m0s").
+      recheckInterval: formatDuration(input.backoff.intervalMs),
     };
   }
   return status;

@@ -45,35 +45,6 @@ export function checkDomainName(raw: string, field = 'domain name'): NameCheck {
   return { ok: true, name };
 }
 
-export function isWildcard(name: string): boolean {
-  return name.startsWith('*.');
-}
-
-/** The domain whose `_acme-challenge` TXT record proves control: a wildcard is validated at its base domain. */
-export function challengeDomain(name: string): string {
-  const lower = name.toLowerCase();
-  return isWildcard(lower) ? lower.slice(2) : lower;
-}
-
-/**
- * Groups names by challenge domain. `*.example.com` and `example.com` share one TXT record name, so they must share
- * one DNSEntry carrying both challenge values (gardener appends the second value to the same entry); two entries
- * for one record name would fight over it.
- */
-export function groupByChallengeDomain(names: readonly string[]): Map<string, string[]> {
-  const groups = new Map<string, string[]>();
-  for (const name of names) {
-    const domain = challengeDomain(name);
-    const group = groups.get(domain);
-    if (group) {
-      if (!group.includes(name.toLowerCase())) group.push(name.toLowerCase());
-    } else {
-      groups.set(domain, [name.toLowerCase()]);
-    }
-  }
-  return groups;
-}
-
 /** Names that occur more than once, compared case-insensitively (DNS is case-insensitive), each reported once. */
 export function findDuplicates(names: readonly string[]): string[] {
   const seen = new Set<string>();

@@ -61,13 +61,6 @@ export function parseDuration(text: string, field = 'duration'): DurationParse {
   return r.ok ? { ok: true, ms: Number(r.ns) / 1e6 } : r;
 }
 
-/** Like parseDuration but throws; for flags, where a bad value should stop start-up with the message. */
-export function parseDurationOrThrow(text: string, field = 'duration'): number {
-  const r = parseDuration(text, field);
-  if (!r.ok) throw new Error(r.problem);
-  return r.ms;
-}
-
 /** Formats milliseconds exactly like Go's time.Duration.String(): "2m0s", "1h0m0s", "500ms", "1.5µs", "0s". */
 export function formatDuration(ms: number): string {
   return formatDurationNs(BigInt(Math.round(ms * 1e6)));

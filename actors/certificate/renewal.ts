@@ -87,14 +87,9 @@ export function isRenewalOverdue(
 
 /**
  * Wait after the n-th consecutive failure (n >= 1) of the same generation: 120 s, 240 s, 360 s, ... capped at 8 h.
- * Gardener stores the last interval in status.backoff and adds 120 s to it (see nextBackoffMs); both agree.
+ * Gardener stores the last interval in status.backoff and adds 120 s to it; both agree.
  */
 export function failureBackoff(failures: number): number {
   if (failures < 1) return 0;
   return Math.min(FAILURE_BACKOFF_STEP_MS * failures, FAILURE_BACKOFF_MAX_MS);
-}
-
-/** Gardener's form: previous status.backoff.recheckInterval (same generation) plus 120 s, capped at 8 h. */
-export function nextBackoffMs(previousIntervalMs: number | undefined): number {
-  return Math.min((previousIntervalMs ?? 0) + FAILURE_BACKOFF_STEP_MS, FAILURE_BACKOFF_MAX_MS);
 }

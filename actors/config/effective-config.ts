@@ -204,7 +204,7 @@ export function resolveEffectiveConfig(
     `--actor-system "${actorSystem}" is invalid: use letters, digits, - and _ (it prefixes NATS subjects and bucket names)`,
   );
   const name = str('name') || 'cert-controller-manager';
-  const podName = str('pod-name') || facts.env['POD_NAME'] || facts.hostname;
+  const podName = str('pod-name') || facts.env.POD_NAME || facts.hostname;
   must(podName !== '', 'pod-name', 'no pod name: set --pod-name or the POD_NAME environment variable');
 
   return {
@@ -247,7 +247,7 @@ export function resolveEffectiveConfig(
       namespace:
         given('namespace') !== undefined
           ? str('namespace')
-          : facts.env['NAMESPACE'] || facts.serviceAccountNamespace?.trim() || str('namespace'),
+          : facts.env.NAMESPACE || facts.serviceAccountNamespace?.trim() || str('namespace'),
       omit: bool('omit-lease'),
     }),
     notices: [
@@ -286,7 +286,7 @@ export function resolveControllers(text: string): ControllerName[] {
       `--controllers: unknown controller or group "${n}"; known controllers: ${CONTROLLERS.join(', ')}; ` +
         `groups: ${Object.keys(CONTROLLER_GROUPS).join(', ')}; or all, or none`,
     );
-    members.forEach((m) => active.add(m));
+    for (const m of members) active.add(m);
   }
   return CONTROLLERS.filter((c) => active.has(c));
 }
@@ -318,7 +318,7 @@ function resolveClusters(
 function kubeconfigPath(value: string, flag: string, env: EnvironmentFacts['env']): string | null {
   if (value === 'IN-CLUSTER') return null;
   if (value === 'ENVIRONMENT') {
-    const path = env['KUBECONFIG'];
+    const path = env.KUBECONFIG;
     must(
       path !== undefined && path !== '',
       flag,
@@ -326,7 +326,7 @@ function kubeconfigPath(value: string, flag: string, env: EnvironmentFacts['env'
     );
     return path;
   }
-  return value || env['KUBECONFIG'] || null;
+  return value || env.KUBECONFIG || null;
 }
 
 function resolveNats(servers: string[], user: string, pass: string, token: string, name: string): NatsSettings {

@@ -2,7 +2,7 @@
 // --flag=false, -c value, -cvalue, -c=value, grouped bool shorthands, "--" ends the flags), but stricter where pflag
 // silently does the wrong thing: a stray argument such as the "false" in `--cascade-delete false` is an error here,
 // not an ignored word that left the flag true. Nothing is printed: errors are thrown, help/version are reported.
-import { formatDuration, parseDuration } from '../certificate/duration.js';
+import { parseDuration } from '../certificate/duration.js';
 import { FLAGS, FLAGS_BY_NAME, FLAGS_BY_SHORT, type FlagSpec } from './flag-table.js';
 
 /** string for string flags, boolean for bool, number for int, milliseconds for duration. */
@@ -121,8 +121,7 @@ export function parseFlags(argv: readonly string[]): ParsedFlags {
   // pflag takes the next word as the value whatever it is; refusing a following long flag catches a forgotten value.
   const nextValue = (spec: FlagSpec, i: number, label: string): string => {
     const next = argv[i + 1];
-    const looksLikeFlag =
-      next !== undefined && next.startsWith('--') && (next === '--' || FLAGS_BY_NAME.has(next.slice(2).split('=')[0]!));
+    const looksLikeFlag = next?.startsWith('--') && (next === '--' || FLAGS_BY_NAME.has(next.slice(2).split('=')[0]!));
     if (next === undefined || looksLikeFlag) {
       const seen = next === undefined ? 'it is the last argument' : `the next argument is the flag ${next}`;
       throw new FlagError(`flag ${label} needs a ${spec.type} value, but ${seen} (write ${label}=VALUE)`, spec.name);
@@ -216,9 +215,4 @@ export function helpText(): string {
     `Usage:\n  cert-controller-manager [flags]\n\nFlags:\n${block(seed)}\n\n` +
     `Actor runtime flags (this implementation; not in gardener's cert-controller-manager):\n${block(ours)}\n`
   );
-}
-
-/** For messages and printing the effective configuration: a value as the seed would print it. */
-export function formatFlagValue(spec: FlagSpec, value: FlagValue): string {
-  return spec.type === 'duration' && typeof value === 'number' ? formatDuration(value) : String(value);
 }

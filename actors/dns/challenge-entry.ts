@@ -15,9 +15,9 @@ export const ANNOTATION_DNS_CLASS = 'dns.gardener.cloud/class';
 export const ANNOTATION_ACME_DNS_CHALLENGE = 'cert.gardener.cloud/acme-dns-challenge';
 export const ANNOTATION_CERTIFICATE = 'cert.gardener.cloud/certificate';
 export const LABEL_ACME_DNS_CHALLENGE = 'cert.gardener.cloud/acme-dns-challenge';
-export const LABEL_CERTIFICATE_CLUSTER = 'cert.gardener.cloud/certificate-cluster';
-export const LABEL_CERTIFICATE_NAMESPACE = 'cert.gardener.cloud/certificate-namespace';
-export const LABEL_CERTIFICATE_NAME = 'cert.gardener.cloud/certificate-name';
+const LABEL_CERTIFICATE_CLUSTER = 'cert.gardener.cloud/certificate-cluster';
+const LABEL_CERTIFICATE_NAMESPACE = 'cert.gardener.cloud/certificate-namespace';
+const LABEL_CERTIFICATE_NAME = 'cert.gardener.cloud/certificate-name';
 const TTL_MIN = 1;
 const TTL_MAX = 8_640_000; // the DNSEntry CRD's bounds
 
@@ -79,12 +79,6 @@ export function challengeOwnerLabels(certificate: CertificateIdentity): Record<s
     [LABEL_CERTIFICATE_NAMESPACE]: toLabelValue(certificate.namespace),
     [LABEL_CERTIFICATE_NAME]: toLabelValue(certificate.name),
   };
-}
-
-export function labelSelector(labels: Record<string, string>): string {
-  return Object.entries(labels)
-    .map(([k, v]) => `${k}=${v}`)
-    .join(',');
 }
 
 export function buildChallengeEntry(input: ChallengeEntryInput): DNSEntry {

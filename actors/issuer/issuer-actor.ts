@@ -14,7 +14,6 @@ import type { AcmeReply, GrantReply, IssuerMsg, QuotaReply } from './issuer-mess
 import { type Issuer, type IssuerStatus, issuerPath, issuerTypeProblem } from './issuer-types.js';
 import { effectiveQuota, type QuotaBucketState, quotaBurst, refill } from './quota-bucket.js';
 
-export { ISSUER_KIND, issuerId } from '../kinds.js';
 export type { IssuerMsg } from './issuer-messages.js';
 
 /** Persisted: the issuer as last observed (no secrets in it), what we concluded, and the quota and grants. */
@@ -131,7 +130,11 @@ export function issuerKind(deps: ControllerDeps): ActorDefinition<IssuerState, I
     for (const id of v.waiters ?? []) ctx.tell(CERTIFICATE_KIND, id, { type: 'IssuerReady' });
     v.waiters?.clear();
   };
-  const addWaiter = (ctx: Ctx, certificate: string) => (vol(ctx).waiters ??= new Set()).add(certificate);
+  const addWaiter = (ctx: Ctx, certificate: string) => {
+    const v = vol(ctx);
+    v.waiters ??= new Set();
+    v.waiters.add(certificate);
+  };
 
   /** The account client, setting it up again in a fresh activation (after a failover the key is only in the Secret). */
   const account = async (ctx: Ctx): Promise<AcmeAccount | string> => {
@@ -294,7 +297,7 @@ export function issuerKind(deps: ControllerDeps): ActorDefinition<IssuerState, I
         case 'SecretChanged':
         case 'Retry': {
           const issuer = s.issuer;
-          if (!issuer || !issuer.spec.acme) return;
+          if (!issuer?.spec.acme) return;
           // Set up again from the secret as it is now (a missing key may have been added, or a key replaced).
           delete vol(ctx).account;
           ctx.setState({ ...s, readyGeneration: undefined });

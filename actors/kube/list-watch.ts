@@ -192,8 +192,7 @@ export class ListWatch<T extends KubeObject> {
       for await (const chunk of res) {
         arm();
         buffered += (chunk as Buffer).toString('utf8');
-        let nl: number;
-        while ((nl = buffered.indexOf('\n')) >= 0) {
+        for (let nl = buffered.indexOf('\n'); nl >= 0; nl = buffered.indexOf('\n')) {
           const line = buffered.slice(0, nl).trim();
           buffered = buffered.slice(nl + 1);
           if (line) await this.apply(JSON.parse(line) as RawWatchEvent);

@@ -37,8 +37,8 @@ export const ANNOT_RENEW_BEFORE = 'cert.gardener.cloud/renew-before';
 // How a generated Certificate is found again: labels for the list (values must be label-safe), and the exact
 // identity in an annotation (a long name only survives as a hashed label value).
 export const LABEL_SOURCE_KIND = 'cert.gardener.cloud/source-kind';
-export const LABEL_SOURCE_NAMESPACE = 'cert.gardener.cloud/source-namespace';
-export const LABEL_SOURCE_NAME = 'cert.gardener.cloud/source-name';
+const LABEL_SOURCE_NAMESPACE = 'cert.gardener.cloud/source-namespace';
+const LABEL_SOURCE_NAME = 'cert.gardener.cloud/source-name';
 export const ANNOT_SOURCE_OBJECT = SOURCE_OBJECT_ANNOTATION;
 
 const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';

@@ -8,8 +8,6 @@ import { ListWatch } from '../kube/list-watch.js';
 import { SecretDependents } from './secret-dependents.js';
 import { route, watcherKind } from './watcher-kind.js';
 
-export { DEFAULT_WATCHER } from '../kinds.js';
-
 /** Asked by certificate actors: the issuers as last seen, for choosing one by domains. */
 export type DefaultWatcherMsg = { type: 'Candidates' };
 
@@ -43,7 +41,9 @@ export function defaultWatcherKind(deps: ControllerDeps) {
         client: deps.kube.default,
         path: `/api/v1/namespaces/${ns}/secrets`,
         metadataOnly: true,
-        onSynced: () => void (secretsSynced = true),
+        onSynced: () => {
+          secretsSynced = true;
+        },
         onEvent: (ev) => {
           if (!secretsSynced) return;
           // An account secret the issuer just created itself (auto registration) needs no second set-up.

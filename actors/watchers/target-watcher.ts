@@ -50,7 +50,9 @@ export function targetWatcherKind(deps: ControllerDeps) {
         path: '/api/v1/secrets',
         labelSelector: HASH_LABEL,
         metadataOnly: true,
-        onSynced: () => void (synced = true),
+        onSynced: () => {
+          synced = true;
+        },
         onEvent: (ev) => {
           const meta = ev.object.metadata;
           const hash = meta.labels?.[HASH_LABEL];

@@ -226,7 +226,7 @@ try {
     for (const p of pods)
       writeFileSync(
         join(process.env.BENCH_POD_LOGS, `${p.name}.log`),
-        p.lines.map((l) => JSON.stringify(l)).join('\n') + '\n',
+        `${p.lines.map((l) => JSON.stringify(l)).join('\n')}\n`,
       );
   source.close();
   def.close();

@@ -9,6 +9,6 @@ export class EnvError extends Error {
 function indent(text: string): string {
   return text
     .split('\n')
-    .map((l) => '    | ' + l)
+    .map((l) => `    | ${l}`)
     .join('\n');
 }

@@ -34,7 +34,7 @@ function cachedPath(): string {
   return join(binaryCacheDir(), `gardener-cert-controller-manager-v${GARDENER_VERSION}`);
 }
 
-/** Runs go, folding its stderr tail into an EnvError with the given fix hint. */
+/** Runs go, folding its error output's tail into an EnvError with a fix hint. */
 async function go(args: string[], cwd: string, what: string): Promise<string> {
   try {
     const { stdout } = await run('go', args, {
@@ -44,7 +44,7 @@ async function go(args: string[], cwd: string, what: string): Promise<string> {
     });
     return stdout;
   } catch (err) {
-    const e = err as { code?: string; stderr?: string; message: string };
+    const e = err as { code?: string; stdout?: string; stderr?: string; message: string };
     if (e.code === 'ENOENT') {
       throw new EnvError(
         `gardener's cert-controller-manager is not built and the go command is missing`,
@@ -54,7 +54,8 @@ async function go(args: string[], cwd: string, what: string): Promise<string> {
     throw new EnvError(
       `${what} failed (go ${args.join(' ')})`,
       `check that the Go module proxy is reachable (GOPROXY) and that Go is >= 1.26.2, or set ${ENV_VAR} to a prebuilt binary`,
-      (e.stderr ?? e.message).trim().split('\n').slice(-25).join('\n'),
+      // `go mod download -json` reports a refused version as JSON on stdout, with nothing on stderr.
+      (e.stderr?.trim() || e.stdout?.trim() || e.message).split('\n').slice(-25).join('\n'),
     );
   }
 }

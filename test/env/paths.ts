@@ -9,7 +9,7 @@ export function repoRoot(): string {
   while (!existsSync(join(dir, 'package.json'))) {
     const parent = dirname(dir);
     if (parent === dir)
-      throw new Error('cannot find the repository root (no package.json above ' + fileURLToPath(import.meta.url) + ')');
+      throw new Error(`cannot find the repository root (no package.json above ${fileURLToPath(import.meta.url)})`);
     dir = parent;
   }
   return dir;

@@ -56,5 +56,5 @@ export async function generateServingCert(commonName: string): Promise<ServingCe
     ],
   });
   const keyDer = await webcrypto.subtle.exportKey('pkcs8', leafKeys.privateKey);
-  return { caPem: ca.toString('pem') + '\n', certPem: leaf.toString('pem') + '\n', keyPem: pemKey(keyDer) };
+  return { caPem: `${ca.toString('pem')}\n`, certPem: `${leaf.toString('pem')}\n`, keyPem: pemKey(keyDer) };
 }

@@ -2,9 +2,10 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { AcmeAccountError, newAccountKeyPem, openAcmeAccount } from '../../actors/acme/acme-account.js';
-import { answerChallenges, finalizeOrder, readOrder, startOrder } from '../../actors/acme/acme-order.js';
+import { type AcmeAccountError, newAccountKeyPem, openAcmeAccount } from '../../actors/acme/acme-account.js';
+import { answerChallenges, readOrder, startOrder } from '../../actors/acme/acme-order.js';
 import { checkTxtPropagation } from '../../actors/dns/txt-propagation.js';
+import { runAcmeOperation } from '../../actors/issuer/acme-operations.js';
 import { createCsrPem, generatePrivateKey, readCertificateChain } from '../../actors/x509/certificate-info.js';
 import { freePort } from '../env/ports.js';
 import { createChallengeEntry, DNSENTRIES, waitEntryReady } from '../support/dns-entries.js';
@@ -143,7 +144,18 @@ test('an order is issued through DNSEntries, and a second client resumes it by U
       200,
     );
     const key = await generatePrivateKey({ algorithm: 'ECDSA', size: 256, encoding: 'PKCS8' });
-    const chain = await finalizeOrder(resumedAccount.client, started.orderUrl, await createCsrPem(names, key));
+    const csrPem = await createCsrPem(names, key);
+    const finalized = await runAcmeOperation(resumedAccount, { op: 'finalize', orderUrl: started.orderUrl, csrPem });
+    assert.ok(finalized.ok && finalized.finalizedNow, 'the CSR was sent by this client');
+    const chain = await eventually(
+      async () => {
+        const r = await runAcmeOperation(resumedAccount, { op: 'download', orderUrl: started.orderUrl });
+        return r.ok && r.chain ? r.chain : false;
+      },
+      'the certificate to be issued',
+      60_000,
+      100,
+    );
     const info = readCertificateChain(chain);
     assert.deepEqual([...info.dnsNames].sort(), [...names].sort());
     assert.ok(info.chainLength >= 2);

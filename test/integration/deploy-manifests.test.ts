@@ -9,7 +9,7 @@ import { basename, join } from 'node:path';
 import { after, test } from 'node:test';
 import yaml from 'js-yaml';
 import { KubeApiError, type KubeStatus } from '../../actors/kube/kube-api-error.js';
-import { APPLY_PATCH, KubeClient, readBody } from '../../actors/kube/kube-client.js';
+import { APPLY_PATCH, type KubeClient, readBody } from '../../actors/kube/kube-client.js';
 import { repoRoot } from '../env/paths.js';
 import type { ClusterRole as StackRole } from '../env/stack.js';
 import { adminClient, deleteIfExists } from '../support/kube.js';
@@ -22,6 +22,7 @@ interface Obj {
   [field: string]: unknown;
 }
 /** An object whose fields the assertions below walk freely; a wrong path fails the test with a TypeError. */
+// biome-ignore lint/suspicious/noExplicitAny: the assertions walk manifests of every kind; a wrong path fails the test.
 type Loose = Obj & Record<string, any>;
 
 const DEPLOY = join(repoRoot(), 'deploy');

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { ActorError, decode, encode } from '../../runtime/index.js';
+import { type ActorError, decode, encode } from '../../runtime/index.js';
 import { PodGroup } from '../runtime-support/pod-group.js';
 import type { CounterState } from '../runtime-support/test-actors.js';
 import { eventually, sharedStack } from '../support/test-env.js';

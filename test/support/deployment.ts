@@ -237,7 +237,7 @@ export class TestDeployment {
           await this.getCertificate(name);
           return false;
         } catch (err) {
-          return isNotFound(err) ? true : false;
+          return !!isNotFound(err);
         }
       },
       `certificate ${name} to be gone`,

@@ -62,7 +62,7 @@ test('a merge patch clears what the new status drops; an unchanged status needs 
     now: 0,
     backoff: { retryAtMs: 120_000, intervalMs: 120_000 },
   });
-  assert.equal(failed.backoff?.recheckInterval, '120s');
+  assert.equal(failed.backoff?.recheckInterval, '2m0s');
   const ok = buildStatus({ state: 'Ready', message: 'ok', generation: 1, now: 0, certificate: cert });
   assert.equal(statusPatch(ok, failed).backoff, null);
   assert.ok(!statusChanged(ok, ok));

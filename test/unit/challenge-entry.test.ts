@@ -9,7 +9,6 @@ import {
   challengeEntryName,
   challengeOwnerLabels,
   isOwnChallengeEntry,
-  labelSelector,
 } from '../../actors/dns/challenge-entry.js';
 import { dnsEntryProblem } from '../env/dns-companion.js';
 
@@ -57,7 +56,7 @@ test('the name is deterministic, readable, DNS-label safe and distinct per certi
   assert.match(long, /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/);
 });
 
-test('owner labels are valid label values even for long or odd identities, and select the entries', () => {
+test('owner labels are valid label values even for long or odd identities', () => {
   const odd = { cluster: 'kube/config:ctx@x', namespace: 'default', name: `${'x'.repeat(80)}.with.dots` };
   const labels = challengeOwnerLabels(odd);
   for (const v of Object.values(labels)) assert.equal(labelValueProblem(v), undefined, v);
@@ -67,7 +66,6 @@ test('owner labels are valid label values even for long or odd identities, and s
   );
   const e = buildChallengeEntry({ ...input, certificate: odd });
   assert.deepEqual(e.metadata.labels, labels);
-  assert.equal(labelSelector({ a: '1', b: '2' }), 'a=1,b=2');
 });
 
 test('a trailing dot on the domain does not reach the record name; ttl stays in the CRD bounds', () => {

@@ -3,14 +3,8 @@
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import {
-  challengeDomain,
-  checkDomainName,
-  findDuplicates,
-  groupByChallengeDomain,
-  isWildcard,
-  mergeCommonName,
-} from '../../actors/certificate/domain-names.js';
+import { checkDomainName, findDuplicates, mergeCommonName } from '../../actors/certificate/domain-names.js';
+import { challengeDomains, challengeGroups } from '../../actors/certificate/order/challenges.js';
 
 test('valid names are accepted and lower-cased', () => {
   for (const [input, out] of [
@@ -54,27 +48,30 @@ test('invalid names are refused with the field and the rule', () => {
   }
 });
 
-test('a wildcard is validated at its base domain', () => {
-  assert.equal(challengeDomain('*.Example.com'), 'example.com');
-  assert.equal(challengeDomain('a.example.com'), 'a.example.com');
-  assert.equal(isWildcard('*.example.com'), true);
-  assert.equal(isWildcard('a.example.com'), false);
-});
-
-test('a wildcard and its base share one challenge group; others get their own', () => {
-  const groups = groupByChallengeDomain([
-    'example.com',
-    '*.example.com',
-    'a.example.com',
-    '*.a.example.com',
-    'b.example.com',
+test('a wildcard and its base share one challenge domain and one entry with both values; others get their own', () => {
+  assert.deepEqual(
+    challengeDomains(['example.com', '*.Example.com', 'a.example.com', '*.a.example.com', 'b.example.com']),
+    ['example.com', 'a.example.com', 'b.example.com'],
+  );
+  const record = (domain: string, value: string) => ({
+    domain,
+    wildcard: domain.startsWith('*.'),
+    dnsName: `_acme-challenge.${domain.replace(/^\*\./, '')}`,
+    value,
+    challengeUrl: '',
+    authorizationUrl: '',
+    status: 'pending',
+  });
+  const groups = challengeGroups([
+    record('example.com', 'v1'),
+    record('*.example.com', 'v2'),
+    record('b.example.com', 'v3'),
   ]);
   assert.deepEqual(
     [...groups.entries()],
     [
-      ['example.com', ['example.com', '*.example.com']],
-      ['a.example.com', ['a.example.com', '*.a.example.com']],
-      ['b.example.com', ['b.example.com']],
+      ['example.com', ['v1', 'v2']],
+      ['b.example.com', ['v3']],
     ],
   );
 });

@@ -3,13 +3,7 @@
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import {
-  formatDuration,
-  formatDurationNs,
-  parseDuration,
-  parseDurationNs,
-  parseDurationOrThrow,
-} from '../../actors/certificate/duration.js';
+import { formatDuration, formatDurationNs, parseDuration, parseDurationNs } from '../../actors/certificate/duration.js';
 
 function ms(text: string): number {
   const r = parseDuration(text);
@@ -58,11 +52,6 @@ test('malformed durations are refused with a message naming the field and the al
       assert.match(r.problem, /"720h"/, text);
     }
   }
-});
-
-test('parseDurationOrThrow stops start-up on a bad flag with the same message', () => {
-  assert.equal(parseDurationOrThrow('2m', '--renewal-window'), 120_000);
-  assert.throws(() => parseDurationOrThrow('30d', '--renewal-window'), /--renewal-window "30d" is invalid/);
 });
 
 test('formatting matches Go time.Duration.String()', () => {

@@ -1,0 +1,27 @@
+// What one activation of a certificate actor keeps in memory only, declared once. None of it is persisted: a new
+// activation (another pod, after passivation) starts from the persisted state (certificate-actor-types.ts) and
+// rebuilds this as it goes. The running order's part is in order/order-memory.ts.
+import type { CertCtx } from './certificate-actor-types.js';
+import type { OrderMemory } from './order/order-memory.js';
+import type { SpecValidation } from './spec-validation.js';
+
+export interface CertificateMemory {
+  /** The validated spec of the observed generation (validation parses the CSR, so it is cached per generation). */
+  request?: { generation: number; validation: SpecValidation };
+  /** The running order's memory; created with the order, or on the first step of an order resumed from the state. */
+  order?: OrderMemory;
+  /** Issuer calls are numbered per activation, never reset: a late reply of an abandoned call is recognised. */
+  callSeq: number;
+  /** Challenge entries this activation counts in cert_management_acme_active_dns_challenges. */
+  activeChallenges?: { issuer: string; count: number };
+  /** This activation has checked once that the stored Secret still exists (see the Observed handler). */
+  secretVerified: boolean;
+  /** Consecutive turns that failed transiently (API server or network away), for the retry backoff. */
+  transientFailures: number;
+}
+
+export function memoryOf(ctx: CertCtx): CertificateMemory {
+  const store = ctx.volatile as { certificate?: CertificateMemory };
+  store.certificate ??= { callSeq: 0, secretVerified: false, transientFailures: 0 };
+  return store.certificate;
+}

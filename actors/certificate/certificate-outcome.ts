@@ -1,0 +1,83 @@
+// The two ends of a reconcile: the stored certificate serves the spec (Ready), or it could not be had (Error, with a
+// recheck after the backoff).
+import type { EffectiveConfig } from '../config/effective-config.js';
+import type { CertificateInfo } from '../x509/certificate-info.js';
+import type { CertCtx, IssuedRecord } from './certificate-actor-types.js';
+import type { CertEnv } from './certificate-env.js';
+import { countOrder, reportFacts } from './certificate-metrics.js';
+import type { StatusInput } from './certificate-status.js';
+import { writeStatus } from './certificate-status-writer.js';
+import { cleanupWork } from './order/order-cleanup.js';
+import { failureBackoff, renewalDueAt, VALIDATION_RECHECK_MS } from './renewal.js';
+
+/** The stored certificate is what the spec asks for: status Ready, renewal reminder at its renewal date. */
+export async function markReady(ctx: CertCtx, env: CertEnv, issued: IssuedRecord, message: string): Promise<void> {
+  const previous = ctx.state.issued;
+  if (previous?.renewalAtMs !== issued.renewalAtMs)
+    await ctx.setReminder('renew', issued.renewalAtMs, { type: 'Renew' });
+  if (ctx.state.retryAt !== undefined) await ctx.cancelReminder('recheck');
+  ctx.setState({ ...ctx.state, issued, failures: 0, failedGeneration: undefined, retryAt: undefined });
+  reportFacts(ctx, issued);
+  await writeStatus(ctx, env, {
+    state: 'Ready',
+    message,
+    issuer: issued.issuer,
+    certificate: issued,
+    renewalAtMs: issued.renewalAtMs,
+  });
+}
+
+/** What is recorded of a certificate stored in `where.secret`: its facts and its renewal date. */
+export function issuedRecord(
+  config: EffectiveConfig,
+  info: CertificateInfo,
+  where: Pick<IssuedRecord, 'secret' | 'hash' | 'issuer' | 'requestedAtMs'>,
+  renewBeforeMs: number | undefined,
+): IssuedRecord {
+  return {
+    ...where,
+    notBeforeMs: info.notBeforeMs,
+    notAfterMs: info.notAfterMs,
+    renewalAtMs: renewalDueAt(info.notBeforeMs, info.notAfterMs, renewBeforeMs, config.renewalWindowMs),
+    serialNumber: info.serialNumber,
+    dnsNames: info.dnsNames,
+    commonName: info.commonName,
+  };
+}
+
+/**
+ * Ends the attempt with an Error and a recheck: problems only an edit can fix (kind 'spec') wait 24 h (an edit
+ * reconciles at once anyway); failed orders back off 120 s more per failure, at most 8 h.
+ */
+export async function fail(
+  ctx: CertCtx,
+  env: CertEnv,
+  message: string,
+  kind: 'spec' | 'issuance',
+  extra: Partial<Pick<StatusInput, 'issuer' | 'commonName' | 'dnsNames'>> = {},
+): Promise<void> {
+  const s = ctx.state;
+  const generation = s.cert?.metadata.generation ?? 0;
+  if (s.work) {
+    countOrder(s.work, false);
+    await cleanupWork(ctx, env, s.work);
+    await ctx.cancelReminder('resume');
+  }
+  reportFacts(ctx, s.issued);
+  const failures = (s.failedGeneration === generation ? (s.failures ?? 0) : 0) + 1;
+  const intervalMs = kind === 'spec' ? VALIDATION_RECHECK_MS : failureBackoff(failures);
+  const retryAt = ctx.now() + intervalMs;
+  ctx.log.warn({ reason: message, failures, retryInMs: intervalMs }, 'certificate not issued');
+  ctx.setState({ ...ctx.state, work: undefined, failures, failedGeneration: generation, retryAt });
+  await ctx.setReminder('recheck', retryAt, { type: 'Recheck' });
+  const issued = s.issued;
+  await writeStatus(ctx, env, {
+    state: 'Error',
+    message,
+    backoff: { retryAtMs: retryAt, intervalMs },
+    issuer: s.work?.issuer ?? issued?.issuer,
+    ...extra,
+    certificate: issued,
+    renewalAtMs: issued?.renewalAtMs,
+  });
+}

@@ -1,0 +1,60 @@
+// Writes a certificate's status when it changed, and tells users about changes: an Event on the Certificate and, for
+// a Certificate generated from an Ingress or Service, one on its source too (what `kubectl describe ingress` shows).
+
+import { parseSourceObjectId, SOURCE_OBJECT_ANNOTATION } from '../kinds.js';
+import { recordEvent } from '../kube/events.js';
+import type { KubeObject } from '../kube/kube-object.js';
+import type { CertCtx } from './certificate-actor-types.js';
+import { type CertEnv, identityOf } from './certificate-env.js';
+import { patchStatus } from './certificate-kube.js';
+import { buildStatus, type StatusInput, statusChanged, statusPatch } from './certificate-status.js';
+
+const SOURCE_APIS = {
+  ingress: {
+    group: '/apis/networking.k8s.io/v1',
+    resource: 'ingresses',
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'Ingress',
+  },
+  service: { group: '/api/v1', resource: 'services', apiVersion: 'v1', kind: 'Service' },
+} as const;
+
+export async function writeStatus(
+  ctx: CertCtx,
+  env: CertEnv,
+  input: Omit<StatusInput, 'generation' | 'now' | 'previous'>,
+): Promise<void> {
+  const cert = ctx.state.cert;
+  if (!cert) return;
+  const previous = ctx.state.status ?? cert.status;
+  const next = buildStatus({ ...input, generation: cert.metadata.generation ?? 0, now: ctx.now(), previous });
+  if (!statusChanged(next, previous)) return;
+  const { namespace, name } = identityOf(ctx);
+  const exists = await patchStatus(env.source, namespace, name, statusPatch(next, previous));
+  ctx.setState({ ...ctx.state, status: next });
+  if (!exists || (previous?.state === next.state && previous?.message === next.message)) return;
+  // Pending transitions happen for every issuance; an Event for them would double the writes of a healthy run.
+  if (next.state === 'Pending') return;
+  const type = next.state === 'Error' ? 'Warning' : 'Normal';
+  const reason = input.state;
+  const message = next.message ?? '';
+  const certificate = { ...cert, apiVersion: 'cert.gardener.cloud/v1alpha1', kind: 'Certificate' };
+  await recordEvent(env.source, certificate, type, reason, message).catch((err: Error) =>
+    ctx.log.warn({ err: err.message }, 'could not record an event'),
+  );
+  const source = parseSourceObjectId(cert.metadata.annotations?.[SOURCE_OBJECT_ANNOTATION] ?? '');
+  if (!source) return;
+  const api = SOURCE_APIS[source.kind];
+  await env.source
+    .get<KubeObject>(`${api.group}/namespaces/${source.namespace}/${api.resource}/${source.name}`)
+    .then((obj) =>
+      recordEvent(
+        env.source,
+        { ...obj, apiVersion: api.apiVersion, kind: api.kind },
+        type,
+        reason,
+        `certificate ${namespace}/${name}: ${message}`,
+      ),
+    )
+    .catch((err: Error) => ctx.log.debug({ err: err.message }, 'no event on the source object'));
+}

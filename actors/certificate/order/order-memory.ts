@@ -1,0 +1,46 @@
+// The volatile part of a running order: what belongs to the whole order (the private key, the issuer call in
+// flight) and what belongs to the current step only (its typed scratch data, reset when the phase changes).
+import type { OrderPhase } from '../certificate-actor-types.js';
+
+/** Each phase's own transient data. A phase not listed here keeps none. */
+export interface PhaseData {
+  grant: { /** Refusals while busy or not ready, for the fallback poll's backoff. */ waits: number };
+  order: Record<string, never>;
+  publish: Record<string, never>;
+  'await-entries': { /** Entries seen Ready at their current generation. */ ready: Set<string> };
+  propagation: {
+    /** When every TXT record was visible: the additional wait counts from here. */ visibleAt?: number;
+    pollDelayMs?: number;
+  };
+  answer: Record<string, never>;
+  validate: { pollDelayMs?: number };
+  finalize: Record<string, never>;
+  download: { pollDelayMs?: number };
+  done: Record<string, never>;
+}
+
+/** The current step's memory: its retries and its data. */
+export interface StepMemory<P extends OrderPhase = OrderPhase> {
+  phase: P;
+  /** Transient failures of this step so far (retried with backoff, then the order fails). */
+  retries: number;
+  data: PhaseData[P];
+}
+
+export interface OrderMemory {
+  /**
+   * The order's private key, from finalize to the Secret. Never persisted: an activation that lost it (pod death
+   * between finalize and download) must start a new order.
+   */
+  key?: { orderUrl: string; pem: string };
+  /** The issuer call in flight: only its reply continues the order; other replies and Advance meanwhile are stale. */
+  inflight?: { token: number; purpose: 'step' | 'reread' };
+  /**
+   * This activation found the order in the persisted state (it resumed another's work): it must re-read the order
+   * from the CA before its first step, because the previous activation may have done more than it recorded.
+   */
+  reread: boolean;
+  /** When a step last ran: the resume reminder kicks an order that has not moved for a while. */
+  lastStepAt?: number;
+  step?: StepMemory;
+}

@@ -1,0 +1,383 @@
+// One ACME issuance as a table of steps: per phase what it does, what answer it waits for, where it goes next and
+// how it resumes on another pod. The runner (order-runner.ts) persists the work between steps and carries out what a
+// step returns; docs/ARCHITECTURE.md shows the table as a diagram.
+//
+//   grant -> order -> publish -> await-entries -> propagation -> answer -> validate -> finalize -> download -> done
+//              ^                                                              |  (invalid: re-read for the reason)
+//              +--------------------------------------------------------------+
+import type { OrderProgress } from '../../acme/acme-order.js';
+import { checkTxtPropagation } from '../../dns/txt-propagation.js';
+import type { AcmeOperation } from '../../issuer/acme-operations.js';
+import type { AcmeReply, GrantReply } from '../../issuer/issuer-messages.js';
+import { createCsrPem, generatePrivateKey, readCertificateChain } from '../../x509/certificate-info.js';
+import type { OrderPhase } from '../certificate-actor-types.js';
+import { identityOf } from '../certificate-env.js';
+import { getEntry, putSecret, upsertEntry } from '../certificate-kube.js';
+import { countChallenges, countOrder } from '../certificate-metrics.js';
+import { issuedRecord, markReady } from '../certificate-outcome.js';
+import { buildTlsSecret } from '../certificate-secret.js';
+import { certificateSummary } from '../certificate-status.js';
+import { writeStatus } from '../certificate-status-writer.js';
+import { challengeDomains, challengeEntries, challengeGroups } from './challenges.js';
+import {
+  call,
+  continueWith,
+  fail,
+  go,
+  type IssuerReplyMsg,
+  type OrderSteps,
+  poll,
+  retry,
+  type StepResult,
+  type StepScope,
+} from './order-step.js';
+
+const ENTRY_FALLBACK_POLL_MS = 2_000;
+const VALIDATION_TIMEOUT_MS = 5 * 60_000;
+/** Grants are the only call that waits for nothing at the CA: a short deadline frees a stuck certificate sooner. */
+const GRANT_TIMEOUT_MS = 60_000;
+
+/** A step's ACME operation, run by the issuer actor that holds the account. */
+const acme = (s: StepScope<OrderPhase>, operation: AcmeOperation): StepResult =>
+  call({ type: 'Acme', certificate: s.ctx.id, operation });
+
+/** An issuer reply as an AcmeReply (a failed ask is a transient ACME failure). */
+export function acmeReplyOf(msg: IssuerReplyMsg): AcmeReply {
+  return msg.error !== undefined ? { ok: false, error: msg.error, transient: true } : (msg.reply as AcmeReply);
+}
+
+/** Polling that starts short (pebble and a nearby dns-controller answer in milliseconds) and doubles to `max`. */
+function nextPoll(data: { pollDelayMs?: number }, first: number, max: number): number {
+  const delay = data.pollDelayMs ?? first;
+  data.pollDelayMs = Math.min(max, delay * 2);
+  return delay;
+}
+
+/** Where an order stands decides the next step (used after newOrder and whenever the order is re-read). */
+export function phaseForOrder(progress: OrderProgress): OrderPhase | 'invalid' {
+  switch (progress.status) {
+    case 'invalid':
+      return 'invalid';
+    case 'ready':
+    case 'processing':
+    case 'valid':
+      return 'finalize';
+    default:
+      return progress.challenges.some((c) => c.status !== 'pending') ? 'validate' : 'publish';
+  }
+}
+
+const hasKeyFor = (s: StepScope<OrderPhase>) =>
+  s.request.csr !== undefined || s.order.key?.orderUrl === s.work.orderUrl;
+const keyGone = 'the private key of the finalized order is gone (the pod that held it stopped)';
+
+export const ORDER_STEPS: OrderSteps = {
+  grant: {
+    does: 'asks the issuer for a quota token and the locks of the challenge domains',
+    awaits: 'Grant: granted; quota (with the time of the next token); busy, not ready or missing (the issuer wakes us)',
+    next: ['order'],
+    resume: 'repeat',
+    stage: 0,
+    initial: () => ({ waits: 0 }),
+    start: (s) =>
+      call(
+        { type: 'Grant', certificate: s.ctx.id, hash: s.work.hash, domains: challengeDomains(s.work.names) },
+        GRANT_TIMEOUT_MS,
+      ),
+    async onReply(s, msg) {
+      if (msg.error !== undefined) return retry(msg.error, true);
+      const reply = msg.reply as GrantReply;
+      const { work, request, ctx, env } = s;
+      const names = { issuer: work.issuer, dnsNames: request.dnsNames, commonName: request.commonName };
+      const issuerName = `${work.issuer.namespace}/${work.issuer.name}`;
+      if (reply.granted) {
+        const message = `certificate requested from issuer ${issuerName}${work.secretExists ? ' (renewal)' : ''}`;
+        await writeStatus(ctx, env, { ...names, state: 'Pending', message });
+        return go('order');
+      }
+      if (reply.reason === 'quota') {
+        await writeStatus(ctx, env, { ...names, state: 'Waiting', message: reply.message });
+        await ctx.setReminder('recheck', reply.retryAt, { type: 'Recheck' });
+        return { kind: 'park' };
+      }
+      // Not ready, missing or busy: the issuer tells us (IssuerReady); the poll is the fallback.
+      s.data.waits += 1;
+      await writeStatus(ctx, env, {
+        ...names,
+        state: reply.reason === 'missing' ? 'Error' : 'Pending',
+        message: reply.message,
+      });
+      return poll(Math.min(600_000, 15_000 * 2 ** Math.min(s.data.waits - 1, 6)));
+    },
+  },
+
+  order: {
+    does: 'opens the ACME order, or re-reads it by URL when one exists',
+    awaits: 'the order: its URL, finalize URL and challenges (persisted before anything else happens)',
+    next: ['publish', 'validate', 'finalize'],
+    resume: 'reread',
+    stage: 0,
+    initial: () => ({}),
+    start: (s) =>
+      acme(
+        s,
+        s.work.orderUrl ? { op: 'readOrder', orderUrl: s.work.orderUrl } : { op: 'newOrder', names: s.work.names },
+      ),
+    onReply(s, msg) {
+      const r = acmeReplyOf(msg);
+      if (!r.ok) return retry(`ACME order: ${r.error}`, r.transient);
+      const progress = r.progress!;
+      const phase = phaseForOrder(progress);
+      if (phase === 'invalid') return fail(`ACME order failed: ${progress.problem ?? 'order invalid'}`);
+      s.ctx.log.info(
+        { order: progress.orderUrl, names: s.work.names },
+        s.work.orderUrl ? 'order resumed' : 'order created',
+      );
+      return go(phase, {
+        orderUrl: progress.orderUrl,
+        challenges: progress.challenges,
+        finalizeUrl: progress.finalizeUrl,
+      });
+    },
+  },
+
+  publish: {
+    does: 'writes one DNSEntry per challenge domain into the dns cluster (a wildcard and its base share one)',
+    awaits: 'nothing: the entry names are persisted',
+    next: ['await-entries'],
+    resume: 'reread',
+    stage: 1,
+    initial: () => ({}),
+    async start(s) {
+      const entries = challengeEntries(identityOf(s.ctx), s.work.challenges ?? [], s.config);
+      try {
+        await Promise.all(entries.map((e) => upsertEntry(s.env.dns, e)));
+      } catch (err) {
+        const where = `namespace ${s.config.dns.namespace} of the dns cluster`;
+        return retry(`writing the challenge DNSEntries in ${where} failed: ${(err as Error).message}`, true);
+      }
+      countChallenges(s.ctx, { issuer: `${s.work.issuer.namespace}/${s.work.issuer.name}`, count: entries.length });
+      return go('await-entries', { entries: entries.map((e) => e.metadata.name) }, ENTRY_FALLBACK_POLL_MS);
+    },
+  },
+
+  'await-entries': {
+    does: 'waits until the dns-controller-manager reports every entry Ready at its current generation',
+    awaits: 'EntryChanged from the dns watcher; a GET of the entries every 2 s is the fallback; --propagation-timeout',
+    next: ['propagation', 'publish'],
+    resume: 'reread',
+    stage: 1,
+    initial: () => ({ ready: new Set<string>() }),
+    async start(s) {
+      const { config, work } = s;
+      const ns = config.dns.namespace;
+      const problems: string[] = [];
+      for (const name of (work.entries ?? []).filter((n) => !s.data.ready.has(n))) {
+        const entry = await getEntry(s.env.dns, ns, name);
+        if (!entry) return go('publish'); // deleted by someone: write it again
+        const observed = entry.status?.observedGeneration;
+        const current = observed === undefined || observed >= (entry.metadata.generation ?? 0);
+        if (entry.status?.state === 'Ready' && current) s.data.ready.add(name);
+        else {
+          const detail = entry.status?.message ? `: ${entry.status.message}` : '';
+          problems.push(
+            `DNSEntry ${ns}/${name} (${entry.spec.dnsName}) is ${entry.status?.state ?? 'not processed yet'}${detail}`,
+          );
+        }
+      }
+      if (problems.length === 0) return continueWith('propagation');
+      if (s.ctx.now() - work.since > config.propagationTimeoutMs) {
+        return fail(
+          `challenge DNS records were not published within ${config.propagationTimeoutMs / 1000}s ` +
+            `(--propagation-timeout): ${problems.join('; ')}; is a dns-controller-manager serving class ` +
+            `"${config.dns.class || 'default'}" in the dns cluster?`,
+        );
+      }
+      return poll(ENTRY_FALLBACK_POLL_MS);
+    },
+  },
+
+  propagation: {
+    does: 'checks the TXT values at every --precheck-nameservers server (real DNS queries), then waits --precheck-additional-wait',
+    awaits: 'DNS answers, polled from 50 ms doubling to 2 s; --propagation-timeout',
+    next: ['answer'],
+    resume: 'reread',
+    stage: 1,
+    initial: () => ({}),
+    async start(s) {
+      const { config, work, data } = s;
+      if (data.visibleAt !== undefined) return go('answer');
+      const nameservers = config.precheckNameservers;
+      const groups = [...challengeGroups(work.challenges ?? [])];
+      const results =
+        nameservers.length === 0
+          ? []
+          : await Promise.all(
+              groups.map(async ([domain, values]) => ({
+                domain,
+                ...(await checkTxtPropagation(`_acme-challenge.${domain}`, values, nameservers)),
+              })),
+            );
+      const pending = results.filter((r) => !r.ready);
+      if (pending.length === 0) {
+        if (config.precheckAdditionalWaitMs <= 0) return continueWith('answer');
+        data.visibleAt = s.ctx.now();
+        return poll(config.precheckAdditionalWaitMs);
+      }
+      if (s.ctx.now() - work.since > config.propagationTimeoutMs) {
+        const detail = pending
+          .map((p) => `_acme-challenge.${p.domain}: ${p.pending.map((x) => `${x.nameserver} ${x.reason}`).join(', ')}`)
+          .join('; ');
+        return fail(
+          `TXT records not visible at the precheck nameservers within ${config.propagationTimeoutMs / 1000}s ` +
+            `(--propagation-timeout): ${detail}`,
+        );
+      }
+      return poll(nextPoll(data, 50, 2_000));
+    },
+  },
+
+  answer: {
+    does: 'tells the CA to validate the challenges',
+    awaits: 'the CA accepting the answers',
+    next: ['validate'],
+    resume: 'reread',
+    stage: 1,
+    initial: () => ({}),
+    start: (s) => acme(s, { op: 'answer', orderUrl: s.work.orderUrl!, challenges: s.work.challenges ?? [] }),
+    onReply(_s, msg) {
+      const r = acmeReplyOf(msg);
+      if (!r.ok) return retry(`answering the ACME challenges failed: ${r.error}`, r.transient);
+      return go('validate', {}, 20);
+    },
+  },
+
+  validate: {
+    does: "polls the order's status until the CA has validated every challenge",
+    awaits: 'order status ready (or processing/valid), polled from 20 ms doubling to 1 s; at most 5 minutes',
+    next: ['finalize', 'order'],
+    resume: 'reread',
+    stage: 2,
+    initial: () => ({}),
+    start: (s) => acme(s, { op: 'orderStatus', orderUrl: s.work.orderUrl! }),
+    onReply(s, msg) {
+      const r = acmeReplyOf(msg);
+      if (!r.ok) return retry(`reading the ACME order failed: ${r.error}`, r.transient);
+      // Invalid: only now are the details worth a full read (which authorization failed, and why).
+      if (r.status === 'invalid') return go('order');
+      if (r.status === 'ready' || r.status === 'processing' || r.status === 'valid') {
+        return continueWith('finalize', r.certificateUrl ? { certificateUrl: r.certificateUrl } : {});
+      }
+      const waited = s.ctx.now() - s.work.since;
+      if (waited > VALIDATION_TIMEOUT_MS) {
+        return fail(`the ACME server did not validate the challenges within ${VALIDATION_TIMEOUT_MS / 60_000} minutes`);
+      }
+      // Still pending long after the answer: the answer may have been lost; re-reading the order answers again.
+      if (waited > 10_000 && (s.data.pollDelayMs ?? 0) >= 1_000) return go('order');
+      return poll(nextPoll(s.data, 20, 1_000));
+    },
+  },
+
+  finalize: {
+    does: "generates the private key in memory (the spec's algorithm, size and encoding) or takes spec.csr, and sends the CSR",
+    awaits: 'the order processing or valid; pending means the CA wants validation again',
+    next: ['download', 'validate'],
+    resume: 'reread',
+    stage: 3,
+    initial: () => ({}),
+    async start(s) {
+      const { request, work, order } = s;
+      let csrPem: string;
+      if (request.csr) {
+        csrPem = request.csr.pem;
+      } else {
+        if (order.key?.orderUrl !== work.orderUrl) {
+          order.key = { orderUrl: work.orderUrl!, pem: await generatePrivateKey(request.privateKey!) };
+        }
+        csrPem = await createCsrPem(work.names, order.key!.pem);
+      }
+      return acme(s, { op: 'finalize', orderUrl: work.orderUrl!, finalizeUrl: work.finalizeUrl, csrPem });
+    },
+    onReply(s, msg) {
+      const r = acmeReplyOf(msg);
+      if (!r.ok) return retry(`finalizing the ACME order failed: ${r.error}`, r.transient);
+      if (r.status === 'invalid') return fail('the ACME server refused to finalize the order (order invalid)');
+      if (r.status === 'pending') return go('validate');
+      if (!r.finalizedNow && !s.request.csr) {
+        return { kind: 'restart', why: 'the order was finalized by an earlier activation whose private key is gone' };
+      }
+      const known = r.certificateUrl ? { certificateUrl: r.certificateUrl } : {};
+      return r.status === 'valid' ? continueWith('download', known) : go('download', known, 20);
+    },
+  },
+
+  download: {
+    does: 'downloads the chain and writes the kubernetes.io/tls Secret into the target cluster',
+    awaits: 'the chain (polled while the order is processing); the Secret write',
+    next: ['done'],
+    resume: 'reread',
+    stage: 3,
+    initial: () => ({}),
+    start(s) {
+      if (!hasKeyFor(s)) return { kind: 'restart', why: keyGone };
+      const { work, request } = s;
+      return acme(s, {
+        op: 'download',
+        orderUrl: work.orderUrl!,
+        certificateUrl: work.certificateUrl,
+        preferredChain: request.preferredChain,
+      });
+    },
+    async onReply(s, msg) {
+      const r = acmeReplyOf(msg);
+      const { work, request, order } = s;
+      if (!r.ok) return retry(`downloading the certificate failed: ${r.error}`, r.transient);
+      if (r.status === 'invalid') return fail('the ACME order became invalid while the certificate was being issued');
+      if (!r.chain) {
+        if (s.ctx.now() - work.since > VALIDATION_TIMEOUT_MS)
+          return fail('the ACME server did not issue the certificate in time');
+        return poll(nextPoll(s.data, 20, 1_000));
+      }
+      if (!hasKeyFor(s)) return { kind: 'restart', why: keyGone };
+      const requestedAtMs = work.startedAt;
+      const secret = buildTlsSecret({
+        namespace: work.secret.namespace,
+        name: work.secret.name,
+        owner: identityOf(s.ctx),
+        issuer: `${work.issuer.namespace}/${work.issuer.name}`,
+        hash: work.hash,
+        chainPem: r.chain,
+        keyPem: order.key?.pem ?? '',
+        requestedAtMs,
+        extraLabels: request.secretLabels,
+      });
+      try {
+        await putSecret(s.env.target, secret, work.secretExists);
+      } catch (err) {
+        const where = `secret ${work.secret.namespace}/${work.secret.name} of the target cluster`;
+        return retry(`storing the certificate in ${where} failed: ${(err as Error).message}`, true);
+      }
+      const where = { secret: work.secret, hash: work.hash, issuer: work.issuer, requestedAtMs };
+      const stored = issuedRecord(s.config, readCertificateChain(r.chain), where, request.renewBeforeMs);
+      delete order.key;
+      return continueWith('done', { stored });
+    },
+  },
+
+  done: {
+    does: 'status Ready with an Event, renewal reminder; the runner then deletes the entries and releases the grant',
+    awaits: 'nothing',
+    next: [],
+    resume: 'repeat',
+    stage: 4,
+    initial: () => ({}),
+    async start(s) {
+      const stored = s.work.stored!;
+      const where = `${stored.secret.namespace}/${stored.secret.name}`;
+      await markReady(s.ctx, s.env, stored, `${certificateSummary(stored)}; stored in secret ${where}`);
+      s.ctx.log.info({ secret: where, ms: s.ctx.now() - s.work.startedAt }, 'certificate issued');
+      countOrder(s.work, true);
+      return { kind: 'finished' };
+    },
+  },
+};

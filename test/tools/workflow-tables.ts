@@ -1,0 +1,25 @@
+// Renders the workflow tables of the actors (the certificate order's steps) as the markdown that
+// docs/ARCHITECTURE.md shows, so the document cannot drift from the code: a unit test compares them, and
+// `npm run docs:tables` prints them for pasting after a change.
+import { ORDER_STEPS } from '../../actors/certificate/order/order-steps.js';
+
+const cell = (s: string) => s.replaceAll('|', '\\|');
+
+export function orderTableMarkdown(): string {
+  const rows = Object.entries(ORDER_STEPS).map(([phase, step]) =>
+    [
+      `\`${phase}\``,
+      cell(step.does),
+      cell(step.awaits),
+      step.next.length ? step.next.map((n) => `\`${n}\``).join(', ') : '(end)',
+      step.resume === 'reread' ? 're-read the order, continue at the later stage' : 'repeat the step',
+    ].join(' | '),
+  );
+  return [
+    '| phase | does | waits for | next | after a failover |',
+    '|---|---|---|---|---|',
+    ...rows.map((r) => `| ${r} |`),
+  ].join('\n');
+}
+
+if (process.argv[1]?.endsWith('workflow-tables.js')) console.log(orderTableMarkdown());

@@ -1,0 +1,24 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { ORDER_STEPS } from '../../actors/certificate/order/order-steps.js';
+import { repoRoot } from '../env/paths.js';
+import { orderTableMarkdown } from '../tools/workflow-tables.js';
+
+test('docs/ARCHITECTURE.md shows the order table as the code has it (npm run docs:tables prints it)', () => {
+  const doc = readFileSync(join(repoRoot(), 'docs', 'ARCHITECTURE.md'), 'utf8');
+  assert.ok(doc.includes(orderTableMarkdown()), 'the order table in docs/ARCHITECTURE.md is out of date');
+});
+
+test('every phase named as a next step exists, and every phase but the first is reachable', () => {
+  const phases = Object.keys(ORDER_STEPS);
+  const reachable = new Set<string>(['grant']);
+  for (const step of Object.values(ORDER_STEPS)) {
+    for (const n of step.next) {
+      assert.ok(phases.includes(n), n);
+      reachable.add(n);
+    }
+  }
+  assert.deepEqual([...reachable].sort(), [...phases].sort());
+});
