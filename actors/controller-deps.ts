@@ -1,5 +1,6 @@
 import type { ClusterRole, EffectiveConfig } from './config/effective-config.js';
 import { KubeClient } from './kube/kube-client.js';
+import { RequestRateLimiter } from './kube/request-rate-limiter.js';
 
 /** What the controller's actors are built with: the configuration and one API client per cluster role. */
 export interface ControllerDeps {
@@ -18,6 +19,7 @@ export function kubeClientsFor(config: EffectiveConfig): Record<ClusterRole, Kub
     const client = access.sameAs
       ? clientOf(access.sameAs)
       : KubeClient.fromClusterOrFile(access.kubeconfig ?? undefined);
+    if (!access.sameAs) client.limiter = RequestRateLimiter.fromFlags(access.qps, access.burst);
     made.set(role, client);
     return client;
   };

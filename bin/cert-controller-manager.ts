@@ -11,7 +11,7 @@ import { type ControllerDeps, kubeClientsFor } from '../actors/controller-deps.j
 import { issuerKind } from '../actors/issuer/issuer-actor.js';
 import { DEFAULT_WATCHER, DNS_WATCHER, SOURCE_WATCHER, TARGET_WATCHER } from '../actors/kinds.js';
 import { installCrds, loadCrds } from '../actors/kube/install-crds.js';
-import { registry } from '../actors/observability/controller-metrics.js';
+import { registry, setOverdueWindow } from '../actors/observability/controller-metrics.js';
 import { startHttpServer } from '../actors/observability/http-server.js';
 import { registerRuntimeMetrics } from '../actors/observability/runtime-metrics.js';
 import { sourceObjectKind } from '../actors/sources/source-object-actor.js';
@@ -53,6 +53,7 @@ async function main(): Promise<void> {
   });
   const log = createLogger(config.podName, config.logLevel);
   for (const n of config.notices) log.warn(n);
+  setOverdueWindow(config.renewalOverdueWindowMs);
 
   const deps: ControllerDeps = { config, kube: kubeClientsFor(config) };
   const crds = loadCrds(fileURLToPath(new URL('../../deploy/crds', import.meta.url)));

@@ -21,12 +21,15 @@ export interface OrderWork {
   phase: OrderPhase;
   generation: number;
   hash: string;
-  issuer: { namespace: string; name: string };
+  /** The issuer (its cluster 'default' when absent: states persisted before target issuers existed). */
+  issuer: { cluster?: 'default' | 'target'; namespace: string; name: string };
   /** Order identifiers, commonName first. */
   names: string[];
   secret: { namespace: string; name: string };
   /** Whether the stored Secret is known to exist (an update instead of a create). */
   secretExists: boolean;
+  /** The order renews a valid certificate that is due (cert_management_acme_orders' renew label). */
+  renewal?: boolean;
   startedAt: number;
   /** When the current phase began: timeouts of waiting phases count from here. */
   since: number;
@@ -50,8 +53,11 @@ export interface IssuedRecord {
   serialNumber: string;
   commonName?: string;
   dnsNames: string[];
-  issuer: { namespace: string; name: string };
+  /** The issuer (its cluster 'default' when absent: states persisted before target issuers existed). */
+  issuer: { cluster?: 'default' | 'target'; namespace: string; name: string };
   requestedAtMs?: number;
+  /** The Secret's resourceVersion after our write or check: a change event with another one is someone else's edit. */
+  secretResourceVersion?: string;
 }
 
 export interface CertificateActorState {
@@ -81,7 +87,7 @@ export type CertificateMsg =
       current: boolean;
     }
   /** The stored Secret changed or vanished (from the target watcher). */
-  | { type: 'SecretChanged'; hash?: string; deleted: boolean }
+  | { type: 'SecretChanged'; hash?: string; deleted: boolean; resourceVersion?: string }
   /** The issuer became ready or freed a domain. */
   | { type: 'IssuerReady' }
   /** Backoff or quota wait over. */

@@ -2,19 +2,19 @@ import type { ActorDefinition } from '../../runtime/index.js';
 import type { ControllerDeps } from '../controller-deps.js';
 import { CERTIFICATE_KIND, SOURCE_WATCHER, TARGET_WATCHER } from '../kinds.js';
 import { withoutManagedFields } from '../kube/kube-object.js';
-import { forgetCertificate } from '../observability/controller-metrics.js';
 import { isTransient } from '../transient-error.js';
 import type { CertCtx, CertificateActorState, CertificateMsg } from './certificate-actor-types.js';
 import { type CertEnv, identityOf } from './certificate-env.js';
-import { CERTIFICATE_FINALIZER } from './certificate-kube.js';
+import { LEGACY_CERTIFICATE_FINALIZER } from './certificate-kube.js';
 import { memoryOf } from './certificate-memory.js';
-import { countChallenges, reportFacts } from './certificate-metrics.js';
+import { countChallenges } from './certificate-metrics.js';
 import { fail } from './certificate-outcome.js';
-import { deleteCertificate, reconcile, reconcileKey } from './certificate-reconcile.js';
+import { deleteCertificate, reconcile } from './certificate-reconcile.js';
 import type { SecretsLookupReply } from './certificate-secret.js';
 import type { Certificate } from './certificate-spec.js';
 import { walkCertificate } from './certificate-walk.js';
 import { advance, next, onEntryChanged, onIssuerReply, onResume } from './order/order-runner.js';
+import { reconcileKey } from './reconcile-key.js';
 
 export type { CertificateMsg } from './certificate-actor-types.js';
 
@@ -47,7 +47,9 @@ export function certificateKind(deps: ControllerDeps): ActorDefinition<Certifica
         return !s.work && s.failedGeneration !== undefined ? reconcile(ctx, env, { force: true }) : undefined;
       case 'SecretChanged':
         if (s.work || !s.issued) return undefined;
-        if (!msg.deleted && msg.hash === s.issued.hash) return undefined; // our own write
+        // Our own write (or one we checked) carries the resourceVersion we recorded; anything else is looked at.
+        if (!msg.deleted && msg.resourceVersion !== undefined && msg.resourceVersion === s.issued.secretResourceVersion)
+          return undefined;
         ctx.log.info({ deleted: msg.deleted }, 'stored secret changed; checking it');
         return reconcile(ctx, env, { force: true });
       case 'Recheck':
@@ -79,14 +81,15 @@ export function certificateKind(deps: ControllerDeps): ActorDefinition<Certifica
     if (firstSight) ctx.setState({ ...s, cert, status: observed.status ?? s.status });
     else if (meaningfulChange(s.cert!, cert)) ctx.setState({ ...s, cert });
     if (cert.metadata.deletionTimestamp) {
-      if (cert.metadata.finalizers?.includes(CERTIFICATE_FINALIZER) || s.work) await deleteCertificate(ctx, env, false);
+      if (cert.metadata.finalizers?.includes(LEGACY_CERTIFICATE_FINALIZER) || s.work)
+        await deleteCertificate(ctx, env, false);
       return;
     }
     // Nothing to do for our own echoes, unless this activation has not looked at the certificate yet.
     const echo =
       !firstSight &&
       s.reconciledKey === reconcileKey(cert) &&
-      cert.metadata.finalizers?.includes(CERTIFICATE_FINALIZER) &&
+      !cert.metadata.finalizers?.includes(LEGACY_CERTIFICATE_FINALIZER) &&
       cert.spec?.renew !== true;
     if (echo) {
       // A new activation (pod restart, handover) cannot know what happened to the Secret meanwhile (the target
@@ -111,13 +114,11 @@ export function certificateKind(deps: ControllerDeps): ActorDefinition<Certifica
     parentOf: () => ({ ...SOURCE_WATCHER }),
     queries: ['Describe', 'Status'],
     onActivate(ctx) {
-      if (ctx.state.cert) reportFacts(ctx, ctx.state.issued);
       // An order found in the state is resumed: its first step re-reads it from the CA (order-runner.ts).
       if (ctx.state.work) next(ctx);
     },
     onDeactivate(ctx) {
-      // Another pod reports this certificate from now on.
-      forgetCertificate(ctx.id);
+      // Challenges are counted by the pod that runs the order: another pod counts them from now on.
       countChallenges(ctx, undefined);
     },
     async handle(ctx, msg) {

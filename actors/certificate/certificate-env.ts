@@ -30,6 +30,7 @@ export async function requestOf(ctx: CertCtx, env: CertEnv): Promise<SpecValidat
   const validation = await validateCertificateSpec(cert.spec ?? {}, {
     namespace: cert.metadata.namespace ?? identityOf(ctx).namespace,
     renewalWindowMs: env.deps.config.renewalWindowMs,
+    privateKeyDefaults: env.deps.config.privateKeyDefaults,
   });
   m.request = { generation, validation };
   return validation;

@@ -4,13 +4,20 @@
 import type { DNSEntry } from '../dns/challenge-entry.js';
 import { isNotFound, KubeApiError } from '../kube/kube-api-error.js';
 import type { KubeClient } from '../kube/kube-client.js';
-import type { TlsSecret } from './certificate-secret.js';
+import { withoutManagedFields } from '../kube/kube-object.js';
+import { rfc3339, type SecretWrite, secretToWrite, type TlsSecret } from './certificate-secret.js';
 import type { Certificate } from './certificate-spec.js';
+import { HASH_LABEL } from './request-hash.js';
 
 export const CERTIFICATES_API = '/apis/cert.gardener.cloud/v1alpha1';
 const DNS_API = '/apis/dns.gardener.cloud/v1alpha1';
-/** Keeps a deleted Certificate until its challenge entries (and, with --cascade-delete, its Secret) are gone. */
-export const CERTIFICATE_FINALIZER = 'cert.gardener.cloud/cert-controller-manager';
+/**
+ * The finalizer earlier versions of this controller put on Certificates. Gardener puts none (a Certificate left with
+ * one after switching back could never be deleted), so it is removed wherever it is still found.
+ */
+export const LEGACY_CERTIFICATE_FINALIZER = 'cert.gardener.cloud/cert-controller-manager';
+export const ANNOTATION_NOT_BEFORE = 'cert.gardener.cloud/not-before';
+export const ANNOTATION_NOT_AFTER = 'cert.gardener.cloud/not-after';
 
 export const certificatePath = (ns: string, name?: string) =>
   `${CERTIFICATES_API}/namespaces/${ns}/certificates${name ? `/${name}` : ''}`;
@@ -72,27 +79,61 @@ export function getSecret(kube: KubeClient, ns: string, name: string): Promise<T
 }
 
 /**
- * Writes the Secret: an update when it is known to exist (renewal), else a create, falling back to the other on
- * 404/409. A Secret of another type (type is immutable) is replaced.
+ * Writes a certificate's Secret: a create when none is known to exist, else an update of the Secret as it is now (so
+ * what others put there stays, see secretToWrite), guarded by its resourceVersion. A conflict or a Secret that
+ * appeared or vanished meanwhile is read again.
  */
-export async function putSecret(kube: KubeClient, secret: TlsSecret, exists: boolean): Promise<void> {
-  const ns = secret.metadata.namespace!;
-  const name = secret.metadata.name;
-  const create = () => kube.create(secretPath(ns), secret);
-  const update = () => kube.replace(secretPath(ns, name), secret);
-  try {
-    if (exists) await update();
-    else await create();
-  } catch (err) {
-    if (!(err instanceof KubeApiError)) throw err;
-    if (err.statusCode === 404) return void (await create());
-    if (err.statusCode === 409) return void (await update());
-    if (err.statusCode === 422 && /type/i.test(err.message)) {
-      await kube.delete(secretPath(ns, name));
-      return void (await create());
+/** Returns the written Secret's resourceVersion. */
+export async function writeSecret(
+  kube: KubeClient,
+  w: SecretWrite,
+  knownToExist: boolean,
+): Promise<string | undefined> {
+  let exists = knownToExist;
+  for (let attempt = 0; ; attempt++) {
+    const found = exists ? await getSecret(kube, w.namespace, w.name) : undefined;
+    const existing = found && withoutManagedFields(found);
+    const desired = secretToWrite(existing, w);
+    try {
+      const written = existing
+        ? await kube.replace<TlsSecret>(secretPath(w.namespace, w.name), desired)
+        : await kube.create<TlsSecret>(secretPath(w.namespace), desired);
+      return written.metadata.resourceVersion;
+    } catch (err) {
+      if (attempt >= 3 || !(err instanceof KubeApiError) || (err.statusCode !== 409 && err.statusCode !== 404))
+        throw err;
+      exists = err.statusCode === 409;
     }
-    throw err;
   }
+}
+
+/**
+ * What gardener records on the Certificate once its Secret serves it: the hash label, the validity as annotations
+ * (status.issuanceDate and expirationDate mirror them) and spec.secretRef naming the Secret actually used.
+ */
+export async function recordIssuedOnCertificate(
+  kube: KubeClient,
+  cert: Certificate,
+  issued: { hash: string; notBeforeMs: number; notAfterMs: number; secret: { namespace: string; name: string } },
+): Promise<Certificate | undefined> {
+  const labels = { [HASH_LABEL]: issued.hash };
+  const annotations = {
+    [ANNOTATION_NOT_BEFORE]: rfc3339(issued.notBeforeMs),
+    [ANNOTATION_NOT_AFTER]: rfc3339(issued.notAfterMs),
+  };
+  const secretRef = { name: issued.secret.name, namespace: issued.secret.namespace };
+  const same =
+    Object.entries(labels).every(([k, v]) => cert.metadata.labels?.[k] === v) &&
+    Object.entries(annotations).every(([k, v]) => cert.metadata.annotations?.[k] === v) &&
+    cert.spec.secretRef?.name === secretRef.name &&
+    cert.spec.secretRef?.namespace === secretRef.namespace;
+  if (same) return cert;
+  return orUndefined(
+    kube.mergePatch<Certificate>(certificatePath(cert.metadata.namespace!, cert.metadata.name), {
+      metadata: { labels, annotations },
+      spec: { secretRef },
+    }),
+  );
 }
 
 export async function deleteSecret(kube: KubeClient, ns: string, name: string): Promise<void> {

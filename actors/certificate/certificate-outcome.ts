@@ -1,29 +1,54 @@
 // The two ends of a reconcile: the stored certificate serves the spec (Ready), or it could not be had (Error, with a
 // recheck after the backoff).
 import type { EffectiveConfig } from '../config/effective-config.js';
+import { withoutManagedFields } from '../kube/kube-object.js';
 import type { CertificateInfo } from '../x509/certificate-info.js';
 import type { CertCtx, IssuedRecord } from './certificate-actor-types.js';
 import type { CertEnv } from './certificate-env.js';
-import { countOrder, reportFacts } from './certificate-metrics.js';
-import type { StatusInput } from './certificate-status.js';
-import { writeStatus } from './certificate-status-writer.js';
+import { recordIssuedOnCertificate } from './certificate-kube.js';
+import { countOrder } from './certificate-metrics.js';
+import { certificateSummary } from './certificate-status.js';
+import { type StatusUpdate, writeStatus } from './certificate-status-writer.js';
 import { cleanupWork } from './order/order-cleanup.js';
+import { reconcileKey } from './reconcile-key.js';
 import { failureBackoff, renewalDueAt, VALIDATION_RECHECK_MS } from './renewal.js';
 
-/** The stored certificate is what the spec asks for: status Ready, renewal reminder at its renewal date. */
-export async function markReady(ctx: CertCtx, env: CertEnv, issued: IssuedRecord, message: string): Promise<void> {
+/**
+ * The stored certificate is what the spec asks for: the Certificate records it as gardener does (hash label, validity
+ * annotations, spec.secretRef), status Ready, renewal reminder at its renewal date.
+ */
+export async function markReady(ctx: CertCtx, env: CertEnv, issued: IssuedRecord): Promise<void> {
   const previous = ctx.state.issued;
   if (previous?.renewalAtMs !== issued.renewalAtMs)
     await ctx.setReminder('renew', issued.renewalAtMs, { type: 'Renew' });
   if (ctx.state.retryAt !== undefined) await ctx.cancelReminder('recheck');
   ctx.setState({ ...ctx.state, issued, failures: 0, failedGeneration: undefined, retryAt: undefined });
-  reportFacts(ctx, issued);
+  await recordOnCertificate(ctx, env, issued);
   await writeStatus(ctx, env, {
     state: 'Ready',
-    message,
+    message: certificateSummary(issued),
     issuer: issued.issuer,
     certificate: issued,
     renewalAtMs: issued.renewalAtMs,
+  });
+}
+
+/**
+ * Writes the hash label, validity annotations and spec.secretRef. Writing spec.secretRef makes a new generation;
+ * the actor takes it as reconciled (it is its own edit), so the echo costs no second reconcile.
+ */
+async function recordOnCertificate(ctx: CertCtx, env: CertEnv, issued: IssuedRecord): Promise<void> {
+  const cert = ctx.state.cert;
+  if (!cert) return;
+  const updated = await recordIssuedOnCertificate(env.source, cert, issued);
+  if (!updated || updated === cert) return;
+  const { metadata, spec } = updated;
+  const next = { ...cert, metadata: { ...cert.metadata, ...withoutManagedFields(updated).metadata }, spec };
+  const editedOnlyByUs = (cert.metadata.generation ?? 0) + 1 >= (metadata.generation ?? 0);
+  ctx.setState({
+    ...ctx.state,
+    cert: next,
+    reconciledKey: editedOnlyByUs ? reconcileKey(next) : ctx.state.reconciledKey,
   });
 }
 
@@ -31,7 +56,7 @@ export async function markReady(ctx: CertCtx, env: CertEnv, issued: IssuedRecord
 export function issuedRecord(
   config: EffectiveConfig,
   info: CertificateInfo,
-  where: Pick<IssuedRecord, 'secret' | 'hash' | 'issuer' | 'requestedAtMs'>,
+  where: Pick<IssuedRecord, 'secret' | 'hash' | 'issuer' | 'requestedAtMs' | 'secretResourceVersion'>,
   renewBeforeMs: number | undefined,
 ): IssuedRecord {
   return {
@@ -54,7 +79,7 @@ export async function fail(
   env: CertEnv,
   message: string,
   kind: 'spec' | 'issuance',
-  extra: Partial<Pick<StatusInput, 'issuer' | 'commonName' | 'dnsNames'>> = {},
+  extra: Pick<StatusUpdate, 'issuer'> = {},
 ): Promise<void> {
   const s = ctx.state;
   const generation = s.cert?.metadata.generation ?? 0;
@@ -63,7 +88,6 @@ export async function fail(
     await cleanupWork(ctx, env, s.work);
     await ctx.cancelReminder('resume');
   }
-  reportFacts(ctx, s.issued);
   const failures = (s.failedGeneration === generation ? (s.failures ?? 0) : 0) + 1;
   const intervalMs = kind === 'spec' ? VALIDATION_RECHECK_MS : failureBackoff(failures);
   const retryAt = ctx.now() + intervalMs;

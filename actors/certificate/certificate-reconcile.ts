@@ -3,39 +3,30 @@
 // (order/). Also the deletion path.
 import { DEFAULT_WATCHER, TARGET_WATCHER } from '../kinds.js';
 import { recordEvent } from '../kube/events.js';
-import { forgetCertificate } from '../observability/controller-metrics.js';
 import type { CertCtx } from './certificate-actor-types.js';
 import { type CertEnv, identityOf, requestOf } from './certificate-env.js';
 import {
-  CERTIFICATE_FINALIZER,
   deleteSecret,
   getSecret,
+  LEGACY_CERTIFICATE_FINALIZER,
   patchMetadata,
   patchSpec,
-  putSecret,
+  writeSecret,
 } from './certificate-kube.js';
 import { fail, issuedRecord, markReady } from './certificate-outcome.js';
 import {
-  adoptSecret,
+  cascadeOwners,
   generatedSecretName,
   isOwnedBy,
   judgeSecret,
   type SecretsLookupReply,
 } from './certificate-secret.js';
-import type { Certificate } from './certificate-spec.js';
-import { certificateSummary } from './certificate-status.js';
 import { type IssuerCandidate, selectIssuer } from './issuer-selection.js';
 import { cleanupWork } from './order/order-cleanup.js';
 import { startWork } from './order/order-runner.js';
-import { needsRenewal } from './renewal.js';
-import { requestHashOf } from './request-hash.js';
-
-/** `gardener.cloud/operation: reconcile` on a Certificate: retry now, whatever the backoff says (then removed). */
-export const OPERATION_ANNOTATION = 'gardener.cloud/operation';
-
-/** generation|reconcile-annotation: what was last reconciled, so our own status echoes do nothing. */
-export const reconcileKey = (cert: Certificate) =>
-  `${cert.metadata.generation ?? 0}|${cert.metadata.annotations?.[OPERATION_ANNOTATION] ?? ''}`;
+import { OPERATION_ANNOTATION, reconcileKey } from './reconcile-key.js';
+import { needsRenewal, renewBeforeProblem } from './renewal.js';
+import { requestHash } from './request-hash.js';
 
 const ASK_TIMEOUT_MS = 30_000;
 
@@ -71,11 +62,12 @@ export async function reconcile(
     await patchSpec(env.source, cert.metadata.namespace!, cert.metadata.name, { renew: null, ensureRenewedAfter });
     return;
   }
-  if (!cert.metadata.finalizers?.includes(CERTIFICATE_FINALIZER)) {
+  if (cert.metadata.finalizers?.includes(LEGACY_CERTIFICATE_FINALIZER)) {
+    // Put there by an earlier version of this controller; gardener has none (see LEGACY_CERTIFICATE_FINALIZER).
     const updated = await patchMetadata(env.source, cert, (c) =>
-      c.metadata.finalizers?.includes(CERTIFICATE_FINALIZER)
-        ? undefined
-        : { finalizers: [...(c.metadata.finalizers ?? []), CERTIFICATE_FINALIZER] },
+      c.metadata.finalizers?.includes(LEGACY_CERTIFICATE_FINALIZER)
+        ? { finalizers: c.metadata.finalizers.filter((f) => f !== LEGACY_CERTIFICATE_FINALIZER) }
+        : undefined,
     );
     if (!updated) return;
     const metadata = {
@@ -115,7 +107,6 @@ export async function reconcile(
     ).catch((err: Error) => ctx.log.warn({ err: err.message }, 'could not record an event'));
   }
   const request = validation.request;
-  const names = { dnsNames: request.dnsNames, commonName: request.commonName };
 
   const candidates = await ctx.ask<IssuerCandidate[]>(
     DEFAULT_WATCHER.kind,
@@ -131,14 +122,14 @@ export async function reconcile(
     defaultIssuerDomainRanges: config.defaultIssuerDomainRanges,
     issuerNamespace: config.issuerNamespace,
   });
-  if (!selection.ok) return fail(ctx, env, selection.problems.join('; '), 'spec', names);
+  if (!selection.ok) return fail(ctx, env, selection.problems.join('; '), 'spec');
   const issuer = selection.issuer;
   if (!selection.known) {
     const hint = selection.selectedBy === 'default' ? ' (it is the default issuer, --default-issuer)' : '';
     const message = `issuer ${issuer.namespace}/${issuer.name} does not exist${hint}: create it or correct spec.issuerRef`;
-    return fail(ctx, env, message, 'issuance', { ...names, issuer });
+    return fail(ctx, env, message, 'issuance', { issuer });
   }
-  const hash = requestHashOf(request, { cluster: 'default', ...issuer });
+  const hash = requestHash(cert.spec, { cluster: 'default', ...issuer }, config.privateKeyDefaults);
   const identity = identityOf(ctx);
   const secretRef = request.secretRef ?? {
     namespace: cert.metadata.namespace ?? identity.namespace,
@@ -167,10 +158,17 @@ export async function reconcile(
   const current =
     lookup.own !== null || s.issued ? await getSecret(env.target, secretRef.namespace, secretRef.name) : undefined;
   const verdict = judgeSecret(current, hash, !request.csr);
+  if (verdict.usable) {
+    // gardener checks renewBefore against the certificate it has, once it has one (validateRenewBefore).
+    const tooLong =
+      request.renewBeforeMs !== undefined &&
+      renewBeforeProblem(request.renewBeforeMs, verdict.info.notBeforeMs, verdict.info.notAfterMs);
+    if (tooLong) return fail(ctx, env, tooLong, 'issuance', { issuer });
+  }
   if (verdict.usable && !due(verdict.info, verdict.requestedAtMs)) {
-    const where = { secret: secretRef, hash, issuer, requestedAtMs: verdict.requestedAtMs };
-    const where_ = `${certificateSummary(verdict.info)}; stored in secret ${secretRef.namespace}/${secretRef.name}`;
-    return markReady(ctx, env, issuedRecord(config, verdict.info, where, request.renewBeforeMs), where_);
+    const secretResourceVersion = current?.metadata.resourceVersion;
+    const where = { secret: secretRef, hash, issuer, requestedAtMs: verdict.requestedAtMs, secretResourceVersion };
+    return markReady(ctx, env, issuedRecord(config, verdict.info, where, request.renewBeforeMs));
   }
 
   // 2. Another Secret holds a certificate for the same request (a recreated or renamed Certificate): copy it.
@@ -180,26 +178,24 @@ export async function reconcile(
       if (!other) continue;
       const v = judgeSecret(other, hash, !request.csr);
       if (!v.usable || due(v.info, v.requestedAtMs)) continue;
-      const copy = adoptSecret(other, {
-        ...secretRef,
-        owner: identity,
-        issuer: `${issuer.namespace}/${issuer.name}`,
-        extraLabels: request.secretLabels,
-      });
-      await putSecret(env.target, copy, current !== undefined);
+      const secretResourceVersion = await writeSecret(
+        env.target,
+        {
+          ...secretRef,
+          hash,
+          data: { ...other.data },
+          requestedAtMs: v.requestedAtMs,
+          extraLabels: request.secretLabels,
+          ownerReferences: config.cascadeDelete ? cascadeOwners(cert) : undefined,
+        },
+        current !== undefined,
+      );
       ctx.log.info(
         { from: other.metadata.name, to: secretRef.name },
-        'reused a certificate issued for the same request',
+        'reused a certificate issued for the same request (no new order)',
       );
-      const message =
-        `${certificateSummary(v.info)}; reused from secret ${secretRef.namespace}/${other.metadata.name} ` +
-        `(same request, no new order); stored in secret ${secretRef.namespace}/${secretRef.name}`;
-      return markReady(
-        ctx,
-        env,
-        issuedRecord(config, v.info, { secret: secretRef, hash, issuer }, request.renewBeforeMs),
-        message,
-      );
+      const where = { secret: secretRef, hash, issuer, requestedAtMs: v.requestedAtMs, secretResourceVersion };
+      return markReady(ctx, env, issuedRecord(config, v.info, where, request.renewBeforeMs));
     }
   }
 
@@ -211,27 +207,37 @@ export async function reconcile(
     names: request.dnsNames,
     secret: secretRef,
     secretExists: current !== undefined,
+    renewal: verdict.usable,
   });
 }
 
-/** The Certificate is being deleted (finalizer) or is gone: clean up what it owns. */
+/**
+ * The Certificate is being deleted (`objectGone` false: other finalizers still hold it) or is gone. Its running order
+ * ends at once; once it is gone, with --cascade-delete, the Secret it owns goes too (the Kubernetes garbage
+ * collector follows the owner reference as well; doing it here also covers clusters without one).
+ */
 export async function deleteCertificate(ctx: CertCtx, env: CertEnv, objectGone: boolean): Promise<void> {
   const s = ctx.state;
-  if (s.work) await cleanupWork(ctx, env, s.work);
+  if (s.work) {
+    await cleanupWork(ctx, env, s.work);
+    ctx.setState({ ...ctx.state, work: undefined });
+  }
+  if (!objectGone) {
+    if (s.cert?.metadata.finalizers?.includes(LEGACY_CERTIFICATE_FINALIZER)) {
+      await patchMetadata(env.source, s.cert, (c) =>
+        c.metadata.finalizers?.includes(LEGACY_CERTIFICATE_FINALIZER)
+          ? { finalizers: c.metadata.finalizers.filter((f) => f !== LEGACY_CERTIFICATE_FINALIZER) }
+          : undefined,
+      );
+    }
+    return;
+  }
   if (env.deps.config.cascadeDelete && s.issued) {
     const { namespace, name } = s.issued.secret;
     const secret = await getSecret(env.target, namespace, name);
-    if (secret && isOwnedBy(secret, identityOf(ctx))) await deleteSecret(env.target, namespace, name);
-  }
-  if (!objectGone && s.cert) {
-    await patchMetadata(env.source, s.cert, (c) =>
-      c.metadata.finalizers?.includes(CERTIFICATE_FINALIZER)
-        ? { finalizers: c.metadata.finalizers.filter((f) => f !== CERTIFICATE_FINALIZER) }
-        : undefined,
-    );
+    if (secret && isOwnedBy(secret, s.cert?.metadata.uid)) await deleteSecret(env.target, namespace, name);
   }
   for (const r of ['renew', 'recheck', 'resume']) await ctx.cancelReminder(r);
-  forgetCertificate(ctx.id);
   ctx.cancelTimer('advance');
   ctx.setState({});
   ctx.passivate();

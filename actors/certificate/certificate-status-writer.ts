@@ -7,7 +7,9 @@ import type { KubeObject } from '../kube/kube-object.js';
 import type { CertCtx } from './certificate-actor-types.js';
 import { type CertEnv, identityOf } from './certificate-env.js';
 import { patchStatus } from './certificate-kube.js';
-import { buildStatus, type StatusInput, statusChanged, statusPatch } from './certificate-status.js';
+import { memoryOf } from './certificate-memory.js';
+import { buildStatus, type StatusInput, statusChanged, statusNames, statusPatch } from './certificate-status.js';
+import type { IssuerKey } from './request-hash.js';
 
 const SOURCE_APIS = {
   ingress: {
@@ -19,15 +21,20 @@ const SOURCE_APIS = {
   service: { group: '/api/v1', resource: 'services', apiVersion: 'v1', kind: 'Service' },
 } as const;
 
-export async function writeStatus(
-  ctx: CertCtx,
-  env: CertEnv,
-  input: Omit<StatusInput, 'generation' | 'now' | 'previous'>,
-): Promise<void> {
+/** What a caller says about the status; the names come from the spec, the rest from the actor's state. */
+export type StatusUpdate = Omit<StatusInput, 'generation' | 'now' | 'previous' | 'names' | 'issuer'> & {
+  issuer?: { cluster?: IssuerKey['cluster']; namespace: string; name: string };
+};
+
+export async function writeStatus(ctx: CertCtx, env: CertEnv, update: StatusUpdate): Promise<void> {
   const cert = ctx.state.cert;
   if (!cert) return;
   const previous = ctx.state.status ?? cert.status;
-  const next = buildStatus({ ...input, generation: cert.metadata.generation ?? 0, now: ctx.now(), previous });
+  const validation = memoryOf(ctx).request?.validation;
+  const names = statusNames(cert.spec ?? {}, validation?.ok ? validation.request.csr : undefined);
+  const issuer = update.issuer && { ...update.issuer, cluster: update.issuer.cluster ?? 'default' };
+  const input = { ...update, names, issuer, generation: cert.metadata.generation ?? 0, now: ctx.now(), previous };
+  const next = buildStatus(input);
   if (!statusChanged(next, previous)) return;
   const { namespace, name } = identityOf(ctx);
   const exists = await patchStatus(env.source, namespace, name, statusPatch(next, previous));
@@ -36,7 +43,8 @@ export async function writeStatus(
   // Pending transitions happen for every issuance; an Event for them would double the writes of a healthy run.
   if (next.state === 'Pending') return;
   const type = next.state === 'Error' ? 'Warning' : 'Normal';
-  const reason = input.state;
+  // gardener's reason for every event of its certificate reconciler.
+  const reason = 'reconcile';
   const message = next.message ?? '';
   const certificate = { ...cert, apiVersion: 'cert.gardener.cloud/v1alpha1', kind: 'Certificate' };
   await recordEvent(env.source, certificate, type, reason, message).catch((err: Error) =>
@@ -52,7 +60,7 @@ export async function writeStatus(
         env.source,
         { ...obj, apiVersion: api.apiVersion, kind: api.kind },
         type,
-        reason,
+        next.state ?? reason,
         `certificate ${namespace}/${name}: ${message}`,
       ),
     )

@@ -1,11 +1,22 @@
-// The status a certificate actor writes, built from what it knows. Pure; `statusChanged` decides whether a patch is
-// needed at all (every patch is an API write, and our own patches come back through the watch).
-
+// The status a certificate actor writes, shaped as gardener v0.27.0 writes it (reconciler.go prepareUpdateStatus):
+// commonName and dnsNames as the spec (or the CSR) has them, issuerRef on every write, the validity of the stored
+// certificate, one Ready condition whose reason is the state, backoff with a Go duration. Pure; `statusChanged`
+// decides whether a patch is needed at all (every patch is an API write, and our own patches come back as events).
 import type { CertificateInfo } from '../x509/certificate-info.js';
-import type { CertificateStatus } from './certificate-spec.js';
+import type { CertificateSpec, CertificateStatus } from './certificate-spec.js';
+import type { CsrInfo } from './csr.js';
 import { formatDuration } from './duration.js';
+import type { IssuerKey } from './request-hash.js';
 
-export type CertificateState = 'Pending' | 'Ready' | 'Error' | 'Waiting';
+export type CertificateState = 'Pending' | 'Ready' | 'Error' | 'Waiting' | 'Revoked';
+
+/** gardener's Pending message for an ACME order. */
+export const PENDING_MESSAGE = 'certificate requested, preparing/waiting for successful DNS01 challenge';
+
+export interface StatusNames {
+  commonName?: string;
+  dnsNames?: string[];
+}
 
 export interface StatusInput {
   state: CertificateState;
@@ -14,28 +25,26 @@ export interface StatusInput {
   now: number;
   /** The previous status: keeps lastTransitionTime when the Ready condition does not flip. */
   previous?: CertificateStatus;
-  commonName?: string;
-  dnsNames?: string[];
-  issuer?: { namespace: string; name: string };
+  names: StatusNames;
+  issuer?: IssuerKey;
   /** The stored certificate, when there is one (also while renewing or after a failed renewal). */
-  certificate?: Pick<CertificateInfo, 'notBeforeMs' | 'notAfterMs' | 'dnsNames' | 'commonName'>;
+  certificate?: Pick<CertificateInfo, 'notBeforeMs' | 'notAfterMs'>;
   renewalAtMs?: number;
   backoff?: { retryAtMs: number; intervalMs: number };
 }
 
 const iso = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 
+/** status.commonName and status.dnsNames: the spec's values as written (the CN is not repeated), or the CSR's. */
+export function statusNames(spec: CertificateSpec, csr: CsrInfo | undefined): StatusNames {
+  if (csr) return { commonName: csr.commonName, dnsNames: csr.dnsNames.length > 0 ? csr.dnsNames : undefined };
+  return { commonName: spec.commonName, dnsNames: spec.dnsNames?.length ? spec.dnsNames : undefined };
+}
+
 export function buildStatus(input: StatusInput): CertificateStatus {
   const ready = input.state === 'Ready';
   const prevReady = input.previous?.conditions?.find((c) => c.type === 'Ready');
   const condStatus = ready ? 'True' : 'False';
-  const reason = ready
-    ? 'CertificateIssued'
-    : input.state === 'Error'
-      ? 'IssuanceFailed'
-      : input.state === 'Waiting'
-        ? 'QuotaExhausted'
-        : 'Issuing';
   const status: CertificateStatus = {
     observedGeneration: input.generation,
     state: input.state,
@@ -45,29 +54,27 @@ export function buildStatus(input: StatusInput): CertificateStatus {
         type: 'Ready',
         status: condStatus,
         observedGeneration: input.generation,
-        lastTransitionTime:
-          prevReady && prevReady.status === condStatus ? prevReady.lastTransitionTime : iso(input.now),
-        reason,
-        message: input.message.slice(0, 32_000),
+        lastTransitionTime: prevReady?.status === condStatus ? prevReady.lastTransitionTime : iso(input.now),
+        reason: input.state,
+        message: ready ? '' : input.message.slice(0, 32_000),
       },
     ],
   };
-  const cn = input.certificate?.commonName ?? input.commonName;
-  if (cn !== undefined) status.commonName = cn;
-  const names = input.certificate?.dnsNames ?? input.dnsNames;
-  if (names) status.dnsNames = names;
-  if (input.issuer)
-    status.issuerRef = { cluster: 'default', name: input.issuer.name, namespace: input.issuer.namespace };
+  if (input.names.commonName !== undefined) status.commonName = input.names.commonName;
+  if (input.names.dnsNames) status.dnsNames = input.names.dnsNames;
+  if (input.issuer) {
+    const { cluster, name, namespace } = input.issuer;
+    status.issuerRef = { cluster, name, namespace };
+  }
   if (input.certificate) {
     status.issuanceDate = iso(input.certificate.notBeforeMs);
     status.expirationDate = iso(input.certificate.notAfterMs);
   }
   if (input.renewalAtMs !== undefined) status.renewalDate = iso(input.renewalAtMs);
-  if (input.state === 'Pending')
-    status.lastPendingTimestamp =
-      input.previous?.state === 'Pending' && input.previous.lastPendingTimestamp
-        ? input.previous.lastPendingTimestamp
-        : iso(input.now);
+  if (input.state === 'Pending') {
+    const kept = input.previous?.state === 'Pending' ? input.previous.lastPendingTimestamp : undefined;
+    status.lastPendingTimestamp = kept ?? iso(input.now);
+  }
   if (input.backoff) {
     status.backoff = {
       observedGeneration: input.generation,
@@ -92,6 +99,14 @@ export function statusChanged(next: CertificateStatus, previous: CertificateStat
   return strip(next) !== strip(previous);
 }
 
+/** Go's fmt %v of a time.Time in UTC: "2025-01-01 10:00:00 +0000 UTC". */
+const goTime = (ms: number) =>
+  `${new Date(ms)
+    .toISOString()
+    .replace('T', ' ')
+    .replace(/\.\d{3}Z$/, '')} +0000 UTC`;
+
+/** gardener's Ready message: `certificate (SN 1a:2b:...) valid from <time> to <time>`. */
 export function certificateSummary(info: Pick<CertificateInfo, 'serialNumber' | 'notBeforeMs' | 'notAfterMs'>): string {
-  return `certificate (SN ${info.serialNumber}) valid from ${iso(info.notBeforeMs)} to ${iso(info.notAfterMs)}`;
+  return `certificate (SN ${info.serialNumber}) valid from ${goTime(info.notBeforeMs)} to ${goTime(info.notAfterMs)}`;
 }

@@ -4,6 +4,7 @@
 import type { CertCtx } from './certificate-actor-types.js';
 import { type CertEnv, identityOf } from './certificate-env.js';
 import { type EventSummary, getEntry, getSecret, listEvents } from './certificate-kube.js';
+import { entryNamespace } from './order/challenges.js';
 
 export interface CertificateWalk {
   id: string;
@@ -36,7 +37,7 @@ export interface CertificateWalk {
 export async function walkCertificate(ctx: CertCtx, env: CertEnv): Promise<CertificateWalk> {
   const s = ctx.state;
   const { namespace, name } = identityOf(ctx);
-  const dnsNs = env.deps.config.dns.namespace;
+  const dnsNs = entryNamespace(env.deps.config, identityOf(ctx));
   const secretRef = s.work?.secret ?? s.issued?.secret;
   const [events, dnsEntries, secret] = await Promise.all([
     listEvents(env.source, namespace, 'Certificate', name).catch(() => []),

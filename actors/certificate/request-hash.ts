@@ -1,61 +1,55 @@
-// The Secret label cert.gardener.cloud/hash records what a stored certificate was issued for. A certificate whose
-// request hashes the same may take over that secret instead of ordering again (gardener: findSecretByHashLabel),
-// which spares the CA's rate limits when certificates are recreated or renamed. So the hash must cover everything
-// that makes two certificates interchangeable, and nothing that does not (order of dnsNames, letter case,
-// defaults spelled out or left implicit).
-//
-// Gardener's buildSpecNewHash (certificate/reconciler.go) hashes CN, dnsNames in spec order, CSR, issuer key and a
-// non-default key type with SHA-224. We hash the normalised request instead, sorted, and also cover key encoding,
-// isCA, duration and preferredChain: a secret with a PKCS8 key or another chain is not a valid reuse for a
-// certificate asking for PKCS1 or a different chain.
+// The label cert.gardener.cloud/hash records what a stored certificate was issued for. A certificate whose request
+// hashes the same reuses that Secret instead of ordering again, which spares the CA's rate limits when certificates
+// are recreated, renamed, or taken over from gardener's controller. So the hash is byte for byte gardener v0.27.0's
+// buildSpecNewHash (pkg/controller/issuer/certificate/reconciler.go): SHA-224 over the raw spec values in spec order,
+// each followed by a NUL, the CSR's PEM framed by NULs, the issuer key, and the key type only when it is not the
+// deployment's default. Nothing is normalised: gardener hashes what the user wrote, and so must we.
 import { createHash } from 'node:crypto';
-import type { PrivateKeySettings } from './private-key-settings.js';
-import type { NormalizedRequest } from './spec-validation.js';
+import type { CertificateSpec } from './certificate-spec.js';
+import type { PrivateKeyDefaults } from './private-key-settings.js';
 
-export interface IssuerIdentity {
-  /** "default" (the cluster issuers live on), kept so a future second issuer cluster cannot collide. */
-  cluster: string;
+export const HASH_LABEL = 'cert.gardener.cloud/hash';
+
+/** Where an issuer lives: gardener's IssuerKey. Issuers of the default cluster are named without namespace. */
+export interface IssuerKey {
+  cluster: 'default' | 'target';
   namespace: string;
   name: string;
 }
 
-export interface RequestHashInput {
-  issuer: IssuerIdentity;
-  commonName?: string;
-  dnsNames: readonly string[];
-  csrDerBase64?: string;
-  privateKey?: PrivateKeySettings;
-  isCA?: boolean;
-  durationMs?: number;
-  preferredChain?: string;
+/** gardener's IssuerKey.String(): `<name>` on the default cluster, `target:<namespace>/<name>` on the target. */
+export function issuerKeyString(key: IssuerKey): string {
+  return key.cluster === 'default' ? key.name : `target:${key.namespace}/${key.name}`;
 }
 
-export const HASH_LABEL = 'cert.gardener.cloud/hash';
-
-/** 56 lower-case hex characters (SHA-224, like gardener): a valid label value as it is. */
-export function requestHash(input: RequestHashInput): string {
-  const canonical = [
-    'v1',
-    `issuer=${input.issuer.cluster}/${input.issuer.namespace}/${input.issuer.name}`,
-    // The common name is hashed on its own because it decides the subject, which sorting the SANs would hide.
-    `cn=${input.commonName?.toLowerCase() ?? ''}`,
-    `names=${[...new Set(input.dnsNames.map((n) => n.toLowerCase()))].sort().join(',')}`,
-    `csr=${input.csrDerBase64 ?? ''}`,
-    `key=${input.privateKey ? `${input.privateKey.algorithm}-${input.privateKey.size}-${input.privateKey.encoding}` : ''}`,
-    `ca=${input.isCA === true}`,
-    `duration=${input.durationMs ?? ''}`,
-    `chain=${input.preferredChain ?? ''}`,
-  ];
-  // NUL separators: no field value can contain one, so different inputs cannot concatenate to the same text.
-  return createHash('sha224').update(canonical.join('\0')).digest('hex');
+/** legobridge's key types: "2048", "3072", "4096", "P256", "P384"; undefined for a combination it refuses. */
+export function keyTypeOf(spec: CertificateSpec['privateKey'], defaults: PrivateKeyDefaults): string | undefined {
+  const algorithm = spec?.algorithm ?? defaults.algorithm;
+  if (algorithm !== 'RSA' && algorithm !== 'ECDSA') return undefined;
+  const size = spec?.size ?? (algorithm === 'RSA' ? defaults.rsaSize : defaults.ecdsaSize);
+  if (algorithm === 'RSA') return [2048, 3072, 4096].includes(size) ? String(size) : undefined;
+  return size === 256 ? 'P256' : size === 384 ? 'P384' : undefined;
 }
 
-export function requestHashOf(request: NormalizedRequest, issuer: IssuerIdentity): string {
-  const input: RequestHashInput = { issuer, dnsNames: request.dnsNames, isCA: request.isCA };
-  if (request.commonName !== undefined) input.commonName = request.commonName;
-  if (request.csr) input.csrDerBase64 = request.csr.derBase64;
-  if (request.privateKey) input.privateKey = request.privateKey;
-  if (request.durationMs !== undefined) input.durationMs = request.durationMs;
-  if (request.preferredChain !== undefined) input.preferredChain = request.preferredChain;
-  return requestHash(input);
+/** 56 lower-case hex characters: a valid label value as it is. */
+export function requestHash(spec: CertificateSpec, issuer: IssuerKey, keyDefaults: PrivateKeyDefaults): string {
+  const h = createHash('sha224');
+  const NUL = Buffer.of(0);
+  const item = (value: string | Buffer) => {
+    h.update(value);
+    h.update(NUL);
+  };
+  if (spec.commonName != null) item(spec.commonName);
+  for (const list of [spec.dnsNames, spec.emailAddresses, spec.ipAddresses, spec.uris]) {
+    for (const value of list ?? []) item(value);
+  }
+  if (spec.csr != null) {
+    h.update(NUL);
+    // spec.csr is base64 of the PEM; gardener hashes the decoded bytes (Go's decoder skips line breaks, as Node's does).
+    item(Buffer.from(spec.csr, 'base64'));
+  }
+  item(issuerKeyString(issuer));
+  const keyType = keyTypeOf(spec.privateKey, keyDefaults);
+  if (keyType !== undefined && keyType !== keyTypeOf(undefined, keyDefaults)) item(keyType);
+  return h.digest('hex');
 }

@@ -10,6 +10,7 @@
 // Consequence kept from the seed: `issuer.renewal-window` in the file beats `--renewal-window` on the command line.
 import type { NatsSettings } from '../../runtime/nats-connection.js';
 import type { LeaseSettings } from '../../runtime/shard-leases.js';
+import { ALLOWED_KEY_SIZES, type PrivateKeyDefaults } from '../certificate/private-key-settings.js';
 import type { ConfigFileValues } from './config-file.js';
 import { FLAGS_BY_NAME } from './flag-table.js';
 import { FlagError, type FlagValue, type ParsedFlags } from './parse-flags.js';
@@ -35,6 +36,9 @@ export interface ClusterAccess {
   /** Set when this role's flag was omitted: the role whose connection it shares (seed fallback: source and dns to
    * default, target to source). Its other fields are copies of that role's. */
   sameAs: ClusterRole | null;
+  /** --<cluster>.qps and .burst: the client-side rate limit of the API requests to this cluster (a token bucket). */
+  qps: number;
+  burst: number;
 }
 
 export interface SourceControllerConfig {
@@ -59,9 +63,20 @@ export interface EffectiveConfig {
   issuerNamespace: string;
   defaultIssuerDomainRanges: string[];
   defaultRequestsPerDayQuota: number;
-  dns: { namespace: string; class: string; ownerId: string };
-  /** Empty when explicitly set empty: read /etc/resolv.conf instead (seed help text). */
+  /** namespace '' = the Certificate's own namespace in the dns cluster (gardener, when --dns-namespace is not set). */
+  dns: { namespace: string; class: string; ownerId: string; useDnsRecords: boolean };
+  /** Empty when explicitly set empty: read /etc/resolv.conf instead (see precheck-nameservers.ts). */
   precheckNameservers: string[];
+  /** --default-private-key-algorithm and the sizes: fill gaps of spec.privateKey, and decide what the hash covers. */
+  privateKeyDefaults: PrivateKeyDefaults;
+  /** --renewal-overdue-window: cert_management_overdue_renewal_certificates counts certificates expiring sooner. */
+  renewalOverdueWindowMs: number;
+  /** --allow-target-issuers: Issuers of the target cluster (all namespaces) serve Certificates too. */
+  allowTargetIssuers: boolean;
+  /** --acme-deactivate-authorizations: deactivate an order's authorizations once its certificate is downloaded. */
+  acmeDeactivateAuthorizations: boolean;
+  /** --revocations.pool.size: CertificateRevocation turns running at once per pod. */
+  revocationConcurrency: number;
   precheckAdditionalWaitMs: number;
   propagationTimeoutMs: number;
   renewalWindowMs: number;
@@ -207,21 +222,39 @@ export function resolveEffectiveConfig(
   const podName = str('pod-name') || facts.env.POD_NAME || facts.hostname;
   must(podName !== '', 'pod-name', 'no pod name: set --pod-name or the POD_NAME environment variable');
 
+  const clusters = resolveClusters(str, bool, num, facts.env);
+  const allowTargetIssuers = bool('issuer.allow-target-issuers', 'allow-target-issuers');
+  // The same cluster: the target falls back to the default (directly or through the source), or names its kubeconfig.
+  const targetIsDefault =
+    clusters.target.sameAs === 'default' ||
+    (clusters.target.sameAs === 'source' && clusters.source.sameAs === 'default') ||
+    clusters.target.kubeconfig === clusters.default.kubeconfig;
+  must(
+    !allowTargetIssuers || !targetIsDefault,
+    'allow-target-issuers',
+    "command line option '--allow-target-issuers' is only supported if default cluster != target cluster",
+  );
+
   return {
     name,
     maintainer: str('maintainer') || name,
-    clusters: resolveClusters(str, bool, facts.env),
+    clusters,
     controllers: resolveControllers(str('controllers')),
     defaultIssuer: str('issuer.default-issuer', 'default-issuer'),
     issuerNamespace: str('issuer.issuer-namespace', 'issuer-namespace'),
     defaultIssuerDomainRanges: list('issuer.default-issuer-domain-ranges', 'default-issuer-domain-ranges'),
     defaultRequestsPerDayQuota: atLeast(1, 'issuer.default-requests-per-day-quota', 'default-requests-per-day-quota'),
-    // An empty --dns-namespace means the dns cluster's "default" namespace (the flag has no default of its own).
     dns: {
-      namespace: str('issuer.dns-namespace', 'dns-namespace') || 'default',
+      namespace: str('issuer.dns-namespace', 'dns-namespace'),
       class: str('issuer.dns-class', 'dns-class'),
       ownerId: str('issuer.dns-owner-id', 'dns-owner-id'),
+      useDnsRecords: bool('issuer.use-dnsrecords', 'use-dnsrecords'),
     },
+    privateKeyDefaults: resolveKeyDefaults(str, num),
+    renewalOverdueWindowMs: num('issuer.renewal-overdue-window', 'renewal-overdue-window'),
+    allowTargetIssuers,
+    acmeDeactivateAuthorizations: bool('issuer.acme-deactivate-authorizations', 'acme-deactivate-authorizations'),
+    revocationConcurrency: atLeast(1, ...pool('issuer', 'revocations', 'size')),
     precheckNameservers: list('issuer.precheck-nameservers', 'precheck-nameservers'),
     precheckAdditionalWaitMs: num('issuer.precheck-additional-wait', 'precheck-additional-wait'),
     propagationTimeoutMs: num('issuer.propagation-timeout', 'propagation-timeout'),
@@ -253,8 +286,34 @@ export function resolveEffectiveConfig(
     notices: [
       ...(str('cpuprofile') ? ['--cpuprofile has no effect here (Go profiling); use node --cpu-prof'] : []),
       ...(str('plugin-file') ? ['--plugin-file has no effect here: Go plugins cannot be loaded'] : []),
+      ...(bool('issuer.use-dnsrecords', 'use-dnsrecords')
+        ? ['--use-dnsrecords is not implemented yet: challenges are written as DNSEntries']
+        : []),
     ],
   };
+}
+
+/** gardener's CertificatePrivateKeyDefaults: algorithm RSA or ECDSA; each size must be one gardener allows. */
+function resolveKeyDefaults(str: Getter<string>, num: Getter<number>): PrivateKeyDefaults {
+  const text = str('issuer.default-private-key-algorithm', 'default-private-key-algorithm').toUpperCase();
+  must(
+    text === 'RSA' || text === 'ECDSA',
+    'default-private-key-algorithm',
+    `--default-private-key-algorithm "${text}" is invalid: use RSA or ECDSA`,
+  );
+  const rsaSize = num('issuer.default-rsa-private-key-size', 'default-rsa-private-key-size');
+  const ecdsaSize = num('issuer.default-ecdsa-private-key-size', 'default-ecdsa-private-key-size');
+  must(
+    ALLOWED_KEY_SIZES.RSA.includes(rsaSize),
+    'default-rsa-private-key-size',
+    `--default-rsa-private-key-size ${rsaSize} is invalid: use ${ALLOWED_KEY_SIZES.RSA.join(', ')}`,
+  );
+  must(
+    ALLOWED_KEY_SIZES.ECDSA.includes(ecdsaSize),
+    'default-ecdsa-private-key-size',
+    `--default-ecdsa-private-key-size ${ecdsaSize} is invalid: use ${ALLOWED_KEY_SIZES.ECDSA.join(', ')}`,
+  );
+  return { algorithm: text, rsaSize, ecdsaSize };
 }
 
 function splitList(text: string): string[] {
@@ -296,6 +355,7 @@ type Getter<T> = (...chain: string[]) => T;
 function resolveClusters(
   str: Getter<string>,
   bool: Getter<boolean>,
+  num: Getter<number>,
   env: EnvironmentFacts['env'],
 ): Record<ClusterRole, ClusterAccess> {
   // The seed's cluster flags: the role's kubeconfig is --kubeconfig for default, --<role> for the others.
@@ -306,6 +366,8 @@ function resolveClusters(
     id: str(`${flagOf(role)}.id`),
     disableDeployCrds: bool(`${flagOf(role)}.disable-deploy-crds`),
     sameAs: null,
+    qps: num(`${flagOf(role)}.qps`),
+    burst: num(`${flagOf(role)}.burst`),
   });
   const orFallback = (role: ClusterRole, to: ClusterAccess): ClusterAccess =>
     str(flagOf(role)) !== '' ? own(role) : { ...to, role, sameAs: to.sameAs ?? to.role };

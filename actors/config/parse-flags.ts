@@ -195,8 +195,8 @@ function usageLine(f: FlagSpec): [string, string] {
   const names = f.short ? `  -${f.short}, --${f.name}` : `      --${f.name}`;
   const typed = f.type === 'bool' ? names : `${names} ${f.type}`;
   let help = f.help;
-  if (f.default !== undefined && f.type !== 'bool')
-    help += f.type === 'string' ? ` (default "${f.default}")` : ` (default ${f.default})`;
+  const shown = f.shown === undefined ? f.default : f.shown;
+  if (shown != null && f.type !== 'bool') help += f.type === 'string' ? ` (default "${shown}")` : ` (default ${shown})`;
   return [typed, help];
 }
 

@@ -23,7 +23,14 @@ export type AcmeOperation =
   /** Sends the CSR of a ready order; answers the order's status afterwards (usually processing or valid). */
   | { op: 'finalize'; orderUrl: string; finalizeUrl?: string; csrPem: string }
   /** Downloads the chain of a valid order; `chain` is absent while the order is still processing. */
-  | { op: 'download'; orderUrl: string; certificateUrl?: string; preferredChain?: string };
+  | {
+      op: 'download';
+      orderUrl: string;
+      certificateUrl?: string;
+      preferredChain?: string;
+      /** --acme-deactivate-authorizations: the order's authorizations, deactivated once the chain is here. */
+      deactivate?: string[];
+    };
 
 export type AcmeResult =
   | {
@@ -90,24 +97,29 @@ export async function runAcmeOperation(account: AcmeAccount, op: AcmeOperation):
         };
       }
       case 'download': {
+        let chain: string | undefined;
+        let status: string = 'valid';
         if (op.certificateUrl) {
-          const chain = await client.getCertificate(
-            { url: op.orderUrl, status: 'valid', certificate: op.certificateUrl } as acme.Order,
-            op.preferredChain || undefined,
-          );
-          return { ok: true, status: 'valid', chain };
+          const order = { url: op.orderUrl, status: 'valid', certificate: op.certificateUrl } as acme.Order;
+          chain = await client.getCertificate(order, op.preferredChain || undefined);
+        } else {
+          const order = await client.getOrder({ url: op.orderUrl } as acme.Order);
+          status = order.status;
+          if (order.status === 'valid') chain = await client.getCertificate(order, op.preferredChain || undefined);
         }
-        const order = await client.getOrder({ url: op.orderUrl } as acme.Order);
-        if (order.status !== 'valid') return { ok: true, status: order.status };
-        return {
-          ok: true,
-          status: order.status,
-          chain: await client.getCertificate(order, op.preferredChain || undefined),
-        };
+        if (chain) await deactivateAuthorizations(client, op.deactivate ?? []);
+        return { ok: true, status, chain };
       }
     }
   } catch (err) {
     return { ok: false, error: describeAcmeError(err, account.directoryUrl), transient: isTransient(err) };
+  }
+}
+
+/** A failed deactivation costs nothing but a fresh validation next time: it never fails the download. */
+async function deactivateAuthorizations(client: acme.Client, urls: readonly string[]): Promise<void> {
+  for (const url of urls) {
+    await client.deactivateAuthorization({ url } as acme.Authorization).catch(() => undefined);
   }
 }
 

@@ -6,7 +6,6 @@ import { CERTIFICATE_KIND, DEFAULT_WATCHER, ISSUER_KIND } from '../kinds.js';
 import { recordEvent } from '../kube/events.js';
 import { isNotFound } from '../kube/kube-api-error.js';
 import { withoutManagedFields } from '../kube/kube-object.js';
-import { acmeAccountRegistrations } from '../observability/controller-metrics.js';
 import { type AccountOutcome, setUpAcmeAccount } from './account-setup.js';
 import { runAcmeOperation } from './acme-operations.js';
 import { decideGrant, type GrantBook, pruneGrants, releaseGrant } from './issuance-grants.js';
@@ -48,8 +47,6 @@ interface Volatile {
    * backs off, it does not corrupt the first (see docs/ARCHITECTURE.md).
    */
   grants?: GrantBook['grants'];
-  /** Labels of this activation's cert_management_acme_account_registrations series. */
-  registration?: { uri: string; email: string; issuer: string };
 }
 const vol = (ctx: Ctx) => ctx.volatile as Volatile;
 
@@ -205,10 +202,6 @@ export function issuerKind(deps: ControllerDeps): ActorDefinition<IssuerState, I
     initialState: () => ({}),
     parentOf: () => ({ ...DEFAULT_WATCHER }),
     queries: ['Quota', 'Describe'],
-    onDeactivate(ctx) {
-      const r = vol(ctx).registration;
-      if (r) acmeAccountRegistrations.remove(r);
-    },
     validate(msg) {
       const m = msg as Partial<Extract<IssuerMsg, { type: 'Grant' }>>;
       if (
@@ -257,11 +250,6 @@ export function issuerKind(deps: ControllerDeps): ActorDefinition<IssuerState, I
             problem: undefined,
           });
           ctx.log.info({ account: msg.accountUrl, secret: msg.secret, created: msg.created }, 'ACME account ready');
-          acmeAccountRegistrations.set(
-            { uri: msg.accountUrl, email: issuer.spec.acme?.email ?? '', issuer: ctx.id },
-            1,
-          );
-          vol(ctx).registration = { uri: msg.accountUrl, email: issuer.spec.acme?.email ?? '', issuer: ctx.id };
           await patchStatus(ctx, issuer, {
             state: 'Ready',
             message: msg.created ? `account registered; its key is stored in secret ${msg.secret}` : 'account ready',
@@ -306,8 +294,6 @@ export function issuerKind(deps: ControllerDeps): ActorDefinition<IssuerState, I
         }
         case 'Deleted':
           delete vol(ctx).account;
-          if (vol(ctx).registration) acmeAccountRegistrations.remove(vol(ctx).registration!);
-          delete vol(ctx).registration;
           ctx.cancelTimer('retry');
           ctx.setState(s.bucket ? { bucket: s.bucket } : {});
           wakeWaiters(ctx);

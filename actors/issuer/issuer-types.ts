@@ -30,7 +30,8 @@ export interface IssuerStatus {
   state?: 'Pending' | 'Ready' | 'Error' | string;
   message?: string;
   type?: string;
-  acme?: { uri?: string; status?: string; email?: string; server?: string };
+  /** gardener writes the ACME account (lego's registration: status, contact, ..., accountURL) and secretHash. */
+  acme?: { uri?: string; accountURL?: string; status?: string; email?: string; server?: string; secretHash?: string };
   requestsPerDayQuota?: number;
 }
 

@@ -2,6 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import { Agent, type RequestOptions, request } from 'node:https';
 import { KubeConfig } from '@kubernetes/client-node';
 import { KubeApiError, type KubeStatus, KubeTimeoutError } from './kube-api-error.js';
+import type { RequestRateLimiter } from './request-rate-limiter.js';
 
 export interface RequestOpts {
   body?: unknown;
@@ -26,6 +27,8 @@ export class KubeClient {
   /** Writes (POST/PUT/PATCH/DELETE) sent by this client; benchmarks and metrics read it. */
   writes = 0;
   private readonly agent: Agent;
+  /** The cluster's --<cluster>.qps/.burst limit; undefined: none (tests, tools). */
+  limiter: RequestRateLimiter | undefined;
 
   constructor(private readonly kc: KubeConfig) {
     const cluster = kc.getCurrentCluster();
@@ -54,6 +57,7 @@ export class KubeClient {
     path: string,
     opts: RequestOpts = {},
   ): Promise<{ res: IncomingMessage; abort: () => void }> {
+    await this.limiter?.acquire();
     const url = new URL(this.server + path);
     for (const [k, v] of Object.entries(opts.query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));
     const options: RequestOptions = { method, headers: { accept: 'application/json', ...opts.headers } };

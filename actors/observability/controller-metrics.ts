@@ -1,18 +1,40 @@
-// The seed system's metric names (gardener cert-management pkg/cert/metrics), per pod. Gardener's single leader sees
-// every certificate; here each pod reports the actors it hosts, so a sum over pods (what Prometheus queries do
-// anyway) is the cluster's figure. Certificate and issuer actors report facts as they change, and drop them when
-// their activation ends (a moved actor is then reported by its new pod only).
+// The seed system's metric names (gardener cert-management pkg/shared/metrics), complete at every scrape. Gardener's
+// single leader sees every object; here the gauges about objects are computed from the caches of the cluster
+// watchers, each of which runs on exactly one pod at a time: the pod holding a watcher reports its series, the others
+// report none of them, so a sum over pods never counts an object twice and no series depends on whether an object's
+// actor is active. Counters (orders) and the active challenges are counted by the pod where they happen.
 import { Counter, Gauge, Registry } from 'prom-client';
+import type { Certificate } from '../certificate/certificate-spec.js';
 import { isRenewalOverdue } from '../certificate/renewal.js';
+import type { Issuer } from '../issuer/issuer-types.js';
+import type { KubeObject } from '../kube/kube-object.js';
 
 export const registry = new Registry();
 
-export const acmeAccountRegistrations = new Gauge({
-  name: 'cert_management_acme_account_registrations',
-  help: 'ACME account registrations',
-  labelNames: ['uri', 'email', 'issuer'] as const,
-  registers: [registry],
-});
+/** What a watcher hosted on this pod can tell the gauges; absent when the watcher runs elsewhere. */
+interface ClusterViews {
+  /** The Certificates this deployment handles, as last seen (with status). */
+  certificates?: () => Iterable<Certificate>;
+  /** The Issuers this deployment handles, with their issuer keys. */
+  issuers?: () => Iterable<{ key: string; issuer: Issuer }>;
+  /** Metadata of the certificate Secrets of the target cluster. */
+  secrets?: () => Iterable<KubeObject>;
+}
+const views: ClusterViews = {};
+let overdueWindowMs = 600 * 3_600_000;
+
+/** A watcher starts or stops reporting its view; returns the function that stops it. */
+export function provideView<K extends keyof ClusterViews>(name: K, view: NonNullable<ClusterViews[K]>): () => void {
+  views[name] = view;
+  return () => {
+    if (views[name] === view) delete views[name];
+  };
+}
+
+/** --renewal-overdue-window. */
+export function setOverdueWindow(ms: number): void {
+  overdueWindowMs = ms;
+}
 
 export const acmeOrders = new Counter({
   name: 'cert_management_acme_orders',
@@ -28,28 +50,27 @@ export const acmeActiveDnsChallenges = new Gauge({
   registers: [registry],
 });
 
-/** What a certificate actor hosted on this pod last reported; the gauges below are computed from it at scrape time. */
-export interface CertificateFacts {
-  namespace: string;
-  name: string;
-  issuer?: string;
-  /** notAfter of the stored certificate, epoch ms. */
-  expiresAtMs?: number;
-  hasSecret: boolean;
-}
+new Gauge({
+  name: 'cert_management_acme_account_registrations',
+  help: 'ACME account registrations',
+  labelNames: ['uri', 'email', 'issuer'] as const,
+  registers: [registry],
+  collect() {
+    this.reset();
+    for (const { key, issuer } of views.issuers?.() ?? []) {
+      const uri = issuer.status?.acme?.uri ?? issuer.status?.acme?.accountURL;
+      if (uri) this.set({ uri, email: issuer.spec.acme?.email ?? '', issuer: key }, 1);
+    }
+  },
+});
 
-const certificates = new Map<string, CertificateFacts>();
-let overdueWindowMs = 600 * 3_600_000;
-
-export function reportCertificate(id: string, facts: CertificateFacts): void {
-  certificates.set(id, facts);
-}
-export function forgetCertificate(id: string): void {
-  certificates.delete(id);
-}
-export function setOverdueWindow(ms: number): void {
-  overdueWindowMs = ms;
-}
+/** gardener's IssuerKey.String() of a certificate's status.issuerRef. */
+const issuerKeyOfStatus = (c: Certificate) => {
+  const ref = c.status?.issuerRef;
+  if (!ref?.name) return undefined;
+  return ref.cluster === 'target' ? `target:${ref.namespace}/${ref.name}` : ref.name;
+};
+const expiryMs = (c: Certificate) => Date.parse(c.status?.expirationDate ?? '');
 
 new Gauge({
   name: 'cert_management_cert_entries',
@@ -59,7 +80,11 @@ new Gauge({
   collect() {
     this.reset();
     const counts = new Map<string, number>();
-    for (const c of certificates.values()) if (c.issuer) counts.set(c.issuer, (counts.get(c.issuer) ?? 0) + 1);
+    for (const c of views.certificates?.() ?? []) {
+      const key = issuerKeyOfStatus(c);
+      if (key !== undefined) counts.set(key, (counts.get(key) ?? 0) + 1);
+    }
+    // gardener reports every issuer as "acme" here, whatever its type; dashboards group by that label.
     for (const [issuer, n] of counts) this.set({ issuertype: 'acme', issuer }, n);
   },
 });
@@ -71,9 +96,13 @@ new Gauge({
   registers: [registry],
   collect() {
     this.reset();
-    for (const c of certificates.values())
-      if (c.expiresAtMs !== undefined)
-        this.set({ namespace: c.namespace, name: c.name }, Math.floor(c.expiresAtMs / 1000));
+    for (const c of views.certificates?.() ?? []) {
+      const ms = expiryMs(c);
+      this.set(
+        { namespace: c.metadata.namespace ?? '', name: c.metadata.name },
+        Number.isNaN(ms) ? 0 : Math.floor(ms / 1000),
+      );
+    }
   },
 });
 
@@ -83,11 +112,25 @@ new Gauge({
   registers: [registry],
   collect() {
     const now = Date.now();
-    this.set(
-      [...certificates.values()].filter(
-        (c) => c.expiresAtMs !== undefined && isRenewalOverdue(now, c.expiresAtMs, overdueWindowMs),
-      ).length,
-    );
+    let n = 0;
+    for (const c of views.certificates?.() ?? []) {
+      const ms = expiryMs(c);
+      if (c.status?.state !== 'Revoked' && !Number.isNaN(ms) && isRenewalOverdue(now, ms, overdueWindowMs)) n++;
+    }
+    if (views.certificates) this.set(n);
+    else this.reset();
+  },
+});
+
+new Gauge({
+  name: 'cert_management_revoked_certificates',
+  help: 'Number of certificate objects with revoked certificate',
+  registers: [registry],
+  collect() {
+    let n = 0;
+    for (const c of views.certificates?.() ?? []) if (c.status?.state === 'Revoked') n++;
+    if (views.certificates) this.set(n);
+    else this.reset();
   },
 });
 
@@ -98,6 +141,14 @@ new Gauge({
   registers: [registry],
   collect() {
     this.reset();
-    this.set({ classification: 'managed' }, [...certificates.values()].filter((c) => c.hasSecret).length);
+    if (!views.secrets) return;
+    const counts = { total: 0, backup: 0, revoked: 0 };
+    for (const s of views.secrets()) {
+      if (s.metadata.labels?.['cert.gardener.cloud/certificate'] !== 'true') continue;
+      counts.total++;
+      if (s.metadata.labels['cert.gardener.cloud/backup'] === 'true') counts.backup++;
+      if (s.metadata.annotations?.['cert.gardener.cloud/revoked'] === 'true') counts.revoked++;
+    }
+    for (const [classification, n] of Object.entries(counts)) this.set({ classification }, n);
   },
 });

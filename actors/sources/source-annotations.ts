@@ -320,13 +320,9 @@ export function buildCertificate(
     first !== undefined && [...first].length <= MAX_COMMON_NAME
       ? { commonName: first, ...(rest.length > 0 ? { dnsNames: rest } : {}) }
       : { dnsNames: domains };
-  const spec: CertificateSpec = {
-    ...names,
-    ...(secret.namespace === namespace
-      ? { secretName: secret.name }
-      : { secretRef: { name: secret.name, namespace: secret.namespace } }),
-    ...options,
-  };
+  // Always spec.secretRef, as gardener generates it: the issuer controller writes the same value back, so the
+  // generated spec and the recorded one never disagree.
+  const spec: CertificateSpec = { ...names, secretRef: { name: secret.name, namespace: secret.namespace }, ...options };
   // An owner in another namespace would count as absent to the garbage collector, which would delete the Certificate.
   const ownerReferences =
     namespace === ns && src.metadata.uid
@@ -350,6 +346,8 @@ export function buildCertificate(
       annotations: {
         [ANNOT_CLASS]: cfg.certTargetClass,
         [ANNOT_SOURCE_OBJECT]: sourceObjectId(kind, ns, src.metadata.name),
+        // With --cascade-delete the Secret is owned by the source object too (gardener's source controllers).
+        'cert.gardener.cloud/forward-owner-refs': 'true',
       },
       ...(ownerReferences ? { ownerReferences } : {}),
     },

@@ -5,6 +5,8 @@ import { type Issuer, issuerPath, referencedSecrets } from '../issuer/issuer-typ
 import { DEFAULT_WATCHER, ISSUER_KIND, issuerId } from '../kinds.js';
 import type { KubeObject } from '../kube/kube-object.js';
 import { ListWatch } from '../kube/list-watch.js';
+import { provideView } from '../observability/controller-metrics.js';
+import { handlesClass } from './cert-class.js';
 import { SecretDependents } from './secret-dependents.js';
 import { route, watcherKind } from './watcher-kind.js';
 
@@ -23,13 +25,18 @@ export function defaultWatcherKind(deps: ControllerDeps) {
     queries: ['Candidates'],
     start(ctx) {
       const dependents = new SecretDependents();
+      // Issuers of our classes that were routed: one whose class annotation moves away is gone for this deployment.
+      const ours = new Set<string>();
       const issuers = new ListWatch<Issuer>({
         client: deps.kube.default,
         path: issuerPath(ns),
         onEvent: (ev) => {
           const id = issuerId(ev.object.metadata.namespace ?? ns, ev.object.metadata.name);
-          dependents.set(id, ev.type === 'DELETED' ? [] : referencedSecrets(ev.object));
-          const msg: IssuerMsg = ev.type === 'DELETED' ? { type: 'Deleted' } : { type: 'Observed', issuer: ev.object };
+          const gone = ev.type === 'DELETED' || !handlesClass(deps.config.certClasses, ev.object.metadata.annotations);
+          if (gone && !ours.delete(id)) return;
+          if (!gone) ours.add(id);
+          dependents.set(id, gone ? [] : referencedSecrets(ev.object));
+          const msg: IssuerMsg = gone ? { type: 'Deleted' } : { type: 'Observed', issuer: ev.object };
           return route(ctx, ISSUER_KIND, id, msg);
         },
         onError: (err, failures) => ctx.log.warn({ err: err.message, failures }, 'issuer watch failed; retrying'),
@@ -54,13 +61,20 @@ export function defaultWatcherKind(deps: ControllerDeps) {
         onError: (err, failures) => ctx.log.warn({ err: err.message, failures }, 'secret watch failed; retrying'),
       }).start();
       ctx.log.info({ namespace: ns }, 'watching issuers');
-      return [issuers, secrets];
+      // Issuers of the default cluster are known by name alone (gardener's issuer key).
+      const ofOurClass = () =>
+        issuers.items().filter((i) => handlesClass(deps.config.certClasses, i.metadata.annotations));
+      ctx.volatile.ofOurClass = ofOurClass;
+      const stopView = provideView('issuers', () =>
+        ofOurClass().map((issuer) => ({ key: issuer.metadata.name, issuer })),
+      );
+      return [issuers, secrets, { stop: async () => stopView() }];
     },
     async handle(ctx, msg) {
       if (msg.type !== 'Candidates') return undefined;
       const issuers = ctx.volatile.issuers as ListWatch<Issuer>;
       await issuers.synced();
-      return issuers.items().map(
+      return (ctx.volatile.ofOurClass as () => Issuer[])().map(
         (i): IssuerCandidate => ({
           namespace: i.metadata.namespace ?? ns,
           name: i.metadata.name,

@@ -1,12 +1,13 @@
 import type { ControllerDeps } from '../controller-deps.js';
 import { ANNOTATION_CERTIFICATE, type DNSEntry, LABEL_ACME_DNS_CHALLENGE } from '../dns/challenge-entry.js';
+import { sweepOrphanedChallengeEntries } from '../dns/challenge-sweep.js';
 import { CERTIFICATE_KIND, DNS_WATCHER, parseCertificateId } from '../kinds.js';
 import { ListWatch } from '../kube/list-watch.js';
 import { sourceClusterId } from './source-watcher.js';
 import { route, watcherKind } from './watcher-kind.js';
 
 /**
- * Watches the challenge DNSEntries in the dns cluster (--dns-namespace) and tells each certificate actor when one of
+ * Watches the challenge DNSEntries in the dns cluster (--dns-namespace, else all namespaces) and tells each certificate actor when one of
  * its entries changes, so an order moves on the moment the dns-controller reports the records published.
  */
 export function dnsWatcherKind(deps: ControllerDeps) {
@@ -17,7 +18,8 @@ export function dnsWatcherKind(deps: ControllerDeps) {
     start(ctx) {
       const entries = new ListWatch<DNSEntry>({
         client: deps.kube.dns,
-        path: `/apis/dns.gardener.cloud/v1alpha1/namespaces/${ns}/dnsentries`,
+        // No --dns-namespace: entries live in their certificates' namespaces, so all namespaces are watched.
+        path: `/apis/dns.gardener.cloud/v1alpha1/${ns ? `namespaces/${ns}/` : ''}dnsentries`,
         labelSelector: `${LABEL_ACME_DNS_CHALLENGE}=true`,
         onEvent: (ev) => {
           if (ev.type === 'DELETED' || !ev.object.status?.state) return;
@@ -35,6 +37,25 @@ export function dnsWatcherKind(deps: ControllerDeps) {
         },
         onError: (err, failures) => ctx.log.warn({ err: err.message, failures }, 'DNSEntry watch failed; retrying'),
       }).start();
+      // Once per activation (gardener: once per start), in the background: leftovers of orders that ended while
+      // their pod died, or of a gardener controller this one replaced.
+      sweepOrphanedChallengeEntries({
+        kube: deps.kube.dns,
+        namespace: ns,
+        dnsClass: deps.config.dns.class,
+        now: ctx.now(),
+        inUse: async (id, entry) => {
+          if (!parseCertificateId(id)) return false;
+          const d = await ctx.ask<{ work?: { entries?: string[] } }>(
+            CERTIFICATE_KIND,
+            id,
+            { type: 'Describe' },
+            30_000,
+          );
+          return d.work?.entries?.includes(entry) ?? false;
+        },
+        log: (fields, message) => ctx.log.info(fields, message),
+      }).catch((err: Error) => ctx.log.warn({ err: err.message }, 'the sweep of orphaned challenge entries failed'));
       return [entries];
     },
   });

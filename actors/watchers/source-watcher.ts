@@ -1,8 +1,8 @@
 import type { ActorContext } from '../../runtime/index.js';
 import type { CertificateMsg } from '../certificate/certificate-actor-types.js';
 import { CERTIFICATES_API } from '../certificate/certificate-kube.js';
+import { generatedSecretName } from '../certificate/certificate-secret.js';
 import type { Certificate } from '../certificate/certificate-spec.js';
-import { DEFAULT_CERT_CLASS } from '../config/effective-config.js';
 import type { ControllerDeps } from '../controller-deps.js';
 import {
   CERTIFICATE_KIND,
@@ -14,6 +14,7 @@ import {
 } from '../kinds.js';
 import type { KubeList, KubeObject } from '../kube/kube-object.js';
 import { ListWatch } from '../kube/list-watch.js';
+import { provideView } from '../observability/controller-metrics.js';
 import {
   ANNOT_SOURCE_OBJECT,
   asksForCertificates,
@@ -25,14 +26,17 @@ import {
   snapshotSignature,
 } from '../sources/source-annotations.js';
 import { generatedByUs, type SourceObjectMsg } from '../sources/source-object-actor.js';
+import { handlesClass } from './cert-class.js';
 import { route, type WatcherBaseMsg, watcherKind } from './watcher-kind.js';
-
-export const CLASS_ANNOTATION = 'cert.gardener.cloud/class';
 
 /** certctl's question: the certificates this deployment handles (optionally of one namespace), paginated. */
 export type SourceWatcherMsg =
   | { type: 'List'; namespace?: string; offset?: number; limit?: number }
-  | { type: 'ResyncAll' };
+  | { type: 'ResyncAll' }
+  /** From the target watcher: which certificate actors use this Secret. */
+  | { type: 'SecretUsers'; namespace: string; name: string }
+  /** From the target watcher's garbage collection: "namespace/name" of every Secret a Certificate uses. */
+  | { type: 'ReferencedSecrets' };
 export interface CertificateList {
   total: number;
   offset: number;
@@ -44,9 +48,12 @@ export function sourceClusterId(deps: ControllerDeps): string {
   return deps.config.clusters.source.id || 'source';
 }
 
-/** Whether this deployment handles an object of the given class annotation (none means the default class). */
-export function handlesClass(certClasses: readonly string[], annotations: Record<string, string> | undefined): boolean {
-  return certClasses.includes(annotations?.[CLASS_ANNOTATION] || DEFAULT_CERT_CLASS);
+/** "namespace/name" of the Secret a Certificate uses: spec.secretRef, spec.secretName, else the generated name. */
+export function certificateSecretKey(c: Certificate): string {
+  const ns = c.spec?.secretRef?.namespace || c.metadata.namespace || 'default';
+  const name =
+    c.spec?.secretRef?.name || c.spec?.secretName || generatedSecretName(c.metadata.name, c.metadata.uid ?? '');
+  return `${ns}/${name}`;
 }
 
 /**
@@ -58,8 +65,20 @@ export function sourceWatcherKind(deps: ControllerDeps) {
   const resyncMs = Math.max(1000, deps.config.certificateResyncPeriodMs);
   return watcherKind<SourceWatcherMsg>({
     kind: SOURCE_WATCHER.kind,
-    queries: ['List'],
+    queries: ['List', 'SecretUsers', 'ReferencedSecrets'],
     async handle(ctx, msg) {
+      if (msg.type === 'SecretUsers' || msg.type === 'ReferencedSecrets') {
+        const watch = ctx.volatile.certificates as ListWatch<Certificate>;
+        await watch.synced();
+        if (msg.type === 'ReferencedSecrets') return watch.items().map(certificateSecretKey);
+        const key = `${msg.namespace}/${msg.name}`;
+        return watch
+          .items()
+          .filter(
+            (c) => handlesClass(deps.config.certClasses, c.metadata.annotations) && certificateSecretKey(c) === key,
+          )
+          .map((c) => certificateId(cluster, c.metadata.namespace ?? 'default', c.metadata.name));
+      }
       if (msg.type === 'ResyncAll') {
         // The seed's resync period (--issuer.default.pool.resync-period, 24h): every certificate re-checks itself.
         ctx.setTimer('resync', resyncMs, { type: 'ResyncAll' });
@@ -142,12 +161,15 @@ export function sourceWatcherKind(deps: ControllerDeps) {
         onError: (err, failures) => ctx.log.warn({ err: err.message, failures }, 'certificate watch failed; retrying'),
       }).start();
       ctx.volatile.certificates = certificates;
+      const stopView = provideView('certificates', () =>
+        certificates.items().filter((c) => handlesClass(deps.config.certClasses, c.metadata.annotations)),
+      );
       ctx.setTimer('resync', resyncMs, { type: 'ResyncAll' });
       ctx.log.info({ classes: deps.config.certClasses }, 'watching certificates');
       const sources = (['ingress', 'service'] as const)
         .filter((k) => deps.config.controllers.includes(SOURCE_KINDS[k].controller))
         .map((k) => watchSources(ctx, deps, k));
-      return [certificates, ...sources];
+      return [certificates, ...sources, { stop: async () => stopView() }];
     },
   });
 }

@@ -1,26 +1,29 @@
-import {
-  ANNOTATION_CERT_CLUSTER,
-  ANNOTATION_CERT_NAME,
-  ANNOTATION_CERT_NAMESPACE,
-  type SecretsLookupReply,
-} from '../certificate/certificate-secret.js';
+import type { SecretsLookupReply } from '../certificate/certificate-secret.js';
 import { HASH_LABEL } from '../certificate/request-hash.js';
 import type { ControllerDeps } from '../controller-deps.js';
-import { CERTIFICATE_KIND, certificateId, TARGET_WATCHER } from '../kinds.js';
+import { CERTIFICATE_KIND, SOURCE_WATCHER, TARGET_WATCHER } from '../kinds.js';
 import type { KubeObject } from '../kube/kube-object.js';
 import { ListWatch } from '../kube/list-watch.js';
-import { sourceClusterId } from './source-watcher.js';
+import { provideView } from '../observability/controller-metrics.js';
+import { collectOutdatedSecrets } from './secret-collection.js';
 import { route, watcherKind } from './watcher-kind.js';
 
 /** Asked by certificate actors: what the target cluster holds for a request, from the watch's cache. */
-export type TargetWatcherMsg = { type: 'SecretsLookup'; namespace: string; name: string; hash: string };
+export type TargetWatcherMsg =
+  | { type: 'SecretsLookup'; namespace: string; name: string; hash: string }
+  /** Start-up and every 7 days: gardener's garbage collection of outdated certificate Secrets. */
+  | { type: 'CollectGarbage' };
+
+const GC_PERIOD_MS = 7 * 86_400_000;
+const ASK_TIMEOUT_MS = 30_000;
 
 /**
  * Watches certificate Secrets in the target cluster (metadata only: the watcher never holds key material) and tells
- * the owning certificate actor when its Secret is deleted or replaced by something else, so it is restored.
+ * the certificates using a Secret (as the source watcher knows them) when it is deleted or changed by anyone, with
+ * its resourceVersion: a certificate recognises its own writes by it and checks everything else within seconds. It
+ * also collects outdated Secrets and reports cert_management_secrets.
  */
 export function targetWatcherKind(deps: ControllerDeps) {
-  const cluster = sourceClusterId(deps);
   return watcherKind<TargetWatcherMsg>({
     kind: TARGET_WATCHER.kind,
     start(ctx) {
@@ -37,9 +40,8 @@ export function targetWatcherKind(deps: ControllerDeps) {
           if (!byHash.has(hash)) byHash.set(hash, new Set());
           byHash.get(hash)!.add(key);
         }
-        return old;
       };
-      ctx.volatile.lookup = (m: TargetWatcherMsg): SecretsLookupReply => ({
+      ctx.volatile.lookup = (m: Extract<TargetWatcherMsg, { type: 'SecretsLookup' }>): SecretsLookupReply => ({
         own: hashOf.get(`${m.namespace}/${m.name}`) ?? null,
         sameHash: [...(byHash.get(m.hash) ?? [])]
           .filter((k) => k.startsWith(`${m.namespace}/`) && k !== `${m.namespace}/${m.name}`)
@@ -51,33 +53,66 @@ export function targetWatcherKind(deps: ControllerDeps) {
         labelSelector: HASH_LABEL,
         metadataOnly: true,
         onSynced: () => {
+          if (synced) return;
           synced = true;
+          ctx.tell(TARGET_WATCHER.kind, TARGET_WATCHER.id, { type: 'CollectGarbage' });
         },
-        onEvent: (ev) => {
+        onEvent: async (ev) => {
           const meta = ev.object.metadata;
-          const hash = meta.labels?.[HASH_LABEL];
-          const previous = index(`${meta.namespace}/${meta.name}`, ev.type === 'DELETED' ? undefined : hash);
-          // Only a deleted secret, or one whose hash another writer changed, concerns its certificate: creations and
-          // updates with the same hash are the certificates' own writes.
-          if (!synced || (ev.type !== 'DELETED' && (previous === undefined || previous === hash))) return;
-          const a = ev.object.metadata.annotations ?? {};
-          const name = a[ANNOTATION_CERT_NAME];
-          const namespace = a[ANNOTATION_CERT_NAMESPACE];
-          if (!name || !namespace || (a[ANNOTATION_CERT_CLUSTER] ?? cluster) !== cluster) return;
-          return route(ctx, CERTIFICATE_KIND, certificateId(cluster, namespace, name), {
-            type: 'SecretChanged',
-            deleted: ev.type === 'DELETED',
-            ...(ev.object.metadata.labels?.[HASH_LABEL] ? { hash: ev.object.metadata.labels[HASH_LABEL] } : {}),
-          });
+          index(`${meta.namespace}/${meta.name}`, ev.type === 'DELETED' ? undefined : meta.labels?.[HASH_LABEL]);
+          if (!synced) return;
+          const users = await ctx
+            .ask<string[]>(
+              SOURCE_WATCHER.kind,
+              SOURCE_WATCHER.id,
+              { type: 'SecretUsers', namespace: meta.namespace, name: meta.name },
+              ASK_TIMEOUT_MS,
+            )
+            .catch((err: Error) => {
+              ctx.log.warn(
+                { err: err.message, secret: `${meta.namespace}/${meta.name}` },
+                'could not find the certificates of a secret',
+              );
+              return [];
+            });
+          for (const id of users) {
+            await route(ctx, CERTIFICATE_KIND, id, {
+              type: 'SecretChanged',
+              deleted: ev.type === 'DELETED',
+              hash: meta.labels?.[HASH_LABEL],
+              resourceVersion: meta.resourceVersion,
+            });
+          }
         },
         onError: (err, failures) => ctx.log.warn({ err: err.message, failures }, 'secret watch failed; retrying'),
       }).start();
       ctx.volatile.secrets = secrets;
-      return [secrets];
+      const stopView = provideView('secrets', () => secrets.items());
+      return [secrets, { stop: async () => stopView() }];
     },
     async handle(ctx, msg) {
-      if (msg.type !== 'SecretsLookup') return undefined;
-      await (ctx.volatile.secrets as ListWatch<KubeObject>).synced();
+      const secrets = ctx.volatile.secrets as ListWatch<KubeObject>;
+      if (msg.type === 'CollectGarbage') {
+        ctx.setTimer('gc', GC_PERIOD_MS, { type: 'CollectGarbage' });
+        try {
+          const request = { type: 'ReferencedSecrets' };
+          const referenced = new Set(
+            await ctx.ask<string[]>(SOURCE_WATCHER.kind, SOURCE_WATCHER.id, request, ASK_TIMEOUT_MS),
+          );
+          const deleted = await collectOutdatedSecrets({
+            kube: deps.kube.target,
+            candidates: secrets.items(),
+            referenced,
+            now: ctx.now(),
+            log: (fields, message) => ctx.log.info(fields, message),
+          });
+          ctx.log.info({ deleted, secrets: secrets.items().length }, 'collected outdated certificate secrets');
+        } catch (err) {
+          ctx.log.warn({ err: (err as Error).message }, 'collecting outdated certificate secrets failed; next period');
+        }
+        return undefined;
+      }
+      await secrets.synced();
       return (ctx.volatile.lookup as (m: TargetWatcherMsg) => SecretsLookupReply)(msg);
     },
   });

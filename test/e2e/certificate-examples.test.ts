@@ -47,22 +47,30 @@ test('the seed examples: issuer Ready, simple and CSR certificates Ready with ve
   const ready = await d.waitCertificate('cert-simple', 'Ready', 90_000);
   const st = ready.status!;
   assert.equal(st.commonName, 'cert1.mydomain.com');
-  assert.deepEqual([...(st.dnsNames ?? [])].sort(), [
-    'cert1-bar.mydomain.com',
-    'cert1-foo.mydomain.com',
-    'cert1.mydomain.com',
-  ]);
+  // As gardener: status.dnsNames are spec.dnsNames (the commonName is not repeated).
+  assert.deepEqual(st.dnsNames, simple.spec.dnsNames);
   assert.equal(st.issuerRef?.name, 'issuer-staging');
   assert.ok(st.expirationDate && st.issuanceDate && st.renewalDate, JSON.stringify(st));
   assert.equal(st.conditions?.find((c) => c.type === 'Ready')?.status, 'True');
-  assert.ok(ready.metadata.finalizers?.length, 'a finalizer guards clean-up');
+  assert.deepEqual(ready.metadata.finalizers ?? [], [], 'no finalizer, as gardener');
+  assert.match(
+    st.message ?? '',
+    /^certificate \(SN [0-9a-f:]+\) valid from \d{4}-\d\d-\d\d \d\d:\d\d:\d\d \+0000 UTC to /,
+  );
+  // gardener's marks on the Certificate: the hash label, the validity annotations, spec.secretRef written back.
+  const hash = ready.metadata.labels?.['cert.gardener.cloud/hash'] ?? '';
+  assert.match(hash, /^[0-9a-f]{56}$/);
+  assert.equal(ready.metadata.annotations?.['cert.gardener.cloud/not-after'], st.expirationDate);
+  assert.equal(ready.metadata.annotations?.['cert.gardener.cloud/not-before'], st.issuanceDate);
+  assert.equal(ready.spec.secretRef?.namespace, d.ns);
 
   // The Secret: a kubernetes.io/tls with the full chain up to pebble's root, and the key of the leaf.
-  const secretName = /stored in secret [^/]+\/(\S+)/.exec(st.message ?? '')?.[1];
-  assert.ok(secretName, st.message);
+  const secretName = ready.spec.secretRef?.name;
+  assert.ok(secretName, JSON.stringify(ready.spec));
   const secret = (await d.secret(secretName!))!;
   assert.equal(secret.type, 'kubernetes.io/tls');
-  assert.match(secret.metadata.labels?.['cert.gardener.cloud/hash'] ?? '', /^[0-9a-f]{56}$/);
+  assert.equal(secret.metadata.labels?.['cert.gardener.cloud/hash'], hash);
+  assert.equal(secret.metadata.labels?.['cert.gardener.cloud/certificate'], 'true');
   const chain = splitPemCertificates(b64(secret.data?.['tls.crt'])).map((p) => new X509Certificate(p));
   assert.ok(chain.length >= 2, 'leaf and intermediate');
   const leaf = chain[0]!;
@@ -91,7 +99,7 @@ test('the seed examples: issuer Ready, simple and CSR certificates Ready with ve
   // The CSR certificate: names from the CSR, no private key (the user keeps it).
   const csrReady = await d.waitCertificate('cert-csr', 'Ready', 90_000);
   assert.deepEqual([...(csrReady.status!.dnsNames ?? [])].sort(), ['cert1-foo.mydomain.com', 'cert1.mydomain.com']);
-  const csrSecretName = /stored in secret [^/]+\/(\S+)/.exec(csrReady.status!.message ?? '')![1]!;
+  const csrSecretName = csrReady.spec.secretRef!.name!;
   const csrSecret = (await d.secret(csrSecretName))!;
   assert.equal(b64(csrSecret.data?.['tls.key']), '');
   assert.ok(splitPemCertificates(b64(csrSecret.data?.['tls.crt'])).length >= 2);
@@ -109,7 +117,8 @@ test('the seed examples: issuer Ready, simple and CSR certificates Ready with ve
   );
   const events = await d.events('cert-simple');
   assert.ok(
-    events.some((e) => e.type === 'Normal' && e.reason === 'Ready'),
+    // gardener's reason for every certificate event; the message is the status message.
+    events.some((e) => e.type === 'Normal' && e.reason === 'reconcile' && e.message === st.message),
     JSON.stringify(events),
   );
 });

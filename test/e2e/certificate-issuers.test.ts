@@ -41,8 +41,9 @@ test('an issuer with an existing account (autoRegistration false) issues certifi
   await d.certificate('existing-cert', { commonName: 'existing.example.com', issuerRef: { name: 'existing' } });
   const c = await d.waitCertificate('existing-cert', 'Ready');
   assert.equal(c.status?.issuerRef?.name, 'existing');
-  // Without secretName the secret gets a generated name, which the status message names.
-  assert.match(c.status?.message ?? '', /stored in secret .*\/existing-cert-[0-9a-f]{8}$/);
+  // Without secretName the secret gets a generated name, written back to spec.secretRef as gardener does.
+  assert.match(c.spec.secretRef?.name ?? '', /^existing-cert-[0-9a-f]{8}$/);
+  assert.ok(await d.secret(c.spec.secretRef!.name!));
 });
 
 test('an issuer with external account binding issues certificates', async () => {
@@ -82,8 +83,8 @@ test('quota: an exhausted issuer leaves certificates Waiting with a clear messag
     issuerRef: { name: 'tight' },
     secretName: 'q1-copy-tls',
   });
-  const copy = await d.waitCertificate('q1-copy', 'Ready');
-  assert.match(copy.status?.message ?? '', /reused/);
+  await d.waitCertificate('q1-copy', 'Ready');
+  assert.equal(d.ordersOf('q1-copy'), 0, 'reused: no order');
   assert.equal((await d.getCertificate('q2')).status?.state, 'Waiting');
 
   // Raising the quota wakes the waiting certificate (the refill rate is now 10 per second).

@@ -93,7 +93,7 @@ function waitEvent(kind: string, name: string, type: string, pattern: RegExp) {
   );
 }
 
-const bySecret = (certs: Certificate[], secret: string) => certs.find((c) => c.spec.secretName === secret)!;
+const bySecret = (certs: Certificate[], secret: string) => certs.find((c) => c.spec.secretRef?.name === secret)!;
 
 test('an annotated Ingress gets a Ready Certificate per tls entry; editing hosts updates it; removing the annotation or the Ingress deletes them', async () => {
   const managed = {
@@ -202,7 +202,7 @@ test('a LoadBalancer Service with secretname and dnsnames gets a Ready Certifica
   assert.deepEqual(cert!.spec, {
     commonName: 'svc.example.com',
     dnsNames: ['svc2.example.com'],
-    secretName: 'svc-api-tls',
+    secretRef: { name: 'svc-api-tls', namespace: d.ns },
     issuerRef: { name: ISSUER },
     privateKey: { algorithm: 'ECDSA', size: 384 },
     renewBefore: '240h',

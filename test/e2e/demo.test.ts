@@ -17,7 +17,7 @@ test('the demo brings the examples to Ready and prints the seed views and certct
     /\$ kubectl get issuer\nNAME\s+SERVER\s+EMAIL\s+STATUS\s+TYPE\s+AGE\nissuer-local\s+https:\/\/127\.0\.0\.1:\d+\/dir\s+admin@example\.com\s+Ready\s+acme/,
   );
   const certs = out.slice(out.indexOf('$ kubectl get cert -o wide'), out.indexOf('$ certctl actors'));
-  assert.match(certs, /NAME\s+COMMON NAME\s+ISSUER\s+STATUS\s+EXPIRATION_DATE\s+DNS_NAMES\s+AGE/);
+  assert.match(certs, /NAME\s+COMMON NAME\s+ISSUER\s+STATUS\s+ISSUANCE_DATE\s+EXPIRATION_DATE\s+DNS_NAMES\s+AGE/);
   for (const name of ['cert-simple', 'cert-csr', 'echoheaders-ingress-', 'test-service-service-'])
     assert.match(certs, new RegExp(`${name}\\S*\\s+\\S+\\s+issuer-local\\s+Ready`));
   assert.match(

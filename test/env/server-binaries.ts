@@ -19,6 +19,8 @@ export interface ServerBinaries {
   natsServer: string;
   pebble: string;
   challtestsrv: string;
+  /** For the README's commands; the machine's own kubectl is not needed. */
+  kubectl: string;
 }
 
 interface GoBuild {
@@ -48,6 +50,17 @@ const specs = {
       module: 'kube-apiserver',
       pkg: 'k8s.io/kubernetes/cmd/kube-apiserver',
       // Without the stamp /version reports v0.0.0-master and clients warn.
+      ldflags: `-s -w -X k8s.io/component-base/version.gitVersion=v${KUBE_VERSION} -X k8s.io/component-base/version.gitMajor=1 -X k8s.io/component-base/version.gitMinor=${KUBE_VERSION.split('.')[1]}`,
+    },
+  },
+  kubectl: {
+    name: 'kubectl',
+    envVars: ['TEST_ASSET_KUBECTL'],
+    kubebuilderName: 'kubectl',
+    cacheName: `kubectl-v${KUBE_VERSION}`,
+    build: {
+      module: 'kube-apiserver',
+      pkg: 'k8s.io/kubernetes/cmd/kubectl',
       ldflags: `-s -w -X k8s.io/component-base/version.gitVersion=v${KUBE_VERSION} -X k8s.io/component-base/version.gitMajor=1 -X k8s.io/component-base/version.gitMinor=${KUBE_VERSION.split('.')[1]}`,
     },
   },
@@ -170,7 +183,8 @@ export async function ensureServerBinaries(log: (line: string) => void = () => {
   const challtestsrv = await ensure(specs.challtestsrv, log);
   const etcd = await ensure(specs.etcd, log);
   const kubeApiserver = await ensure(specs.kubeApiserver, log);
-  return { kubeApiserver, etcd, natsServer, pebble, challtestsrv };
+  const kubectl = await ensure(specs.kubectl, log);
+  return { kubeApiserver, etcd, natsServer, pebble, challtestsrv, kubectl };
 }
 
 /** Only the NATS server, for tests that need nothing else. */

@@ -8,6 +8,7 @@ import { DnsCompanion } from './dns-companion.js';
 import { type EtcdServer, startEtcd } from './etcd.js';
 import { type KubeApiServer, startKubeApiServer } from './kube-apiserver.js';
 import { type NatsCluster, startNatsCluster } from './nats-cluster.js';
+import { TEST_NATS_USERS } from './nats-users.js';
 import { repoRoot } from './paths.js';
 import { type AcmeServer, type ChallengeDnsServer, startChallengeDns, startPebble } from './pebble.js';
 import { PortAllocator } from './ports.js';
@@ -33,7 +34,9 @@ export interface StackOptions {
 export interface StackInfo {
   dir: string;
   clusters: Record<ClusterRole, { server: string; kubeconfig: string; runtimeKubeconfig: string; auditLog: string }>;
-  nats: { urls: string[]; monitorUrls: string[] };
+  nats: { urls: string[]; monitorUrls: string[]; users: typeof TEST_NATS_USERS };
+  /** A kubectl of the API servers' version (built like them), for the README's commands. */
+  kubectl: string;
   acme: { directoryUrl: string; rootCaPath: string; listenerCaPath: string };
   acmeEab?: { directoryUrl: string; rootCaPath: string; keys: Record<string, string> };
   acmeShortLived?: { directoryUrl: string; rootCaPath: string; validitySeconds: number };
@@ -179,7 +182,8 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
           { server: s.url, kubeconfig: s.kubeconfig, runtimeKubeconfig: s.runtimeKubeconfig, auditLog: s.auditLog },
         ]),
       ) as StackInfo['clusters'],
-      nats: { urls: nats.urls, monitorUrls: nats.nodes.map((n) => n.monitorUrl) },
+      nats: { urls: nats.urls, monitorUrls: nats.nodes.map((n) => n.monitorUrl), users: TEST_NATS_USERS },
+      kubectl: binaries.kubectl,
       acme: { directoryUrl: acme.directoryUrl, rootCaPath: acme.rootCaPath, listenerCaPath: acme.listenerCaPath },
       ...(acmeEab
         ? {

@@ -41,7 +41,7 @@ function rowOf(table: Table, name: string): Record<string, unknown> {
   return Object.fromEntries(table.columnDefinitions.map((c, i) => [c.name, row.cells[i]]));
 }
 
-test("`kubectl get issuer` shows NAME SERVER EMAIL STATUS TYPE AGE with the issuer's server and email", async () => {
+test("`kubectl get issuer` shows NAME SERVER EMAIL STATUS TYPE AGE, -o wide adds v0.27.0's INCLUDED_DOMAINS", async () => {
   const issuer = loadExample<KubeObject & { spec: { acme: { server: string; email: string } } }>(
     'local/20-issuer-pebble.yaml',
   );
@@ -52,13 +52,22 @@ test("`kubectl get issuer` shows NAME SERVER EMAIL STATUS TYPE AGE with the issu
     assert.equal(table.kind, 'Table');
     assert.deepEqual(
       table.columnDefinitions.map((c) => c.name),
-      ['Name', 'SERVER', 'EMAIL', 'STATUS', 'TYPE', 'AGE'],
+      ['Name', 'SERVER', 'EMAIL', 'STATUS', 'TYPE', 'AGE', 'INCLUDED_DOMAINS'],
     );
     assert.deepEqual(
       table.columnDefinitions.map((c) => c.priority),
-      [0, 0, 0, 0, 0, 0],
+      [0, 0, 0, 0, 0, 0, 2000],
     );
     assert.deepEqual(printedHeader(table, false), ['NAME', 'SERVER', 'EMAIL', 'STATUS', 'TYPE', 'AGE']);
+    assert.deepEqual(printedHeader(table, true), [
+      'NAME',
+      'SERVER',
+      'EMAIL',
+      'STATUS',
+      'TYPE',
+      'AGE',
+      'INCLUDED_DOMAINS',
+    ]);
     const row = rowOf(table, issuer.metadata.name);
     assert.equal(row.Name, issuer.metadata.name);
     assert.equal(row.SERVER, issuer.spec.acme.server);
@@ -68,7 +77,7 @@ test("`kubectl get issuer` shows NAME SERVER EMAIL STATUS TYPE AGE with the issu
   }
 });
 
-test('`kubectl get cert` shows NAME COMMON NAME ISSUER STATUS AGE, and -o wide adds EXPIRATION_DATE and DNS_NAMES', async () => {
+test('`kubectl get cert` shows NAME COMMON NAME ISSUER STATUS AGE, and -o wide adds ISSUANCE_DATE, EXPIRATION_DATE and DNS_NAMES', async () => {
   const cert = loadExample<KubeObject & { spec: Record<string, unknown> }>('local/30-cert-simple.yaml');
   cert.metadata.name = uniqueName('table-cert');
   await source.create(CERTS, cert);
@@ -79,6 +88,7 @@ test('`kubectl get cert` shows NAME COMMON NAME ISSUER STATUS AGE, and -o wide a
         state: 'Ready',
         commonName: 'cert1.example.com',
         dnsNames: ['cert1.example.com', 'cert1-foo.example.com'],
+        issuanceDate: '2029-10-01T00:00:00Z',
         expirationDate: '2030-01-01T00:00:00Z',
         issuerRef: { name: 'issuer-local', namespace: 'default', cluster: 'default' },
       },
@@ -86,7 +96,7 @@ test('`kubectl get cert` shows NAME COMMON NAME ISSUER STATUS AGE, and -o wide a
     const table = await source.request<Table>('GET', CERTS, { headers: AS_TABLE });
     assert.deepEqual(
       table.columnDefinitions.map((c) => c.name),
-      ['Name', 'COMMON NAME', 'ISSUER', 'STATUS', 'EXPIRATION_DATE', 'DNS_NAMES', 'AGE'],
+      ['Name', 'COMMON NAME', 'ISSUER', 'STATUS', 'ISSUANCE_DATE', 'EXPIRATION_DATE', 'DNS_NAMES', 'AGE'],
     );
     assert.deepEqual(printedHeader(table, false), ['NAME', 'COMMON NAME', 'ISSUER', 'STATUS', 'AGE']);
     assert.deepEqual(printedHeader(table, true), [
@@ -94,10 +104,12 @@ test('`kubectl get cert` shows NAME COMMON NAME ISSUER STATUS AGE, and -o wide a
       'COMMON NAME',
       'ISSUER',
       'STATUS',
+      'ISSUANCE_DATE',
       'EXPIRATION_DATE',
       'DNS_NAMES',
       'AGE',
     ]);
+    assert.equal(rowOf(table, cert.metadata.name).ISSUANCE_DATE, '2029-10-01T00:00:00Z');
     const row = rowOf(table, cert.metadata.name);
     assert.equal(row['COMMON NAME'], 'cert1.example.com');
     assert.equal(row.ISSUER, 'issuer-local');

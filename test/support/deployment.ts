@@ -110,6 +110,11 @@ export class TestDeployment {
     for (const k of Object.values(this.kube)) k.close();
   }
 
+  /** Issuers and Certificates of this deployment carry its class, as gardener requires with --cert-class. */
+  classAnnotations(): Record<string, string> {
+    return this.opts.defaultClass ? {} : { 'cert.gardener.cloud/class': this.certClass };
+  }
+
   /** The ACME issuer of this deployment on the shared pebble (auto registration). */
   async issuer(
     name: string,
@@ -119,7 +124,7 @@ export class TestDeployment {
     await this.kube.default.create(issuerPath(this.ns), {
       apiVersion: 'cert.gardener.cloud/v1alpha1',
       kind: 'Issuer',
-      metadata: { name, namespace: this.ns },
+      metadata: { name, namespace: this.ns, annotations: this.classAnnotations() },
       spec: {
         acme: {
           server: this.stack.acme.directoryUrl,

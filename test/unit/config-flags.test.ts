@@ -1,54 +1,45 @@
-// Deployments written for gardener's cert-controller-manager must start unchanged: every flag of the seed's usage
-// list is accepted with the seed's default, and mistakes are reported with the flag's name and a way out.
+// Deployments written for gardener's cert-controller-manager v0.27.0 must start unchanged: every flag its `--help`
+// prints is accepted with its default, and mistakes are reported with the flag's name and a way out. The expected
+// usage is the `--help` output of v0.27.0 (built from the Go module proxy), kept as a fixture.
 
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { formatDuration } from '../../actors/certificate/duration.js';
+import { formatDuration, parseDuration } from '../../actors/certificate/duration.js';
 import { resolveEffectiveConfig } from '../../actors/config/effective-config.js';
 import { FLAGS, FLAGS_BY_NAME } from '../../actors/config/flag-table.js';
 import { type FlagValue, helpText, parseFlags } from '../../actors/config/parse-flags.js';
 
-// dist/test/unit/ -> repo root -> ../shared/seed: the seed manual lives beside the repository.
-const SEED_README = fileURLToPath(new URL('../../../../shared/seed/cert-management-README.txt', import.meta.url));
+// dist/test/unit/ -> the fixture beside this test's source.
+const GARDENER_HELP = fileURLToPath(new URL('../../../test/unit/fixtures/gardener-v0.27.0-help.txt', import.meta.url));
 
 interface SeedFlag {
   name: string;
   short?: string;
   type: string;
-  default?: string;
+  /** What --help prints as "(default ...)". */
+  shown?: string;
   help: string;
 }
 
 let usage: { block: string; flags: SeedFlag[] } | undefined;
 function seedUsage(): { block: string; flags: SeedFlag[] } {
   if (usage) return usage;
-  let text: string;
-  try {
-    text = readFileSync(SEED_README, 'utf8');
-  } catch (err) {
-    assert.fail(
-      `the seed manual is needed to check the flags but cannot be read at ${SEED_README}: ${(err as Error).message}`,
-    );
-  }
-  const lines = text.split('\n');
-  const start = lines.indexOf('Usage:');
-  const flagsAt = lines.indexOf('Flags:', start);
-  assert.ok(start >= 0 && flagsAt > start, `no "Usage:" / "Flags:" block in ${SEED_README}`);
-  let end = flagsAt + 1;
-  while (end < lines.length && /^ {2}(-\w, |\s{4})--/.test(lines[end]!)) end++;
-  const flags = lines.slice(flagsAt + 1, end).map((line) => {
+  const lines = readFileSync(GARDENER_HELP, 'utf8').trimEnd().split('\n');
+  const flagsAt = lines.indexOf('Flags:');
+  assert.ok(lines[0] === 'Usage:' && flagsAt > 0, `no "Usage:" / "Flags:" block in ${GARDENER_HELP}`);
+  const flags = lines.slice(flagsAt + 1).map((line) => {
     const m = /^ {2}(?:-(\w), )?\s*--(\S+)(?: (string|int|duration))?\s{2,}(.*)$/.exec(line);
     assert.ok(m, `unreadable usage line: ${line}`);
     const [, short, name = '', type = 'bool', rawHelp = ''] = m;
     const d = / \(default (.*)\)$/.exec(rawHelp);
     const f: SeedFlag = { name, type, help: d ? rawHelp.slice(0, d.index) : rawHelp };
     if (short) f.short = short;
-    if (d) f.default = d[1]!.replace(/^"(.*)"$/, '$1');
+    if (d) f.shown = d[1]!.replace(/^"(.*)"$/, '$1');
     return f;
   });
-  usage = { block: lines.slice(start, end).join('\n'), flags };
+  usage = { block: lines.join('\n'), flags };
   return usage;
 }
 
@@ -62,19 +53,20 @@ function sample(type: string): [string, FlagValue] {
         : ['some-value', 'some-value'];
 }
 
-test('the flag table is exactly the seed usage list: names, shorthands, types, defaults, help', () => {
+test("the flag table is exactly v0.27.0's usage list: names, shorthands, types, shown defaults, help", () => {
   const { flags } = seedUsage();
-  assert.equal(flags.length, 92, 'the seed lists 92 flags');
-  const ours = FLAGS.filter((f) => f.origin === 'seed').map(({ name, short, type, default: d, help }) => {
+  assert.equal(flags.length, 157, 'v0.27.0 prints 157 flags');
+  const ours = FLAGS.filter((f) => f.origin === 'seed').map(({ name, short, type, default: d, shown, help }) => {
     const f: SeedFlag = { name, type, help };
     if (short) f.short = short;
-    if (d !== undefined) f.default = d;
+    const printed = shown === undefined ? d : shown;
+    if (printed != null && type !== 'bool') f.shown = printed;
     return f;
   });
   assert.deepEqual(ours, flags);
 });
 
-test('--help prints the seed usage block byte for byte, then our own flags in a separate section', () => {
+test("--help prints v0.27.0's usage block byte for byte, then our own flags in a separate section", () => {
   const text = helpText();
   assert.ok(text.startsWith(`${seedUsage().block}\n\n`), 'seed block differs');
   assert.match(text, /\nActor runtime flags \(this implementation; not in gardener's cert-controller-manager\):\n/);
@@ -84,17 +76,34 @@ test('--help prints the seed usage block byte for byte, then our own flags in a 
   );
 });
 
-test('with no arguments every seed flag has the default the seed prints', () => {
+test('with no arguments every flag has the default that takes effect in v0.27.0', () => {
   const { values, explicit } = parseFlags([]);
   assert.equal(explicit.size, 0);
-  for (const f of seedUsage().flags) {
+  for (const f of FLAGS) {
     const v = values.get(f.name);
     const shown = f.type === 'duration' ? formatDuration(v as number) : String(v);
     const zero = f.type === 'bool' ? 'false' : f.type === 'int' ? '0' : f.type === 'duration' ? '0s' : '';
     assert.equal(shown, f.default ?? zero, `default of --${f.name}`);
   }
-  assert.equal(values.get('issuer.renewal-window'), 720 * 3_600_000);
-  assert.equal(values.get('issuer.precheck-nameservers'), '8.8.8.8:53,8.8.4.4:53');
+  // The defaults gardener's controllers apply without --help showing them (read from its source).
+  const effective: Record<string, FlagValue> = {
+    'issuer.renewal-window': 720 * 3_600_000,
+    'issuer.renewal-overdue-window': 600 * 3_600_000,
+    'issuer.propagation-timeout': 120_000,
+    'issuer.precheck-additional-wait': 10_000,
+    'issuer.precheck-nameservers': '8.8.8.8:53,8.8.4.4:53',
+    'issuer.default-private-key-algorithm': 'RSA',
+    'issuer.default-rsa-private-key-size': 2048,
+    'issuer.default-ecdsa-private-key-size': 256,
+    'issuer.revocations.pool.size': 1,
+    'issuer.default.pool.size': 2,
+    'kubeconfig.qps': 50,
+    'kubeconfig.burst': 100,
+    'lease-resource-lock': 'leases',
+    name: 'cert-controller-manager',
+  };
+  for (const [name, value] of Object.entries(effective)) assert.equal(values.get(name), value, name);
+  assert.ok(parseDuration('2m', 'x').ok);
 });
 
 test('every seed flag is accepted as --flag=value and (non-bool) as --flag value', () => {
@@ -219,7 +228,12 @@ test('defaults give the seed behaviour: 720h window, quota 10000, 8.8.8.8 preche
   assert.equal(c.defaultRequestsPerDayQuota, 10_000);
   assert.deepEqual(c.precheckNameservers, ['8.8.8.8:53', '8.8.4.4:53']);
   assert.equal(c.precheckAdditionalWaitMs, 10_000);
-  assert.equal(c.propagationTimeoutMs, 60_000);
+  assert.equal(c.propagationTimeoutMs, 120_000, 'v0.27.0: 2m');
+  assert.equal(c.dns.namespace, '', "no --dns-namespace: entries go to the certificate's namespace");
+  assert.deepEqual(c.privateKeyDefaults, { algorithm: 'RSA', rsaSize: 2048, ecdsaSize: 256 });
+  assert.equal(c.renewalOverdueWindowMs, 600 * 3_600_000);
+  assert.deepEqual([c.allowTargetIssuers, c.acmeDeactivateAuthorizations, c.dns.useDnsRecords], [false, false, false]);
+  assert.equal(c.revocationConcurrency, 1);
   assert.equal(c.defaultIssuer, 'default-issuer');
   assert.equal(c.issuerNamespace, 'default');
   assert.equal(
@@ -305,6 +319,8 @@ test('clusters: source and dns fall back to default, target to source; empty kub
     id: 'src',
     disableDeployCrds: false,
     sameAs: null,
+    qps: 50,
+    burst: 100,
   });
   assert.deepEqual(c.clusters.target, {
     role: 'target',
@@ -312,6 +328,8 @@ test('clusters: source and dns fall back to default, target to source; empty kub
     id: 'src',
     disableDeployCrds: false,
     sameAs: 'source',
+    qps: 50,
+    burst: 100,
   });
   assert.equal(c.clusters.dns.kubeconfig, '/k/default');
   assert.equal(effective('--target=/k/t').clusters.target.sameAs, null);
@@ -396,4 +414,35 @@ test('NATS, actor system, pod name and log level', () => {
   assert.deepEqual(effective('--plugin-file=/p').notices, [
     '--plugin-file has no effect here: Go plugins cannot be loaded',
   ]);
+});
+
+test('the v0.27.0 flags with behaviour: private key defaults, target issuers, overdue window, client limits', () => {
+  const c = effective(
+    '--default-private-key-algorithm=ECDSA',
+    '--issuer.default-ecdsa-private-key-size=384',
+    '--renewal-overdue-window=48h',
+    '--kubeconfig.qps=5',
+    '--kubeconfig.burst=7',
+    '--revocations.pool.size=3',
+    '--acme-deactivate-authorizations',
+  );
+  assert.deepEqual(c.privateKeyDefaults, { algorithm: 'ECDSA', rsaSize: 2048, ecdsaSize: 384 });
+  assert.equal(c.renewalOverdueWindowMs, 48 * 3_600_000);
+  assert.deepEqual([c.clusters.default.qps, c.clusters.default.burst], [5, 7]);
+  assert.equal(c.revocationConcurrency, 3);
+  assert.equal(c.acmeDeactivateAuthorizations, true);
+  assert.throws(
+    () => effective('--default-private-key-algorithm=DSA'),
+    /--default-private-key-algorithm "DSA" is invalid: use RSA or ECDSA/,
+  );
+  assert.throws(
+    () => effective('--default-rsa-private-key-size=1024'),
+    /--default-rsa-private-key-size 1024 is invalid: use 2048, 3072, 4096/,
+  );
+  assert.throws(
+    () => effective('--allow-target-issuers'),
+    /'--allow-target-issuers' is only supported if default cluster != target cluster/,
+  );
+  assert.equal(effective('--allow-target-issuers', '--kubeconfig=/k/a', '--target=/k/b').allowTargetIssuers, true);
+  assert.match(effective('--use-dnsrecords').notices.join('\n'), /--use-dnsrecords is not implemented yet/);
 });

@@ -63,8 +63,11 @@ test('an annotated Ingress gets one Certificate per tls secret, named by its hos
   assert.equal(r.complete, true);
   assert.equal(r.certificates.length, 2);
   const [ab, c] = r.certificates as [Certificate, Certificate];
-  assert.deepEqual(ab.spec, { commonName: 'a.example.com', dnsNames: ['b.example.com'], secretName: 'ab-tls' });
-  assert.deepEqual(c.spec, { commonName: 'c.example.com', secretName: 'c-tls' });
+  // spec.secretRef always, as gardener generates it.
+  const ref = (name: string) => ({ name, namespace: 'shop' });
+  assert.deepEqual(ab.spec, { commonName: 'a.example.com', dnsNames: ['b.example.com'], secretRef: ref('ab-tls') });
+  assert.deepEqual(c.spec, { commonName: 'c.example.com', secretRef: ref('c-tls') });
+  assert.equal(ab.metadata.annotations?.['cert.gardener.cloud/forward-owner-refs'], 'true');
   assert.equal(ab.metadata.namespace, 'shop');
   assert.match(ab.metadata.name, /^web-ingress-[0-9a-f]{8}$/);
   assert.notEqual(ab.metadata.name, c.metadata.name);
@@ -76,6 +79,7 @@ test('an annotated Ingress gets one Certificate per tls secret, named by its hos
   assert.deepEqual(ab.metadata.annotations, {
     'cert.gardener.cloud/class': 'gardencert',
     'cert.gardener.cloud/source-object': 'ingress/shop/web',
+    'cert.gardener.cloud/forward-owner-refs': 'true',
   });
   assert.deepEqual(ab.metadata.ownerReferences, [
     { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', name: 'web', uid: 'u-1', controller: true },
@@ -257,7 +261,7 @@ test('a LoadBalancer Service with secretname and dnsnames gets one Certificate; 
   assert.deepEqual(c.spec, {
     commonName: 'api.example.com',
     dnsNames: ['api2.example.com'],
-    secretName: 'api-tls',
+    secretRef: { name: 'api-tls', namespace: c.metadata.namespace },
     issuerRef: { name: 'acme' },
   });
   assert.match(c.metadata.name, /^api-service-[0-9a-f]{8}$/);

@@ -18,6 +18,11 @@ export function challengeGroups(challenges: readonly ChallengeRecord[]): Map<str
   return groups;
 }
 
+/** Where a certificate's challenge entries go: --dns-namespace, else (as gardener) the certificate's own namespace. */
+export function entryNamespace(config: EffectiveConfig, certificate: CertificateIdentity): string {
+  return config.dns.namespace || certificate.namespace;
+}
+
 /** One DNSEntry per challenge domain, as the seed's flags shape them (namespace, class, owner id, TTL). */
 export function challengeEntries(
   certificate: CertificateIdentity,
@@ -29,7 +34,7 @@ export function challengeEntries(
       certificate,
       domain,
       values,
-      namespace: config.dns.namespace,
+      namespace: entryNamespace(config, certificate),
       ttlSeconds: Math.max(1, Math.round(config.propagationTimeoutMs / 1000)),
       dnsClass: config.dns.class || undefined,
       ownerId: config.dns.ownerId || undefined,

@@ -1,13 +1,14 @@
 // The end of an order, whatever its outcome: its challenge entries deleted and its grant released at the issuer.
 import { ISSUER_KIND, issuerId } from '../../kinds.js';
 import type { CertCtx, OrderWork } from '../certificate-actor-types.js';
-import type { CertEnv } from '../certificate-env.js';
+import { type CertEnv, identityOf } from '../certificate-env.js';
 import { deleteEntry } from '../certificate-kube.js';
 import { memoryOf } from '../certificate-memory.js';
 import { countChallenges } from '../certificate-metrics.js';
+import { entryNamespace } from './challenges.js';
 
 export async function cleanupWork(ctx: CertCtx, env: CertEnv, work: OrderWork): Promise<void> {
-  const ns = env.deps.config.dns.namespace;
+  const ns = entryNamespace(env.deps.config, identityOf(ctx));
   countChallenges(ctx, undefined);
   await Promise.all((work.entries ?? []).map((e) => deleteEntry(env.dns, ns, e)));
   ctx.tell(ISSUER_KIND, issuerId(work.issuer.namespace, work.issuer.name), { type: 'Release', certificate: ctx.id });

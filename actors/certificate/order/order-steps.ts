@@ -12,13 +12,13 @@ import type { AcmeReply, GrantReply } from '../../issuer/issuer-messages.js';
 import { createCsrPem, generatePrivateKey, readCertificateChain } from '../../x509/certificate-info.js';
 import type { OrderPhase } from '../certificate-actor-types.js';
 import { identityOf } from '../certificate-env.js';
-import { getEntry, putSecret, upsertEntry } from '../certificate-kube.js';
-import { countChallenges, countOrder } from '../certificate-metrics.js';
+import { getEntry, upsertEntry, writeSecret } from '../certificate-kube.js';
+import { countChallenges, countOrder, issuerLabel } from '../certificate-metrics.js';
 import { issuedRecord, markReady } from '../certificate-outcome.js';
-import { buildTlsSecret } from '../certificate-secret.js';
-import { certificateSummary } from '../certificate-status.js';
+import { cascadeOwners, certificateSecretData } from '../certificate-secret.js';
+import { PENDING_MESSAGE } from '../certificate-status.js';
 import { writeStatus } from '../certificate-status-writer.js';
-import { challengeDomains, challengeEntries, challengeGroups } from './challenges.js';
+import { challengeDomains, challengeEntries, challengeGroups, entryNamespace } from './challenges.js';
 import {
   call,
   continueWith,
@@ -87,12 +87,12 @@ export const ORDER_STEPS: OrderSteps = {
     async onReply(s, msg) {
       if (msg.error !== undefined) return retry(msg.error, true);
       const reply = msg.reply as GrantReply;
-      const { work, request, ctx, env } = s;
-      const names = { issuer: work.issuer, dnsNames: request.dnsNames, commonName: request.commonName };
-      const issuerName = `${work.issuer.namespace}/${work.issuer.name}`;
+      const { work, ctx, env } = s;
+      // The stored certificate (renewal) stays visible while a new one is ordered, as gardener shows it.
+      const issued = ctx.state.issued;
+      const names = { issuer: work.issuer, certificate: issued, renewalAtMs: issued?.renewalAtMs };
       if (reply.granted) {
-        const message = `certificate requested from issuer ${issuerName}${work.secretExists ? ' (renewal)' : ''}`;
-        await writeStatus(ctx, env, { ...names, state: 'Pending', message });
+        await writeStatus(ctx, env, { ...names, state: 'Pending', message: PENDING_MESSAGE });
         return go('order');
       }
       if (reply.reason === 'quota') {
@@ -153,10 +153,10 @@ export const ORDER_STEPS: OrderSteps = {
       try {
         await Promise.all(entries.map((e) => upsertEntry(s.env.dns, e)));
       } catch (err) {
-        const where = `namespace ${s.config.dns.namespace} of the dns cluster`;
+        const where = `namespace ${entryNamespace(s.config, identityOf(s.ctx))} of the dns cluster`;
         return retry(`writing the challenge DNSEntries in ${where} failed: ${(err as Error).message}`, true);
       }
-      countChallenges(s.ctx, { issuer: `${s.work.issuer.namespace}/${s.work.issuer.name}`, count: entries.length });
+      countChallenges(s.ctx, { issuer: issuerLabel(s.work.issuer), count: s.work.challenges?.length ?? 0 });
       return go('await-entries', { entries: entries.map((e) => e.metadata.name) }, ENTRY_FALLBACK_POLL_MS);
     },
   },
@@ -170,7 +170,7 @@ export const ORDER_STEPS: OrderSteps = {
     initial: () => ({ ready: new Set<string>() }),
     async start(s) {
       const { config, work } = s;
-      const ns = config.dns.namespace;
+      const ns = entryNamespace(config, identityOf(s.ctx));
       const problems: string[] = [];
       for (const name of (work.entries ?? []).filter((n) => !s.data.ready.has(n))) {
         const entry = await getEntry(s.env.dns, ns, name);
@@ -326,6 +326,9 @@ export const ORDER_STEPS: OrderSteps = {
         orderUrl: work.orderUrl!,
         certificateUrl: work.certificateUrl,
         preferredChain: request.preferredChain,
+        deactivate: s.config.acmeDeactivateAuthorizations
+          ? [...new Set((work.challenges ?? []).map((c) => c.authorizationUrl))]
+          : undefined,
       });
     },
     async onReply(s, msg) {
@@ -340,24 +343,24 @@ export const ORDER_STEPS: OrderSteps = {
       }
       if (!hasKeyFor(s)) return { kind: 'restart', why: keyGone };
       const requestedAtMs = work.startedAt;
-      const secret = buildTlsSecret({
+      const cert = s.ctx.state.cert!;
+      const write = {
         namespace: work.secret.namespace,
         name: work.secret.name,
-        owner: identityOf(s.ctx),
-        issuer: `${work.issuer.namespace}/${work.issuer.name}`,
         hash: work.hash,
-        chainPem: r.chain,
-        keyPem: order.key?.pem ?? '',
+        data: certificateSecretData(r.chain, order.key?.pem ?? ''),
         requestedAtMs,
         extraLabels: request.secretLabels,
-      });
+        ownerReferences: s.config.cascadeDelete ? cascadeOwners(cert) : undefined,
+      };
+      let secretResourceVersion: string | undefined;
       try {
-        await putSecret(s.env.target, secret, work.secretExists);
+        secretResourceVersion = await writeSecret(s.env.target, write, work.secretExists);
       } catch (err) {
         const where = `secret ${work.secret.namespace}/${work.secret.name} of the target cluster`;
         return retry(`storing the certificate in ${where} failed: ${(err as Error).message}`, true);
       }
-      const where = { secret: work.secret, hash: work.hash, issuer: work.issuer, requestedAtMs };
+      const where = { secret: work.secret, hash: work.hash, issuer: work.issuer, requestedAtMs, secretResourceVersion };
       const stored = issuedRecord(s.config, readCertificateChain(r.chain), where, request.renewBeforeMs);
       delete order.key;
       return continueWith('done', { stored });
@@ -373,9 +376,9 @@ export const ORDER_STEPS: OrderSteps = {
     initial: () => ({}),
     async start(s) {
       const stored = s.work.stored!;
-      const where = `${stored.secret.namespace}/${stored.secret.name}`;
-      await markReady(s.ctx, s.env, stored, `${certificateSummary(stored)}; stored in secret ${where}`);
-      s.ctx.log.info({ secret: where, ms: s.ctx.now() - s.work.startedAt }, 'certificate issued');
+      await markReady(s.ctx, s.env, stored);
+      const secret = `${stored.secret.namespace}/${stored.secret.name}`;
+      s.ctx.log.info({ secret, ms: s.ctx.now() - s.work.startedAt }, 'certificate issued');
       countOrder(s.work, true);
       return { kind: 'finished' };
     },

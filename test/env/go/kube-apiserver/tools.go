@@ -5,3 +5,6 @@
 package tools
 
 import _ "k8s.io/kubernetes/cmd/kube-apiserver"
+
+// kubectl, for the README's commands on machines that have none (the same staging pins).
+import _ "k8s.io/kubernetes/cmd/kubectl"
