@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { type AcmeAccount, AcmeAccountError, newAccountKeyPem, openAcmeAccount } from '../acme/acme-account.js';
 import { isNotFound } from '../kube/kube-api-error.js';
 import type { KubeClient } from '../kube/kube-client.js';
@@ -10,8 +11,22 @@ interface Secret {
 
 export interface AccountOutcome {
   account: AcmeAccount;
-  /** Where the account key lives (created when auto registration had no secret yet). */
-  secret: { namespace: string; name: string; created: boolean };
+  /** Where the account key lives (created when auto registration had no secret yet), and its gardener hash. */
+  secret: { namespace: string; name: string; created: boolean; hash: string };
+}
+
+/**
+ * gardener's CalcSecretHash of the account secret (status.acme.secretHash): SHA-224 over the data keys in sorted
+ * order, each key, a NUL and its value. gardener compares it to skip a registration that did not change.
+ */
+export function accountSecretHash(data: Record<string, string> | undefined): string {
+  const h = createHash('sha224');
+  for (const key of Object.keys(data ?? {}).sort()) {
+    h.update(key);
+    h.update(Buffer.of(0));
+    h.update(Buffer.from(data![key]!, 'base64'));
+  }
+  return h.digest('hex');
 }
 
 const secretPath = (ns: string, name?: string) => `/api/v1/namespaces/${ns}/secrets${name ? `/${name}` : ''}`;
@@ -60,11 +75,17 @@ export async function setUpAcmeAccount(kube: KubeClient, issuer: Issuer): Promis
         name: ref.name,
         namespace: ref.namespace,
         labels: { 'cert.gardener.cloud/issuer': issuer.metadata.name },
+        // As gardener: the key belongs to its Issuer and goes with it.
+        ownerReferences: [
+          {
+            apiVersion: 'cert.gardener.cloud/v1alpha1',
+            kind: 'Issuer',
+            name: issuer.metadata.name,
+            uid: issuer.metadata.uid ?? '',
+          },
+        ],
       },
-      data: {
-        privateKey: Buffer.from(keyPem).toString('base64'),
-        email: Buffer.from(acme.email ?? '').toString('base64'),
-      },
+      data: { privateKey: Buffer.from(keyPem).toString('base64') },
     });
     created = true;
   }
@@ -89,5 +110,5 @@ export async function setUpAcmeAccount(kube: KubeClient, issuer: Issuer): Promis
     autoRegistration: auto || created,
     ...(eab ? { externalAccountBinding: eab } : {}),
   });
-  return { account, secret: { ...ref, created } };
+  return { account, secret: { ...ref, created, hash: accountSecretHash(secret.data) } };
 }

@@ -30,6 +30,25 @@ export interface IssuerState {
 }
 
 /** 1 min, doubling, at most 10 min: a down CA or a missing secret is re-checked without hammering anything. */
+/** Writes spec.acme.privateKeySecretRef when auto registration chose the Secret (gardener does the same). */
+async function recordAccountSecret(
+  kube: ControllerDeps['kube']['default'],
+  issuer: Issuer,
+  secret: { namespace: string; name: string },
+): Promise<Issuer | undefined> {
+  const ref = issuer.spec.acme?.privateKeySecretRef;
+  if (ref?.name === secret.name && (ref.namespace || issuer.metadata.namespace) === secret.namespace) return undefined;
+  try {
+    const patch = { spec: { acme: { privateKeySecretRef: { name: secret.name, namespace: secret.namespace } } } };
+    return withoutManagedFields(
+      await kube.mergePatch<Issuer>(issuerPath(issuer.metadata.namespace!, issuer.metadata.name), patch),
+    );
+  } catch (err) {
+    if (isNotFound(err)) return undefined;
+    throw err;
+  }
+}
+
 const retryDelayMs = (failures: number) => Math.min(600_000, 60_000 * 2 ** Math.max(0, failures - 1));
 /** A grant not released for this long no longer locks its domains (its certificate vanished mid-order). */
 const GRANT_LOCK_TTL_MS = 15 * 60_000;
@@ -58,8 +77,11 @@ const vol = (ctx: Ctx) => ctx.volatile as Volatile;
 export function issuerKind(deps: ControllerDeps): ActorDefinition<IssuerState, IssuerMsg> {
   const kube = deps.kube.default;
 
-  /** Writes the status when it changed, and records the change of state or message as an Event on the Issuer. */
-  const patchStatus = async (ctx: Ctx, issuer: Issuer, status: IssuerStatus) => {
+  /**
+   * Writes the status when it changed, and records a change of state or message as an Event on the Issuer (gardener
+   * records none; they show in `kubectl describe issuer`). `eventMessage` speaks where the status has no message.
+   */
+  const patchStatus = async (ctx: Ctx, issuer: Issuer, status: IssuerStatus, eventMessage?: string) => {
     const current = issuer.status ?? {};
     const same = (Object.keys(status) as Array<keyof IssuerStatus>).every(
       (k) => JSON.stringify(current[k]) === JSON.stringify(status[k]),
@@ -71,14 +93,14 @@ export function issuerKind(deps: ControllerDeps): ActorDefinition<IssuerState, I
       if (isNotFound(err)) return;
       throw err;
     }
-    if (current.state !== status.state || current.message !== status.message) {
+    if (current.state !== status.state || (current.message ?? null) !== (status.message ?? null)) {
       const ready = status.state === 'Ready';
       await recordEvent(
         kube,
         { ...issuer, apiVersion: 'cert.gardener.cloud/v1alpha1', kind: 'Issuer' },
         ready ? 'Normal' : 'Warning',
         ready ? 'Ready' : 'Error',
-        status.message ?? '',
+        eventMessage ?? status.message ?? '',
       ).catch((err: Error) => ctx.log.warn({ err: err.message }, 'could not record an event'));
     }
   };
@@ -104,7 +126,7 @@ export function issuerKind(deps: ControllerDeps): ActorDefinition<IssuerState, I
               generation,
               accountUrl: o.value.account.accountUrl,
               status: o.value.account.status,
-              secret: `${o.value.secret.namespace}/${o.value.secret.name}`,
+              secret: { namespace: o.value.secret.namespace, name: o.value.secret.name, hash: o.value.secret.hash },
               created: o.value.secret.created,
             }
           : { type: 'AccountFailed', generation, message: o.error.message },
@@ -231,6 +253,7 @@ export function issuerKind(deps: ControllerDeps): ActorDefinition<IssuerState, I
               state: 'Error',
               message,
               ...(type ? { type } : {}),
+              requestsPerDayQuota: quotaOf(issuer),
               observedGeneration: generation,
             });
             return;
@@ -240,29 +263,44 @@ export function issuerKind(deps: ControllerDeps): ActorDefinition<IssuerState, I
           return;
         }
         case 'AccountReady': {
-          const issuer = s.issuer;
+          let issuer = s.issuer;
           if (!issuer || msg.generation !== (issuer.metadata.generation ?? 0)) return; // superseded by a newer spec
+          const secret = `${msg.secret.namespace}/${msg.secret.name}`;
+          ctx.log.info({ account: msg.accountUrl, secret, created: msg.created }, 'ACME account ready');
+          // As gardener: the Issuer names the account secret auto registration made (a new generation, our own).
+          const recorded = await recordAccountSecret(kube, issuer, msg.secret);
+          issuer = recorded ?? issuer;
+          const generation = issuer.metadata.generation ?? 0;
+          vol(ctx).attempted = generation;
           ctx.setState({
             ...s,
+            issuer,
             accountUrl: msg.accountUrl,
-            readyGeneration: msg.generation,
+            readyGeneration: generation,
             failures: 0,
             problem: undefined,
           });
-          ctx.log.info({ account: msg.accountUrl, secret: msg.secret, created: msg.created }, 'ACME account ready');
-          await patchStatus(ctx, issuer, {
-            state: 'Ready',
-            message: msg.created ? `account registered; its key is stored in secret ${msg.secret}` : 'account ready',
-            type: 'acme',
-            acme: {
-              uri: msg.accountUrl,
-              status: msg.status,
-              server: issuer.spec.acme?.server,
-              email: issuer.spec.acme?.email,
+          const email = issuer.spec.acme?.email;
+          await patchStatus(
+            ctx,
+            issuer,
+            {
+              state: 'Ready',
+              message: null,
+              type: 'acme',
+              // gardener's status.acme: the ACME account (lego's registration) and the account secret's hash.
+              acme: {
+                status: msg.status,
+                ...(email ? { contact: [`mailto:${email}`] } : {}),
+                termsOfServiceAgreed: true,
+                accountURL: msg.accountUrl,
+                secretHash: msg.secret.hash,
+              },
+              requestsPerDayQuota: quotaOf(issuer),
+              observedGeneration: generation,
             },
-            requestsPerDayQuota: quotaOf(issuer),
-            observedGeneration: msg.generation,
-          });
+            msg.created ? `ACME account registered; its key is stored in secret ${secret}` : 'ACME account ready',
+          );
           wakeWaiters(ctx);
           return;
         }
@@ -278,6 +316,7 @@ export function issuerKind(deps: ControllerDeps): ActorDefinition<IssuerState, I
             state: 'Error',
             message: msg.message,
             type: 'acme',
+            requestsPerDayQuota: quotaOf(issuer),
             observedGeneration: msg.generation,
           });
           return;

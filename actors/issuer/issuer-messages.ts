@@ -35,6 +35,13 @@ export type IssuerMsg =
   | { type: 'SecretChanged' }
   /** Try the account set-up again after a failure (a server may come back). */
   | { type: 'Retry' }
-  | { type: 'AccountReady'; generation: number; accountUrl: string; status: string; secret: string; created: boolean }
+  | {
+      type: 'AccountReady';
+      generation: number;
+      accountUrl: string;
+      status: string;
+      secret: { namespace: string; name: string; hash: string };
+      created: boolean;
+    }
   | { type: 'AccountFailed'; generation: number; message: string }
   | IssuerRequest;

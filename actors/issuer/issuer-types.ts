@@ -28,10 +28,19 @@ export interface Issuer extends KubeObject {
 export interface IssuerStatus {
   observedGeneration?: number;
   state?: 'Pending' | 'Ready' | 'Error' | string;
-  message?: string;
+  /** null in a patch removes it (gardener writes no message when Ready). */
+  message?: string | null;
   type?: string;
   /** gardener writes the ACME account (lego's registration: status, contact, ..., accountURL) and secretHash. */
-  acme?: { uri?: string; accountURL?: string; status?: string; email?: string; server?: string; secretHash?: string };
+  acme?: {
+    status?: string;
+    contact?: string[];
+    termsOfServiceAgreed?: boolean;
+    accountURL?: string;
+    secretHash?: string;
+    /** Written by earlier versions of this controller. */
+    uri?: string;
+  };
   requestsPerDayQuota?: number;
 }
 

@@ -86,17 +86,40 @@ test('auto registration: the issuer becomes Ready, its account key is stored in 
     acme: acme({ autoRegistration: true, privateKeySecretRef: { name: 'auto-key', namespace: ns } }),
   });
   const s = await settled('auto');
-  assert.equal(s.state, 'Ready', s.message);
+  assert.equal(s.state, 'Ready', s.message ?? undefined);
   assert.equal(s.type, 'acme');
-  assert.match(s.acme?.uri ?? '', /^https:\/\/127\.0\.0\.1:\d+\/my-account\//);
+  // gardener's status: no message when Ready, the account and the hash of its secret.
+  assert.equal(s.message, undefined);
+  assert.match(s.acme?.accountURL ?? '', /^https:\/\/127\.0\.0\.1:\d+\/my-account\//);
+  assert.match(s.acme?.secretHash ?? '', /^[0-9a-f]{56}$/);
+  assert.deepEqual(s.acme?.contact, ['mailto:ops@example.com']);
   assert.equal(s.requestsPerDayQuota, 10000);
   const sec = await kube.get<{ data: Record<string, string> }>(`/api/v1/namespaces/${ns}/secrets/auto-key`);
   assert.match(Buffer.from(sec.data.privateKey, 'base64').toString(), /BEGIN (EC )?PRIVATE KEY/);
   const ev = await eventsOf('auto');
   assert.ok(
-    ev.some((e) => e.type === 'Normal' && e.reason === 'Ready' && /account registered/.test(e.message)),
+    ev.some((e) => e.type === 'Normal' && e.reason === 'Ready' && /ACME account registered/.test(e.message)),
     JSON.stringify(ev),
   );
+});
+
+test('auto registration without a secret reference writes the one it made back into the Issuer, as gardener does', async () => {
+  await apply('unnamed', { acme: acme({ autoRegistration: true }) });
+  const s = await settled('unnamed');
+  assert.equal(s.state, 'Ready', s.message ?? undefined);
+  const issuer = await kube.get<Issuer>(issuerPath(ns, 'unnamed'));
+  const ref = issuer.spec.acme?.privateKeySecretRef;
+  assert.equal(ref?.namespace, ns);
+  const sec = await kube.get<{
+    data: Record<string, string>;
+    metadata: { ownerReferences?: Array<{ kind: string; name: string }> };
+  }>(`/api/v1/namespaces/${ns}/secrets/${ref?.name}`);
+  assert.deepEqual(Object.keys(sec.data), ['privateKey'], 'only the key, as gardener stores it');
+  assert.deepEqual(
+    sec.metadata.ownerReferences?.map((o) => [o.kind, o.name]),
+    [['Issuer', 'unnamed']],
+  );
+  assert.equal(issuer.status?.observedGeneration, issuer.metadata.generation);
 });
 
 async function eventsOf(name: string): Promise<Array<{ type: string; reason: string; message: string }>> {
@@ -121,8 +144,8 @@ test('an existing account is used through its key, without registering anew', as
     requestsPerDayQuota: 50,
   });
   const s = await settled('existing');
-  assert.equal(s.state, 'Ready', s.message);
-  assert.equal(s.acme?.uri, first.acme?.uri, 'the same account');
+  assert.equal(s.state, 'Ready', s.message ?? undefined);
+  assert.equal(s.acme?.accountURL, first.acme?.accountURL, 'the same account');
   assert.equal(s.requestsPerDayQuota, 50);
 });
 
@@ -190,7 +213,7 @@ test('an issuer waiting for its secret becomes Ready when the secret appears, wi
     60_000,
     200,
   );
-  assert.match(after.acme?.uri ?? '', /my-account/);
+  assert.match(after.acme?.accountURL ?? '', /my-account/);
 });
 
 test('external account binding with the right key registers', async () => {
@@ -206,7 +229,7 @@ test('external account binding with the right key registers', async () => {
     },
   });
   const s = await settled('eab');
-  assert.equal(s.state, 'Ready', s.message);
+  assert.equal(s.state, 'Ready', s.message ?? undefined);
 });
 
 test('when the pod running the issuer watcher dies, new issuers are still served', async () => {
@@ -221,5 +244,5 @@ test('when the pod running the issuer watcher dies, new issuers are still served
     acme: acme({ autoRegistration: true, privateKeySecretRef: { name: 'after-failover-key' } }),
   });
   const s = await settled('after-failover');
-  assert.equal(s.state, 'Ready', s.message);
+  assert.equal(s.state, 'Ready', s.message ?? undefined);
 });
