@@ -10,6 +10,24 @@ export const DNS_WATCHER = { kind: 'watcher-dns', id: 'dns' } as const;
 export const TARGET_WATCHER = { kind: 'watcher-target', id: 'target' } as const;
 
 export const issuerId = (namespace: string, name: string) => `${namespace}/${name}`;
+
+/** Where an issuer lives: the default cluster (its issuer namespace), or the target cluster (--allow-target-issuers). */
+export type IssuerCluster = 'default' | 'target';
+export interface IssuerRefKey {
+  cluster?: IssuerCluster;
+  namespace: string;
+  name: string;
+}
+/** Issuer actor ids: `<ns>/<name>` on the default cluster, `target/<ns>/<name>` on the target cluster. */
+export const issuerActorId = (key: IssuerRefKey) =>
+  key.cluster === 'target' ? `target/${key.namespace}/${key.name}` : issuerId(key.namespace, key.name);
+export function parseIssuerActorId(id: string): Required<IssuerRefKey> | undefined {
+  const parts = id.split('/');
+  if (parts.length === 3 && parts[0] === 'target' && parts[1] && parts[2])
+    return { cluster: 'target', namespace: parts[1], name: parts[2] };
+  if (parts.length === 2 && parts[0] && parts[1]) return { cluster: 'default', namespace: parts[0], name: parts[1] };
+  return undefined;
+}
 /** `<source cluster>/<namespace>/<name>`: the cluster part keeps two source clusters on one actor system apart. */
 export const certificateId = (cluster: string, namespace: string, name: string) => `${cluster}/${namespace}/${name}`;
 export function parseCertificateId(id: string): { cluster: string; namespace: string; name: string } | undefined {

@@ -71,6 +71,7 @@ async function main(): Promise<void> {
     system: config.actorSystem,
     shards: config.shards,
     lease: config.lease,
+    idleTimeoutMs: config.actorIdleTimeoutMs,
     kinds: [
       defaultWatcherKind(deps),
       sourceWatcherKind(deps),

@@ -16,8 +16,8 @@ const DNS_API = '/apis/dns.gardener.cloud/v1alpha1';
  * one after switching back could never be deleted), so it is removed wherever it is still found.
  */
 export const LEGACY_CERTIFICATE_FINALIZER = 'cert.gardener.cloud/cert-controller-manager';
-export const ANNOTATION_NOT_BEFORE = 'cert.gardener.cloud/not-before';
-export const ANNOTATION_NOT_AFTER = 'cert.gardener.cloud/not-after';
+const ANNOTATION_NOT_BEFORE = 'cert.gardener.cloud/not-before';
+const ANNOTATION_NOT_AFTER = 'cert.gardener.cloud/not-after';
 
 export const certificatePath = (ns: string, name?: string) =>
   `${CERTIFICATES_API}/namespaces/${ns}/certificates${name ? `/${name}` : ''}`;

@@ -121,15 +121,17 @@ export async function reconcile(
     defaultIssuer: config.defaultIssuer,
     defaultIssuerDomainRanges: config.defaultIssuerDomainRanges,
     issuerNamespace: config.issuerNamespace,
+    allowTargetIssuers: config.allowTargetIssuers,
   });
   if (!selection.ok) return fail(ctx, env, selection.problems.join('; '), 'spec');
   const issuer = selection.issuer;
   if (!selection.known) {
     const hint = selection.selectedBy === 'default' ? ' (it is the default issuer, --default-issuer)' : '';
-    const message = `issuer ${issuer.namespace}/${issuer.name} does not exist${hint}: create it or correct spec.issuerRef`;
+    const where = issuer.cluster === 'target' ? ' in the target cluster' : '';
+    const message = `issuer ${issuer.namespace}/${issuer.name} does not exist${where}${hint}: create it or correct spec.issuerRef`;
     return fail(ctx, env, message, 'issuance', { issuer });
   }
-  const hash = requestHash(cert.spec, { cluster: 'default', ...issuer }, config.privateKeyDefaults);
+  const hash = requestHash(cert.spec, issuer, config.privateKeyDefaults);
   const identity = identityOf(ctx);
   const secretRef = request.secretRef ?? {
     namespace: cert.metadata.namespace ?? identity.namespace,

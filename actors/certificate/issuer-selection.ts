@@ -11,6 +11,8 @@ export interface DomainSelection {
 }
 
 export interface IssuerCandidate {
+  /** 'target': an Issuer of the target cluster (--allow-target-issuers); absent means the default cluster. */
+  cluster?: 'default' | 'target';
   namespace: string;
   name: string;
   /** spec.acme.domains */
@@ -18,6 +20,7 @@ export interface IssuerCandidate {
 }
 
 export interface IssuerKey {
+  cluster: 'default' | 'target';
   namespace: string;
   name: string;
 }
@@ -33,6 +36,8 @@ export interface IssuerSelectionInput {
   defaultIssuerDomainRanges?: string | readonly string[];
   /** --issuer-namespace: where issuers live on the default cluster. */
   issuerNamespace: string;
+  /** --allow-target-issuers: an issuerRef with another namespace names an Issuer of the target cluster. */
+  allowTargetIssuers?: boolean;
 }
 
 export type SelectedBy = 'issuerRef' | 'domains' | 'default';
@@ -46,30 +51,33 @@ export type IssuerSelection =
     }
   | { ok: false; problems: string[] };
 
+const clusterOf = (i: IssuerCandidate) => i.cluster ?? 'default';
+
 export function selectIssuer(input: IssuerSelectionInput): IssuerSelection {
-  const find = (key: IssuerKey) => input.issuers.find((i) => i.namespace === key.namespace && i.name === key.name);
+  const find = (key: IssuerKey) =>
+    input.issuers.find((i) => clusterOf(i) === key.cluster && i.namespace === key.namespace && i.name === key.name);
   const ranges = parseDomainRanges(input.defaultIssuerDomainRanges);
 
   if (input.issuerRef) {
-    const key = { namespace: input.issuerRef.namespace || input.issuerNamespace, name: input.issuerRef.name };
-    const issuer = find(key);
-    if (!issuer && key.namespace !== input.issuerNamespace) {
+    const key = refKey(input.issuerRef, input);
+    if (key.cluster === 'target' && !input.allowTargetIssuers) {
       return {
         ok: false,
         problems: [
-          `spec.issuerRef.namespace "${key.namespace}": issuers are looked up only in namespace "${input.issuerNamespace}" (--issuer-namespace); remove spec.issuerRef.namespace or move the issuer`,
+          `spec.issuerRef.namespace "${key.namespace}": target issuers not allowed (issuers are looked up in namespace "${input.issuerNamespace}", --issuer-namespace, unless --allow-target-issuers); remove spec.issuerRef.namespace or move the issuer`,
         ],
       };
     }
-    const isDefault = key.name === input.defaultIssuer && key.namespace === input.issuerNamespace;
-    return verdict(key, 'issuerRef', issuer, isDefault ? ranges : undefined, input);
+    const isDefault = key.cluster === 'default' && key.name === input.defaultIssuer;
+    return verdict(key, 'issuerRef', find(key), isDefault ? ranges : undefined, input);
   }
 
   let best: { issuer: IssuerCandidate; fit: number } | undefined;
   for (const issuer of sorted(input.issuers)) {
-    if (issuer.namespace !== input.issuerNamespace || !issuer.domains) continue;
+    const here = clusterOf(issuer) === 'target' ? input.allowTargetIssuers : issuer.namespace === input.issuerNamespace;
+    if (!here || !issuer.domains) continue;
     if (domainProblems(issuer, input.names).length > 0) continue;
-    const isDefault = issuer.name === input.defaultIssuer;
+    const isDefault = clusterOf(issuer) === 'default' && issuer.name === input.defaultIssuer;
     if (isDefault && !input.names.every((n) => isInDomainRanges(n, ranges))) continue;
     // Gardener's score: 1000 per covered name plus the length of the most specific matching range.
     const fit = input.names.reduce((sum, n) => sum + 1000 + domainRangeFit(n, issuer.domains?.include), 0);
@@ -78,7 +86,7 @@ export function selectIssuer(input: IssuerSelectionInput): IssuerSelection {
   if (best)
     return {
       ok: true,
-      issuer: { namespace: best.issuer.namespace, name: best.issuer.name },
+      issuer: { cluster: clusterOf(best.issuer), namespace: best.issuer.namespace, name: best.issuer.name },
       selectedBy: 'domains',
       known: true,
     };
@@ -91,8 +99,26 @@ export function selectIssuer(input: IssuerSelectionInput): IssuerSelection {
       ],
     };
   }
-  const key = { namespace: input.issuerNamespace, name: input.defaultIssuer };
+  const key: IssuerKey = { cluster: 'default', namespace: input.issuerNamespace, name: input.defaultIssuer };
   return verdict(key, 'default', find(key), ranges, input);
+}
+
+/**
+ * The issuer an issuerRef names, as gardener resolves it (Support.IssuerClusterObjectKey): no namespace means the
+ * default cluster; with a namespace a known Issuer of the target cluster in that namespace wins, then one of the
+ * default cluster of that name (in the issuer namespace); unknown ones are on the default cluster when the namespace
+ * is the issuer namespace, else on the target cluster. (gardener also takes a target Issuer of that name from another
+ * namespace; here a reference means its namespace.)
+ */
+function refKey(ref: { name: string; namespace?: string }, input: IssuerSelectionInput): IssuerKey {
+  const onDefault: IssuerKey = { cluster: 'default', namespace: input.issuerNamespace, name: ref.name };
+  if (!ref.namespace) return onDefault;
+  const onTarget: IssuerKey = { cluster: 'target', namespace: ref.namespace, name: ref.name };
+  const known = (k: IssuerKey) =>
+    input.issuers.some((i) => clusterOf(i) === k.cluster && i.namespace === k.namespace && i.name === k.name);
+  if (input.allowTargetIssuers && known(onTarget)) return onTarget;
+  if (ref.namespace === input.issuerNamespace || known(onDefault)) return onDefault;
+  return onTarget;
 }
 
 function verdict(

@@ -99,6 +99,8 @@ export interface EffectiveConfig {
   gracePeriodMs: number;
   nats: NatsSettings;
   actorSystem: string;
+  /** --actor-idle-timeout: an idle actor's activation ends after this long. */
+  actorIdleTimeoutMs: number;
   shards: number;
   podName: string;
   /**
@@ -272,6 +274,7 @@ export function resolveEffectiveConfig(
     gracePeriodMs: num('grace-period'),
     nats: resolveNats(list('nats-servers'), str('nats-user'), str('nats-password'), str('nats-token'), podName),
     actorSystem,
+    actorIdleTimeoutMs: atLeast(1000, 'actor-idle-timeout'),
     shards: atLeast(1, 'shards'),
     podName,
     lease: resolveLease(num('lease-duration'), num('lease-renew-deadline'), num('lease-retry-period'), {

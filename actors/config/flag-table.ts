@@ -651,6 +651,12 @@ const SEED_FLAGS: readonly FlagData[] = [
 
 const ACTOR_FLAGS: readonly FlagData[] = [
   {
+    name: 'actor-idle-timeout',
+    type: 'duration',
+    default: '10m0s',
+    help: 'actors without messages or timers for this long are passivated (their state stays in NATS KV)',
+  },
+  {
     name: 'actor-system',
     type: 'string',
     default: 'certmgmt',

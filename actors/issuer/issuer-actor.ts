@@ -2,7 +2,7 @@ import type { ActorContext, ActorDefinition } from '../../runtime/index.js';
 import type { AcmeAccount } from '../acme/acme-account.js';
 import { listEvents } from '../certificate/certificate-kube.js';
 import type { ControllerDeps } from '../controller-deps.js';
-import { CERTIFICATE_KIND, DEFAULT_WATCHER, ISSUER_KIND } from '../kinds.js';
+import { CERTIFICATE_KIND, DEFAULT_WATCHER, ISSUER_KIND, parseIssuerActorId } from '../kinds.js';
 import { recordEvent } from '../kube/events.js';
 import { isNotFound } from '../kube/kube-api-error.js';
 import { withoutManagedFields } from '../kube/kube-object.js';
@@ -75,7 +75,9 @@ const vol = (ctx: Ctx) => ctx.volatile as Volatile;
  * per-domain challenge locks, and the place that reports the issuer's status.
  */
 export function issuerKind(deps: ControllerDeps): ActorDefinition<IssuerState, IssuerMsg> {
-  const kube = deps.kube.default;
+  // An Issuer of the target cluster (--allow-target-issuers) is read and written there, with its Secrets.
+  const kubeOf = (ctx: Ctx) =>
+    parseIssuerActorId(ctx.id)?.cluster === 'target' ? deps.kube.target : deps.kube.default;
 
   /**
    * Writes the status when it changed, and records a change of state or message as an Event on the Issuer (gardener
@@ -88,7 +90,9 @@ export function issuerKind(deps: ControllerDeps): ActorDefinition<IssuerState, I
     );
     if (same) return;
     try {
-      await kube.mergePatch(`${issuerPath(issuer.metadata.namespace!, issuer.metadata.name)}/status`, { status });
+      await kubeOf(ctx).mergePatch(`${issuerPath(issuer.metadata.namespace!, issuer.metadata.name)}/status`, {
+        status,
+      });
     } catch (err) {
       if (isNotFound(err)) return;
       throw err;
@@ -96,7 +100,7 @@ export function issuerKind(deps: ControllerDeps): ActorDefinition<IssuerState, I
     if (current.state !== status.state || (current.message ?? null) !== (status.message ?? null)) {
       const ready = status.state === 'Ready';
       await recordEvent(
-        kube,
+        kubeOf(ctx),
         { ...issuer, apiVersion: 'cert.gardener.cloud/v1alpha1', kind: 'Issuer' },
         ready ? 'Normal' : 'Warning',
         ready ? 'Ready' : 'Error',
@@ -114,7 +118,7 @@ export function issuerKind(deps: ControllerDeps): ActorDefinition<IssuerState, I
     const v = vol(ctx);
     v.attempted = generation;
     ctx.cancelTimer('retry');
-    const attempt = setUpAcmeAccount(kube, issuer);
+    const attempt = setUpAcmeAccount(kubeOf(ctx), issuer);
     v.account = attempt;
     attempt.catch(() => {});
     ctx.pipeToSelf(
@@ -268,7 +272,7 @@ export function issuerKind(deps: ControllerDeps): ActorDefinition<IssuerState, I
           const secret = `${msg.secret.namespace}/${msg.secret.name}`;
           ctx.log.info({ account: msg.accountUrl, secret, created: msg.created }, 'ACME account ready');
           // As gardener: the Issuer names the account secret auto registration made (a new generation, our own).
-          const recorded = await recordAccountSecret(kube, issuer, msg.secret);
+          const recorded = await recordAccountSecret(kubeOf(ctx), issuer, msg.secret);
           issuer = recorded ?? issuer;
           const generation = issuer.metadata.generation ?? 0;
           vol(ctx).attempted = generation;
@@ -360,7 +364,7 @@ export function issuerKind(deps: ControllerDeps): ActorDefinition<IssuerState, I
         case 'Describe': {
           const issuer = s.issuer;
           const events = issuer
-            ? await listEvents(kube, issuer.metadata.namespace!, 'Issuer', issuer.metadata.name).catch(() => [])
+            ? await listEvents(kubeOf(ctx), issuer.metadata.namespace!, 'Issuer', issuer.metadata.name).catch(() => [])
             : [];
           return {
             id: ctx.id,

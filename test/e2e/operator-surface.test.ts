@@ -22,7 +22,15 @@ before(async () => {
   for (let i = 0; i < 2; i++) {
     const port = await freePort();
     ports.push(port);
-    await d.startPod(['--server-port-http', String(port), '--bind-address-http', '127.0.0.1']);
+    // Idle actors passivate after 3 s, so the metrics are also scraped with no certificate or issuer actor active.
+    await d.startPod([
+      '--server-port-http',
+      String(port),
+      '--bind-address-http',
+      '127.0.0.1',
+      '--actor-idle-timeout',
+      '3s',
+    ]);
   }
   await d.issuer('ops');
   await d.waitIssuer('ops');
@@ -114,6 +122,26 @@ test('/healthz, /readyz and /metrics: the seed metric names and the runtime figu
   );
   assert.ok((await metricSum('certmgmt_runtime_actors', { kind: 'certificate', status: 'active' })) >= 1);
   assert.ok((await metricSum('certmgmt_runtime_mailbox_depth', { kind: 'certificate' })) >= 0);
+});
+
+test('metrics stay complete when the certificate and issuer actors have passivated', async () => {
+  await eventually(
+    async () => {
+      const active = async (kind: string) =>
+        (await d.client.admin<{ total: number }>({ op: 'actors', kind, status: 'active' })).total;
+      return (await active('certificate')) === 0 && (await active('issuer')) === 0;
+    },
+    'no certificate or issuer actor active',
+    60_000,
+  );
+  const leaf = readCertificateChain(Buffer.from((await d.secret('ops-tls'))!.data!['tls.crt']!, 'base64').toString());
+  assert.equal(
+    await metricSum('cert_management_cert_object_expire', { namespace: d.ns, name: 'ops-cert' }),
+    Math.floor(leaf.notAfterMs / 1000),
+  );
+  assert.equal(await metricSum('cert_management_cert_entries', { issuer: 'ops', issuertype: 'acme' }), 1);
+  assert.equal(await metricSum('cert_management_acme_account_registrations', { issuer: 'ops' }), 1);
+  assert.equal(await metricSum('cert_management_overdue_renewal_certificates'), 0);
 });
 
 test('certctl as operator: get, status, quota, actors, actor, renew', async () => {

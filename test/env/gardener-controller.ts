@@ -140,3 +140,8 @@ export async function ensureGardenerController(log: (line: string) => void = () 
   const cached = cachedPath();
   return existsSync(cached) ? cached : buildGardenerController(log);
 }
+
+/** gardener cert-management v0.27.0's module (read-only, in the Go module cache): its examples/ are test input. */
+export async function gardenerModuleDir(): Promise<string> {
+  return download(`${MODULE}@v${GARDENER_VERSION}`, tmpdir());
+}

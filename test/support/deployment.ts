@@ -168,6 +168,20 @@ export class TestDeployment {
     });
   }
 
+  /** The Certificate a source controller generated for a Secret of an Ingress or Service, once it exists. */
+  eventuallyGenerated(kind: 'ingress' | 'service', secret: string): Promise<Certificate> {
+    return eventually(
+      async () => {
+        const list = await this.kube.source.get<{ items: Certificate[] }>(certificatePath(this.ns), {
+          labelSelector: `cert.gardener.cloud/source-kind=${kind}`,
+        });
+        return list.items.find((c) => c.spec.secretRef?.name === secret) ?? false;
+      },
+      `a certificate for ${kind} secret ${secret}`,
+      60_000,
+    );
+  }
+
   getCertificate(name: string): Promise<Certificate> {
     return this.kube.source.get<Certificate>(certificatePath(this.ns, name));
   }

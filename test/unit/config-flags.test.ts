@@ -126,7 +126,17 @@ test('our runtime flags have their defaults and are marked as ours', () => {
   assert.equal(values.get('actor-system'), 'certmgmt');
   assert.equal(values.get('shards'), 32);
   assert.equal(values.get('pod-name'), '');
-  for (const n of ['nats-servers', 'nats-user', 'nats-password', 'nats-token', 'actor-system', 'shards', 'pod-name']) {
+  assert.equal(values.get('actor-idle-timeout'), 600_000);
+  for (const n of [
+    'nats-servers',
+    'nats-user',
+    'nats-password',
+    'nats-token',
+    'actor-system',
+    'actor-idle-timeout',
+    'shards',
+    'pod-name',
+  ]) {
     assert.equal(FLAGS_BY_NAME.get(n)?.origin, 'actors', n);
   }
 });

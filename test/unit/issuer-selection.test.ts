@@ -52,7 +52,7 @@ function select(extra: Partial<IssuerSelectionInput> & { names: string[] }) {
 test('an explicit issuerRef wins, with its namespace defaulting to the issuer namespace', () => {
   assert.deepEqual(select({ names: ['a.dev.example.com'], issuerRef: { name: 'corp' } }), {
     ok: true,
-    issuer: { namespace: 'default', name: 'corp' },
+    issuer: { cluster: 'default', namespace: 'default', name: 'corp' },
     selectedBy: 'issuerRef',
     known: true,
   });
@@ -61,19 +61,44 @@ test('an explicit issuerRef wins, with its namespace defaulting to the issuer na
 test('an explicit issuer not seen yet is returned as unknown, so the caller can wait for it', () => {
   assert.deepEqual(select({ names: ['a.example.com'], issuerRef: { name: 'later' } }), {
     ok: true,
-    issuer: { namespace: 'default', name: 'later' },
+    issuer: { cluster: 'default', namespace: 'default', name: 'later' },
     selectedBy: 'issuerRef',
     known: false,
   });
 });
 
-test('an issuerRef into another namespace is refused: issuers are only looked up in --issuer-namespace', () => {
+test('an issuerRef into another namespace names a target issuer: refused without --allow-target-issuers', () => {
   const r = select({ names: ['a.example.com'], issuerRef: { name: 'x', namespace: 'team' } });
   assert.equal(r.ok, false);
-  assert.match(
-    r.ok ? '' : r.problems.join(),
-    /spec\.issuerRef\.namespace "team": issuers are looked up only in namespace "default" \(--issuer-namespace\)/,
-  );
+  assert.match(r.ok ? '' : r.problems.join(), /spec\.issuerRef\.namespace "team": target issuers not allowed/);
+  // gardener: a known issuer of the default cluster of that name is meant, whatever the namespace says.
+  const byName = select({ names: ['a.example.com'], issuerRef: { name: 'corp', namespace: 'team' } });
+  assert.ok(byName.ok && byName.issuer.cluster === 'default' && byName.issuer.name === 'corp');
+});
+
+test('target issuers (--allow-target-issuers): by issuerRef with their namespace, and by domains', () => {
+  const target: IssuerCandidate = {
+    cluster: 'target',
+    namespace: 'team',
+    name: 'x',
+    domains: { include: ['team.example'] },
+  };
+  const withTarget = (extra: Partial<IssuerSelectionInput> & { names: string[] }) =>
+    selectIssuer({ ...base, issuers: [...issuers, target], allowTargetIssuers: true, ...extra });
+  assert.deepEqual(withTarget({ names: ['a.team.example'], issuerRef: { name: 'x', namespace: 'team' } }), {
+    ok: true,
+    issuer: { cluster: 'target', namespace: 'team', name: 'x' },
+    selectedBy: 'issuerRef',
+    known: true,
+  });
+  // Not seen yet, in a namespace other than the issuer namespace: a target issuer still to come.
+  const later = withTarget({ names: ['a.example.com'], issuerRef: { name: 'y', namespace: 'team' } });
+  assert.deepEqual(later.ok && [later.issuer.cluster, later.known], ['target', false]);
+  const byDomain = withTarget({ names: ['www.team.example'] });
+  assert.deepEqual(byDomain.ok && byDomain.issuer, { cluster: 'target', namespace: 'team', name: 'x' });
+  // Without the flag a target issuer's domains do not count.
+  const off = selectIssuer({ ...base, issuers: [...issuers, target], names: ['www.team.example'] });
+  assert.deepEqual(off.ok && off.issuer.name, 'default-issuer');
 });
 
 test('an explicit issuer still applies its own include/exclude lists', () => {
@@ -90,13 +115,13 @@ test('an explicit issuer still applies its own include/exclude lists', () => {
 test('without issuerRef the most specific issuer covering all names is chosen', () => {
   assert.deepEqual(select({ names: ['a.dev.example.com', '*.dev.example.com'] }), {
     ok: true,
-    issuer: { namespace: 'default', name: 'dev' },
+    issuer: { cluster: 'default', namespace: 'default', name: 'dev' },
     selectedBy: 'domains',
     known: true,
   });
   assert.deepEqual(select({ names: ['a.dev.example.com', 'www.example.com'] }), {
     ok: true,
-    issuer: { namespace: 'default', name: 'corp' },
+    issuer: { cluster: 'default', namespace: 'default', name: 'corp' },
     selectedBy: 'domains',
     known: true,
   });
@@ -105,13 +130,13 @@ test('without issuerRef the most specific issuer covering all names is chosen', 
 test('an excluded name, or an issuer outside --issuer-namespace, does not make an issuer eligible', () => {
   assert.deepEqual(select({ names: ['secret.example.com'] }), {
     ok: true,
-    issuer: { namespace: 'default', name: 'default-issuer' },
+    issuer: { cluster: 'default', namespace: 'default', name: 'default-issuer' },
     selectedBy: 'default',
     known: true,
   });
   assert.deepEqual(select({ names: ['a.example.net'] }), {
     ok: true,
-    issuer: { namespace: 'default', name: 'default-issuer' },
+    issuer: { cluster: 'default', namespace: 'default', name: 'default-issuer' },
     selectedBy: 'default',
     known: true,
   });

@@ -1,5 +1,5 @@
 // The end of an order, whatever its outcome: its challenge entries deleted and its grant released at the issuer.
-import { ISSUER_KIND, issuerId } from '../../kinds.js';
+import { ISSUER_KIND, issuerActorId } from '../../kinds.js';
 import type { CertCtx, OrderWork } from '../certificate-actor-types.js';
 import { type CertEnv, identityOf } from '../certificate-env.js';
 import { deleteEntry } from '../certificate-kube.js';
@@ -11,7 +11,7 @@ export async function cleanupWork(ctx: CertCtx, env: CertEnv, work: OrderWork): 
   const ns = entryNamespace(env.deps.config, identityOf(ctx));
   countChallenges(ctx, undefined);
   await Promise.all((work.entries ?? []).map((e) => deleteEntry(env.dns, ns, e)));
-  ctx.tell(ISSUER_KIND, issuerId(work.issuer.namespace, work.issuer.name), { type: 'Release', certificate: ctx.id });
+  ctx.tell(ISSUER_KIND, issuerActorId(work.issuer), { type: 'Release', certificate: ctx.id });
   // The key and any call still out belong to this order: a late reply is stale from now on.
   delete memoryOf(ctx).order;
 }

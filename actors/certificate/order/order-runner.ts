@@ -3,7 +3,7 @@
 // arming the `advance` timer, sending the issuer call outside the turn (pipeToSelf), retrying with backoff, failing
 // or restarting the order. An activation on another pod finds the same persisted work and continues it, first
 // re-reading the order from the CA where the phase's resume rule says so.
-import { ISSUER_KIND, issuerId } from '../../kinds.js';
+import { ISSUER_KIND, issuerActorId } from '../../kinds.js';
 import type { CertCtx, CertificateMsg, OrderPhase, OrderWork } from '../certificate-actor-types.js';
 import { type CertEnv, requestOf } from '../certificate-env.js';
 import { memoryOf } from '../certificate-memory.js';
@@ -202,7 +202,7 @@ function send(
   const phase = work.phase;
   const issuer = `${work.issuer.namespace}/${work.issuer.name}`;
   ctx.pipeToSelf(
-    ctx.ask(ISSUER_KIND, issuerId(work.issuer.namespace, work.issuer.name), request, timeoutMs),
+    ctx.ask(ISSUER_KIND, issuerActorId(work.issuer), request, timeoutMs),
     (o): CertificateMsg =>
       o.ok
         ? { type: 'IssuerReply', token, phase, reply: o.value }

@@ -6,6 +6,7 @@
 //              ^                                                              |  (invalid: re-read for the reason)
 //              +--------------------------------------------------------------+
 import type { OrderProgress } from '../../acme/acme-order.js';
+import { precheckNameservers } from '../../dns/precheck-nameservers.js';
 import { checkTxtPropagation } from '../../dns/txt-propagation.js';
 import type { AcmeOperation } from '../../issuer/acme-operations.js';
 import type { AcmeReply, GrantReply } from '../../issuer/issuer-messages.js';
@@ -207,17 +208,14 @@ export const ORDER_STEPS: OrderSteps = {
     async start(s) {
       const { config, work, data } = s;
       if (data.visibleAt !== undefined) return go('answer');
-      const nameservers = config.precheckNameservers;
+      const nameservers = precheckNameservers(config.precheckNameservers, undefined);
       const groups = [...challengeGroups(work.challenges ?? [])];
-      const results =
-        nameservers.length === 0
-          ? []
-          : await Promise.all(
-              groups.map(async ([domain, values]) => ({
-                domain,
-                ...(await checkTxtPropagation(`_acme-challenge.${domain}`, values, nameservers)),
-              })),
-            );
+      const results = await Promise.all(
+        groups.map(async ([domain, values]) => ({
+          domain,
+          ...(await checkTxtPropagation(`_acme-challenge.${domain}`, values, nameservers)),
+        })),
+      );
       const pending = results.filter((r) => !r.ready);
       if (pending.length === 0) {
         if (config.precheckAdditionalWaitMs <= 0) return continueWith('answer');
