@@ -22,6 +22,8 @@ export interface DeploymentOptions {
   defaultClass?: boolean;
   /** Other API servers for some roles (e.g. one the test restarts). */
   clusters?: Partial<StackInfo['clusters']>;
+  /** Leave out --dns-namespace: challenge entries go to their certificates' namespaces (gardener's default). */
+  noDnsNamespace?: boolean;
 }
 
 /**
@@ -58,8 +60,7 @@ export class TestDeployment {
     return [
       '--issuer-namespace',
       this.ns,
-      '--dns-namespace',
-      this.ns,
+      ...(this.opts.noDnsNamespace ? [] : ['--dns-namespace', this.ns]),
       '--actor-system',
       this.system,
       ...(this.opts.defaultClass ? [] : ['--cert-class', this.certClass]),
@@ -231,8 +232,8 @@ export class TestDeployment {
   }
 
   /** Log lines of all pods (killed ones included) about one certificate actor. */
-  logsOf(certName: string, msg?: string): Array<Record<string, unknown>> {
-    const id = `source/${this.ns}/${certName}`;
+  logsOf(certName: string, msg?: string, namespace = this.ns): Array<Record<string, unknown>> {
+    const id = `source/${namespace}/${certName}`;
     return this.pods.flatMap((p) => p.lines).filter((l) => l.id === id && (msg === undefined || l.msg === msg));
   }
 
