@@ -113,8 +113,13 @@ test('with --cascade-delete, deleting a certificate deletes its secret', async (
     issuerRef: { name: 'existing' },
     secretName: 'cascade-tls',
   });
-  await d.waitCertificate('cascade', 'Ready');
-  assert.ok(await d.secret('cascade-tls'));
+  const c = await d.waitCertificate('cascade', 'Ready');
+  const owned = await d.secret('cascade-tls');
+  assert.deepEqual(
+    owned?.metadata.ownerReferences?.map((o) => [o.apiVersion, o.kind, o.name, o.uid]),
+    [['cert.gardener.cloud/v1alpha1', 'Certificate', 'cascade', c.metadata.uid]],
+    'owned by its Certificate, as --cascade-delete asks',
+  );
   await d.deleteCertificate('cascade');
   await d.certificateGone('cascade');
   await eventually(async () => (await d.secret('cascade-tls')) === undefined, 'the secret to be deleted', 30_000);
@@ -132,4 +137,21 @@ test('without domain ranges the default issuer serves any domain', async () => {
   } finally {
     await other.stop();
   }
+});
+
+test('an Issuer of another class is left to its own controller: no status from this deployment', async () => {
+  await d.kube.default.create(issuerPath(d.ns), {
+    apiVersion: 'cert.gardener.cloud/v1alpha1',
+    kind: 'Issuer',
+    metadata: { name: 'foreign', namespace: d.ns, annotations: { 'cert.gardener.cloud/class': 'someone-else' } },
+    spec: { acme: { server: d.stack.acme.directoryUrl, email: 'x@example.com', autoRegistration: true } },
+  });
+  // Created after it and of our class: once this one is Ready, the watcher has seen both.
+  await d.issuer('ours-after-foreign');
+  await d.waitIssuer('ours-after-foreign');
+  const foreign = await d.kube.default.get<{ status?: unknown; spec: { acme: { privateKeySecretRef?: unknown } } }>(
+    issuerPath(d.ns, 'foreign'),
+  );
+  assert.equal(foreign.status, undefined);
+  assert.equal(foreign.spec.acme.privateKeySecretRef, undefined, 'no account was registered for it');
 });
