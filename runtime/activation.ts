@@ -12,7 +12,15 @@ export interface CommandHandle {
   ack(): void;
   /** Redeliver later (after `delayMs`), to whoever owns the shard then. */
   nak(delayMs?: number): void;
+  /** How often this consumer has delivered it (1 the first time), and how often it may (then it is given up). */
+  deliveries: number;
+  maxDeliveries: number;
+  /** Gives it up for good: it is removed from the stream and kept as a dead letter with the reason. */
+  term(reason: string): void;
 }
+
+/** Refusals no redelivery can change: the command ends at once. */
+const PERMANENT_REFUSALS: readonly ReplyErrorCode[] = ['unknown-kind', 'bad-request', 'invalid-message', 'too-large'];
 
 /** One message waiting in a mailbox, with how to answer it. */
 export interface Delivery {
@@ -481,8 +489,17 @@ function strategyOf(def: AnyActorDefinition): SupervisionStrategy {
   return s;
 }
 
-/** Answers a delivery with an error: asks get the code, commands are redelivered later. */
+/**
+ * Answers a delivery with an error: asks get the code; a command is redelivered later with a growing delay, unless
+ * the refusal is permanent or it was delivered its maximum number of times, when it becomes a dead letter.
+ */
 export function answer(d: Delivery, code: ReplyErrorCode, error: string, nakDelayMs = 1000): void {
   d.reply?.({ ok: false, code, error });
-  d.command?.nak(nakDelayMs);
+  const c = d.command;
+  if (!c) return;
+  if (PERMANENT_REFUSALS.includes(code)) return c.term(`${code}: ${error}`);
+  // A shard moving is no fault of the command: the new owner's consumer delivers it again, without a limit.
+  if (code === 'not-owner' || code === 'stopped') return c.nak(nakDelayMs);
+  if (c.deliveries >= c.maxDeliveries) return c.term(`${code} after ${c.deliveries} deliveries: ${error}`);
+  c.nak(Math.min(60_000, nakDelayMs * 2 ** (c.deliveries - 1)));
 }

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { JetStreamClient, JetStreamManager, JsMsg, KV, Msg, NatsConnection, Subscription } from 'nats';
 import type { Logger } from 'pino';
-import { Activation, type ActivationHost, answer, type Delivery } from './activation.js';
+import { Activation, type ActivationHost, answer, type CommandHandle, type Delivery } from './activation.js';
 import { ActorClient } from './actor-client.js';
 import {
   ActorError,
@@ -13,7 +13,11 @@ import {
   type OutgoingMessage,
   type Reply,
 } from './actor-types.js';
-import { type ActorFilter, type ActorView, AdminService, clampLimit, type PodView } from './admin.js';
+import { type ActorFilter, type ActorView, AdminService, clampLimit, type DeadLetter, type PodView } from './admin.js';
+
+/** Dead letters a pod keeps for the admin subject (the log and the counter have all of them). */
+const DEAD_LETTERS_KEPT = 100;
+
 import { type Clock, systemClock } from './clock.js';
 import { CodecError, decode, encode } from './codec.js';
 import { ensureCommandStream, ShardCommandConsumer } from './command-consumer.js';
@@ -53,6 +57,11 @@ export interface ActorSystemOptions {
   memberDeadAfterMs?: number;
   mailboxCapacity?: number;
   idleTimeoutMs?: number;
+  /**
+   * A command refused this often (the actor Failed, busy) is given up as a dead letter instead of being redelivered
+   * for ever; refusals no retry can change (unknown kind, invalid message) give it up at once. Default 10.
+   */
+  maxCommandDeliveries?: number;
   failStopAfterMs?: number;
   /** Called when the pod must stop (sustained KV failure); the default logs and exits the process. */
   onFatal?: (reason: string) => void;
@@ -77,6 +86,7 @@ const DEFAULTS = {
   memberDeadAfterMs: 4000,
   mailboxCapacity: 1000,
   idleTimeoutMs: 600_000,
+  maxCommandDeliveries: 10,
   failStopAfterMs: 30_000,
 };
 export const DEFAULT_LEASE: LeaseSettings = { ttlMs: 5000, renewEveryMs: 1500, safetyMarginMs: 500 };
@@ -112,7 +122,9 @@ export class ActorSystem implements ActivationHost {
   private draining = false;
   private stopped = false;
   /** Counters for the admin view and metrics. */
-  readonly stats = { delivered: 0, processed: 0, busy: 0, badRequests: 0, activations: 0 };
+  readonly stats = { delivered: 0, processed: 0, busy: 0, badRequests: 0, activations: 0, deadLetters: 0 };
+  /** The last commands this pod gave up on (admin op dead-letters), newest last. */
+  private readonly deadLetters: DeadLetter[] = [];
 
   private constructor(
     readonly nc: NatsConnection,
@@ -348,6 +360,7 @@ export class ActorSystem implements ActivationHost {
       })),
       reminders: this.reminders.armed,
       stats: { ...this.stats },
+      deadLetters: [...this.deadLetters],
       mailboxTotal,
       restartsTotal,
     };
@@ -438,7 +451,6 @@ export class ActorSystem implements ActivationHost {
     const def = this.kinds.get(kind);
     if (!def) {
       answer(d, 'unknown-kind', `unknown actor kind "${kind}"`);
-      d.command?.nak(60_000);
       return true;
     }
     if (d.msg.type === '$Inspect') {
@@ -552,6 +564,14 @@ export class ActorSystem implements ActivationHost {
     }
   }
 
+  /** A command that will never take effect: logged, counted and kept for the admin subject. */
+  private recordDeadLetter(letter: Omit<DeadLetter, 'at' | 'pod'>): void {
+    this.stats.deadLetters++;
+    this.deadLetters.push({ ...letter, at: new Date(this.now()).toISOString(), pod: this.pod });
+    if (this.deadLetters.length > DEAD_LETTERS_KEPT) this.deadLetters.shift();
+    this.log.warn(letter, 'command given up (dead letter)');
+  }
+
   private onCommand(shard: number, m: JsMsg): void {
     let env: Envelope;
     try {
@@ -561,10 +581,21 @@ export class ActorSystem implements ActivationHost {
     } catch (err) {
       this.stats.badRequests++;
       this.log.warn({ shard, subject: m.subject, err: (err as Error).message }, 'dropping malformed command');
+      this.recordDeadLetter({ shard, subject: m.subject, reason: `bad-request: ${(err as Error).message}` });
       m.term();
       return;
     }
-    const handle = { id: env.c!, ack: () => m.ack(), nak: (delayMs?: number) => m.nak(delayMs) };
+    const handle: CommandHandle = {
+      id: env.c!,
+      ack: () => m.ack(),
+      nak: (delayMs?: number) => m.nak(delayMs),
+      deliveries: m.info.redeliveryCount,
+      maxDeliveries: this.opts.maxCommandDeliveries ?? DEFAULTS.maxCommandDeliveries,
+      term: (reason: string) => {
+        this.recordDeadLetter({ kind: env.k, id: env.i, type: env.m.type, commandId: env.c!, shard, reason });
+        m.term();
+      },
+    };
     if (!this.deliverLocal(env.k, env.i, { msg: env.m, command: handle })) m.nak(200);
   }
 

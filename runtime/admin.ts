@@ -23,6 +23,20 @@ export interface ActorFilter {
   offset?: number;
 }
 
+/** A durable command given up for good, and why (unknown kind, invalid, or still refused after its redeliveries). */
+export interface DeadLetter {
+  pod: string;
+  at: string;
+  shard: number;
+  reason: string;
+  kind?: string;
+  id?: string;
+  type?: string;
+  commandId?: string;
+  /** For a command that could not even be decoded. */
+  subject?: string;
+}
+
 export interface PodView {
   pod: string;
   draining: boolean;
@@ -34,6 +48,7 @@ export interface PodView {
   actors: ActorView[];
   reminders: number;
   stats: Record<string, number>;
+  deadLetters: DeadLetter[];
   /** Messages waiting in all mailboxes of the pod, and restarts of its active actors. */
   mailboxTotal: number;
   restartsTotal: number;
@@ -45,7 +60,8 @@ export type AdminRequest =
   | { op: 'shards' }
   | ({ op: 'actors' } & ActorFilter)
   | { op: 'actor'; kind: string; id: string }
-  | ({ op: 'pod' } & ActorFilter);
+  | ({ op: 'pod' } & ActorFilter)
+  | { op: 'dead-letters' };
 
 export type AdminReply = { ok: true; result: unknown } | { ok: false; error: string };
 
@@ -146,7 +162,7 @@ export class AdminService {
     } catch (err) {
       return {
         ok: false,
-        error: `bad admin request: ${(err as Error).message}; expected {op: info|members|shards|actors|actor|pod}`,
+        error: `bad admin request: ${(err as Error).message}; expected {op: info|members|shards|actors|actor|pod|dead-letters}`,
       };
     }
     try {
@@ -165,6 +181,11 @@ export class AdminService {
         }
         case 'actors':
           return { ok: true, result: await this.actors(req) };
+        case 'dead-letters': {
+          const { pods, missing } = await this.gather({ limit: 0 });
+          const letters = pods.flatMap((p) => p.deadLetters ?? []).sort((a, b) => a.at.localeCompare(b.at));
+          return { ok: true, result: { deadLetters: letters, missing } };
+        }
         case 'actor':
           if (typeof req.kind !== 'string' || typeof req.id !== 'string')
             return { ok: false, error: 'op actor needs kind and id' };

@@ -50,12 +50,12 @@ export function registerRuntimeMetrics(registry: Registry, takeSnapshot: () => R
   });
   new Gauge({
     name: 'certmgmt_runtime_messages',
-    help: 'Messages since the pod started: delivered, processed, refused busy, malformed',
+    help: 'Messages since the pod started: delivered, processed, refused busy, malformed, commands given up (dead letters)',
     labelNames: ['outcome'] as const,
     registers: [registry],
     collect() {
       const c = snapshot().counters;
-      for (const outcome of ['delivered', 'processed', 'busy', 'badRequests', 'activations'])
+      for (const outcome of ['delivered', 'processed', 'busy', 'badRequests', 'activations', 'deadLetters'])
         this.set({ outcome }, c[outcome] ?? 0);
     },
   });

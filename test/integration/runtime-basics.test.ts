@@ -8,7 +8,11 @@ import { eventually, sharedStack } from '../support/test-env.js';
 // Three runtime pods on the shared 3-node NATS cluster; each test uses its own actor ids.
 let group: PodGroup;
 before(async () => {
-  group = await new PodGroup(sharedStack().nats.urls, { SHARDS: '16', IDLE_MS: '2000' }).start(3);
+  group = await new PodGroup(sharedStack().nats.urls, {
+    SHARDS: '16',
+    IDLE_MS: '2000',
+    MAX_COMMAND_DELIVERIES: '3',
+  }).start(3);
 });
 after(async () => {
   await group?.stop();
@@ -176,6 +180,45 @@ test('a durable command takes effect once even when delivered twice', async () =
   const final = await group.client.ask<CounterState>('counter', id, { type: 'Get' });
   assert.equal(final.n, 2, 'inc-0001 applied once, inc-0002 once');
   void s;
+});
+
+test('commands that can never take effect end as dead letters: unknown kind at once, one that keeps failing after its redeliveries', async () => {
+  const jsm = await group.nc.jetstreamManager();
+  const pending = async (kind: string, id: string) => {
+    const info = await jsm.consumers.info(
+      group.client.names.commandStream(),
+      group.client.names.commandConsumer(group.client.shardOf(kind, id)),
+    );
+    return info.num_pending + info.num_ack_pending;
+  };
+  await group.client.command('no-such-kind', 'x', { type: 'Anything' }, 'dead-0001');
+  // A crasher goes Failed after its restarts; the command is then refused "failed" and redelivered 3 times at most.
+  await group.client.command('crasher', 'dead-c', { type: 'Go' }, 'dead-0002');
+  const letters = await eventually(
+    async () => {
+      const r = await group.client.admin<{ deadLetters: Array<{ kind?: string; commandId?: string; reason: string }> }>(
+        {
+          op: 'dead-letters',
+        },
+      );
+      const mine = r.deadLetters.filter((l) => l.commandId?.startsWith('dead-'));
+      return mine.length === 2 ? mine : false;
+    },
+    'both commands to end as dead letters',
+    120_000,
+    250,
+  );
+  assert.match(letters.find((l) => l.commandId === 'dead-0001')!.reason, /^unknown-kind/);
+  assert.match(
+    letters.find((l) => l.commandId === 'dead-0002')!.reason,
+    /^(handler-error|failed) after 3 deliveries: crasher always fails/,
+  );
+  // Gone from the stream: nothing is redelivered any more.
+  await eventually(
+    async () => (await pending('no-such-kind', 'x')) === 0 && (await pending('crasher', 'dead-c')) === 0,
+    'the consumers to hold nothing for them',
+    30_000,
+  );
 });
 
 test('results of async work come back as messages; reminders fire', async () => {

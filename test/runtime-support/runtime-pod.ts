@@ -30,6 +30,7 @@ const system = await ActorSystem.start({
     holderKind,
   ],
   idleTimeoutMs: Number(process.env.IDLE_MS ?? 600_000),
+  maxCommandDeliveries: Number(process.env.MAX_COMMAND_DELIVERIES ?? 10),
   mailboxCapacity: Number(process.env.MAILBOX_CAPACITY ?? 1000),
   failStopAfterMs: Number(process.env.FAIL_STOP_MS ?? 30_000),
   lease: process.env.LEASE_TTL_MS
