@@ -497,9 +497,9 @@ export function answer(d: Delivery, code: ReplyErrorCode, error: string, nakDela
   d.reply?.({ ok: false, code, error });
   const c = d.command;
   if (!c) return;
-  if (PERMANENT_REFUSALS.includes(code)) return c.term(`${code}: ${error}`);
+  if (PERMANENT_REFUSALS.includes(code)) c.term(`${code}: ${error}`);
   // A shard moving is no fault of the command: the new owner's consumer delivers it again, without a limit.
-  if (code === 'not-owner' || code === 'stopped') return c.nak(nakDelayMs);
-  if (c.deliveries >= c.maxDeliveries) return c.term(`${code} after ${c.deliveries} deliveries: ${error}`);
-  c.nak(Math.min(60_000, nakDelayMs * 2 ** (c.deliveries - 1)));
+  else if (code === 'not-owner' || code === 'stopped') c.nak(nakDelayMs);
+  else if (c.deliveries >= c.maxDeliveries) c.term(`${code} after ${c.deliveries} deliveries: ${error}`);
+  else c.nak(Math.min(60_000, nakDelayMs * 2 ** (c.deliveries - 1)));
 }
