@@ -83,13 +83,18 @@ export type CertificateMsg =
   | {
       type: 'EntryChanged';
       name: string;
-      state?: string /** status.observedGeneration is the entry's generation. */;
+      state?: string;
+      /** status.observedGeneration is the entry's generation. */
       current: boolean;
+      /** The entry was deleted (by someone else while the order needs it). */
+      deleted?: boolean;
     }
   /** The stored Secret changed or vanished (from the target watcher). */
   | { type: 'SecretChanged'; hash?: string; deleted: boolean; resourceVersion?: string }
   /** The issuer became ready or freed a domain. */
   | { type: 'IssuerReady' }
+  /** The issuer was deleted (or cannot serve): the running order waits for it. */
+  | { type: 'IssuerUnavailable'; message: string }
   /** Backoff or quota wait over. */
   | { type: 'Recheck' }
   /** The outcome of a call to the issuer actor, made outside the turn (pipeToSelf). */

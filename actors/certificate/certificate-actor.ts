@@ -13,7 +13,16 @@ import { deleteCertificate, reconcile } from './certificate-reconcile.js';
 import type { SecretsLookupReply } from './certificate-secret.js';
 import type { Certificate } from './certificate-spec.js';
 import { walkCertificate } from './certificate-walk.js';
-import { advance, next, onEntryChanged, onIssuerReply, onResume } from './order/order-runner.js';
+import {
+  advance,
+  next,
+  onEntryChanged,
+  onEntryDeleted,
+  onIssuerReady,
+  onIssuerReply,
+  onResume,
+  waitForIssuer,
+} from './order/order-runner.js';
 import { reconcileKey } from './reconcile-key.js';
 
 export type { CertificateMsg } from './certificate-actor-types.js';
@@ -41,17 +50,20 @@ export function certificateKind(deps: ControllerDeps): ActorDefinition<Certifica
       case 'IssuerReply':
         return onIssuerReply(ctx, env, msg);
       case 'EntryChanged':
+        if (msg.deleted) return onEntryDeleted(ctx, env, msg.name);
         return onEntryChanged(ctx, msg.name, msg.state, msg.current) ? advance(ctx, env) : undefined;
       case 'IssuerReady':
-        if (s.work?.phase === 'grant') return next(ctx);
-        return !s.work && s.failedGeneration !== undefined ? reconcile(ctx, env, { force: true }) : undefined;
+        if (s.work) return onIssuerReady(ctx, env);
+        return s.failedGeneration !== undefined ? reconcile(ctx, env, { force: true }) : undefined;
+      case 'IssuerUnavailable':
+        return s.work ? waitForIssuer(ctx, env, msg.message) : undefined;
       case 'SecretChanged':
         if (s.work || !s.issued) return undefined;
         // Our own write (or one we checked) carries the resourceVersion we recorded; anything else is looked at.
         if (!msg.deleted && msg.resourceVersion !== undefined && msg.resourceVersion === s.issued.secretResourceVersion)
           return undefined;
         ctx.log.info({ deleted: msg.deleted }, 'stored secret changed; checking it');
-        return reconcile(ctx, env, { force: true });
+        return reconcile(ctx, env, { force: true, secretChanged: true });
       case 'Recheck':
         return s.work ? next(ctx) : reconcile(ctx, env, { force: true });
       case 'Renew':

@@ -74,6 +74,11 @@ export async function patchSpec(
   await orUndefined(kube.mergePatch(certificatePath(ns, name), { spec }));
 }
 
+/** Whether a namespace exists in a cluster (a Secret cannot be written into one that does not). */
+export async function namespaceExists(kube: KubeClient, ns: string): Promise<boolean> {
+  return (await orUndefined(kube.get(`/api/v1/namespaces/${ns}`))) !== undefined;
+}
+
 export function getSecret(kube: KubeClient, ns: string, name: string): Promise<TlsSecret | undefined> {
   return orUndefined(kube.get<TlsSecret>(secretPath(ns, name)));
 }

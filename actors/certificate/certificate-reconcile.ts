@@ -1,7 +1,7 @@
 // What a Certificate needs now, decided in three tiers like a controller's reconcile: the stored Secret still serves
 // the spec (Ready), another Secret holds a certificate for the same request (copy it, no order), or a new ACME order
 // (order/). Also the deletion path.
-import { DEFAULT_WATCHER, TARGET_WATCHER } from '../kinds.js';
+import { DEFAULT_WATCHER, ISSUER_KIND, issuerActorId, TARGET_WATCHER } from '../kinds.js';
 import { recordEvent } from '../kube/events.js';
 import type { CertCtx } from './certificate-actor-types.js';
 import { type CertEnv, identityOf, requestOf } from './certificate-env.js';
@@ -9,6 +9,7 @@ import {
   deleteSecret,
   getSecret,
   LEGACY_CERTIFICATE_FINALIZER,
+  namespaceExists,
   patchMetadata,
   patchSpec,
   writeSecret,
@@ -34,7 +35,8 @@ const ASK_TIMEOUT_MS = 30_000;
 export async function reconcile(
   ctx: CertCtx,
   env: CertEnv,
-  opts: { force?: boolean; renewNow?: boolean } = {},
+  /** `secretChanged`: someone else changed the stored Secret (the target watcher saw it). */
+  opts: { force?: boolean; renewNow?: boolean; secretChanged?: boolean } = {},
 ): Promise<void> {
   const config = env.deps.config;
   let cert = ctx.state.cert;
@@ -129,6 +131,8 @@ export async function reconcile(
     const hint = selection.selectedBy === 'default' ? ' (it is the default issuer, --default-issuer)' : '';
     const where = issuer.cluster === 'target' ? ' in the target cluster' : '';
     const message = `issuer ${issuer.namespace}/${issuer.name} does not exist${where}${hint}: create it or correct spec.issuerRef`;
+    // The issuer actor tells us when it exists and is ready; the backoff's recheck is only the fallback.
+    ctx.tell(ISSUER_KIND, issuerActorId(issuer), { type: 'Watch', certificate: ctx.id });
     return fail(ctx, env, message, 'issuance', { issuer });
   }
   const hash = requestHash(cert.spec, issuer, config.privateKeyDefaults);
@@ -167,6 +171,17 @@ export async function reconcile(
       renewBeforeProblem(request.renewBeforeMs, verdict.info.notBeforeMs, verdict.info.notAfterMs);
     if (tooLong) return fail(ctx, env, tooLong, 'issuance', { issuer });
   }
+  if (opts.secretChanged && !verdict.usable && s.issued) {
+    // Say what happened: the Secret was changed under us (key replaced, data removed, deleted) and is re-issued.
+    const message = `secret ${secretRef.namespace}/${secretRef.name} was changed and no longer holds this certificate (${verdict.reason}); issuing it again`;
+    await recordEvent(
+      env.source,
+      { ...cert, apiVersion: 'cert.gardener.cloud/v1alpha1', kind: 'Certificate' },
+      'Warning',
+      'reconcile',
+      message,
+    ).catch((err: Error) => ctx.log.warn({ err: err.message }, 'could not record an event'));
+  }
   if (verdict.usable && !due(verdict.info, verdict.requestedAtMs)) {
     const secretResourceVersion = current?.metadata.resourceVersion;
     const where = { secret: secretRef, hash, issuer, requestedAtMs: verdict.requestedAtMs, secretResourceVersion };
@@ -201,7 +216,11 @@ export async function reconcile(
     }
   }
 
-  // 3. A new order.
+  // 3. A new order, once what can be checked without the CA is checked: its Secret must be writable in the end.
+  if (!current && !(await namespaceExists(env.target, secretRef.namespace))) {
+    const message = `namespace ${secretRef.namespace} does not exist in the target cluster: create it, or correct spec.secretRef.namespace`;
+    return fail(ctx, env, message, 'issuance', { issuer });
+  }
   await startWork(ctx, {
     generation,
     hash,

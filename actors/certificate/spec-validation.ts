@@ -187,6 +187,23 @@ function collectNames(
   request.dnsNames = [...new Set(all)];
 }
 
+const SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+/** Kubernetes object names (DNS-1123 subdomains), as the API server checks them. */
+function objectNameProblem(name: string): string | undefined {
+  if (name.length > 253) return 'at most 253 characters';
+  return SUBDOMAIN.test(name)
+    ? undefined
+    : 'use lower-case letters, digits, "-" and ".", starting and ending alphanumeric';
+}
+
+/** Namespace names (DNS-1123 labels). */
+function namespaceProblem(name: string): string | undefined {
+  if (name.length > 63) return 'at most 63 characters';
+  return LABEL.test(name) ? undefined : 'use lower-case letters, digits and "-", starting and ending alphanumeric';
+}
+
 function resolveSecret(spec: CertificateSpec, namespace: string, request: NormalizedRequest, problems: string[]): void {
   if (spec.secretRef !== undefined) {
     const name = spec.secretRef.name ?? '';
@@ -199,6 +216,22 @@ function resolveSecret(spec: CertificateSpec, namespace: string, request: Normal
     } else request.secretRef = { name, namespace: spec.secretRef.namespace || namespace };
   } else if (spec.secretName) {
     request.secretRef = { name: spec.secretName, namespace };
+  }
+  // Checked now, not when the Secret is written: by then the ACME order would be spent.
+  if (request.secretRef) {
+    const field = spec.secretRef ? 'spec.secretRef' : 'spec.secretName';
+    const nameProblem = objectNameProblem(request.secretRef.name);
+    if (nameProblem) {
+      problems.push(
+        `${field}${spec.secretRef ? '.name' : ''} "${request.secretRef.name}" is not a valid Secret name: ${nameProblem}`,
+      );
+      delete request.secretRef;
+    } else if (spec.secretRef?.namespace && namespaceProblem(spec.secretRef.namespace)) {
+      problems.push(
+        `spec.secretRef.namespace "${spec.secretRef.namespace}" is not a valid namespace: ${namespaceProblem(spec.secretRef.namespace)}`,
+      );
+      delete request.secretRef;
+    }
   }
   for (const [key, value] of Object.entries(spec.secretLabels ?? {})) {
     const problem = labelKeyProblem(key) ?? labelValueProblem(value);

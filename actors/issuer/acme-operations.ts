@@ -38,13 +38,17 @@ export type AcmeResult =
       progress?: OrderProgress;
       status?: string;
       chain?: string;
-      certificateUrl?: string /** finalize: this call sent the CSR. */;
+      certificateUrl?: string;
+      /** finalize: this call sent the CSR. */
       finalizedNow?: boolean;
     }
   | {
       ok: false;
-      error: string /** Worth retrying the same step (network, server busy) rather than failing the order. */;
+      error: string;
+      /** Worth retrying the same step (network, server busy) rather than failing the order. */
       transient: boolean;
+      /** The issuer is missing or not ready: the order waits for it (IssuerReady) rather than failing. */
+      unavailable?: boolean;
     };
 
 export async function runAcmeOperation(account: AcmeAccount, op: AcmeOperation): Promise<AcmeResult> {

@@ -1,6 +1,7 @@
 import type { ActorContext, ActorDefinition } from '../../runtime/index.js';
 import type { AcmeAccount } from '../acme/acme-account.js';
 import { listEvents } from '../certificate/certificate-kube.js';
+import { renewBeforeProblem } from '../certificate/renewal.js';
 import type { ControllerDeps } from '../controller-deps.js';
 import { CERTIFICATE_KIND, DEFAULT_WATCHER, ISSUER_KIND, parseIssuerActorId } from '../kinds.js';
 import { recordEvent } from '../kube/events.js';
@@ -27,6 +28,8 @@ export interface IssuerState {
   failures?: number;
   /** The request quota: persisted, so neither a restart nor a failover hands out a fresh day's burst. */
   bucket?: QuotaBucketState;
+  /** Lifetime of the last certificate issued through this issuer: spec.renewBefore is checked against it. */
+  lifetimeMs?: number;
 }
 
 /** 1 min, doubling, at most 10 min: a down CA or a missing secret is re-checked without hammering anything. */
@@ -49,13 +52,16 @@ async function recordAccountSecret(
   }
 }
 
+const attemptKey = (issuer: Issuer) => `${issuer.metadata.uid ?? ''}/${issuer.metadata.generation ?? 0}`;
+
 const retryDelayMs = (failures: number) => Math.min(600_000, 60_000 * 2 ** Math.max(0, failures - 1));
 /** A grant not released for this long no longer locks its domains (its certificate vanished mid-order). */
 const GRANT_LOCK_TTL_MS = 15 * 60_000;
 
 type Ctx = ActorContext<IssuerState, IssuerMsg>;
 interface Volatile {
-  attempted?: number;
+  /** uid/generation of the Issuer last set up: a recreated Issuer (new uid, generation 1 again) is set up anew. */
+  attempted?: string;
   account?: Promise<AccountOutcome>;
   /** Certificates told to come back when the issuer is ready or a domain lock is freed. */
   waiters?: Set<string>;
@@ -116,7 +122,7 @@ export function issuerKind(deps: ControllerDeps): ActorDefinition<IssuerState, I
   const setUp = (ctx: Ctx, issuer: Issuer) => {
     const generation = issuer.metadata.generation ?? 0;
     const v = vol(ctx);
-    v.attempted = generation;
+    v.attempted = attemptKey(issuer);
     ctx.cancelTimer('retry');
     const attempt = setUpAcmeAccount(kubeOf(ctx), issuer);
     v.account = attempt;
@@ -193,6 +199,17 @@ export function issuerKind(deps: ControllerDeps): ActorDefinition<IssuerState, I
         message: `issuer ${ctx.id} is not ready: ${s.problem ?? 'its ACME account is being set up'}`,
       };
     }
+    // Known once one certificate came from this issuer: a renewBefore it cannot meet is refused before a token goes.
+    const tooLong =
+      msg.renewBeforeMs !== undefined && s.lifetimeMs !== undefined
+        ? renewBeforeProblem(msg.renewBeforeMs, 0, s.lifetimeMs)
+        : undefined;
+    if (tooLong)
+      return {
+        granted: false,
+        reason: 'invalid',
+        message: `${tooLong} (issuer ${ctx.id} issues certificates living ${Math.round(s.lifetimeMs! / 3_600_000)}h)`,
+      };
     const now = ctx.now();
     const v = vol(ctx);
     const book = pruneGrants(
@@ -247,12 +264,12 @@ export function issuerKind(deps: ControllerDeps): ActorDefinition<IssuerState, I
           ctx.setState({ ...s, issuer });
           // Our own status patches come back as events of the same generation: nothing to do for them. (After a
           // failure a timer retries; a new activation, which has no account in memory, sets up once more.)
-          if (vol(ctx).attempted === generation) return;
+          if (vol(ctx).attempted === attemptKey(issuer)) return;
           const { type, problem } = issuerTypeProblem(issuer.spec);
           if (problem || type !== 'acme') {
             const message = problem ?? `issuer type ${type} is not supported by this controller yet; use spec.acme`;
             ctx.setState({ ...ctx.state, readyGeneration: undefined, problem: message });
-            vol(ctx).attempted = generation;
+            vol(ctx).attempted = attemptKey(issuer);
             await patchStatus(ctx, issuer, {
               state: 'Error',
               message,
@@ -275,7 +292,7 @@ export function issuerKind(deps: ControllerDeps): ActorDefinition<IssuerState, I
           const recorded = await recordAccountSecret(kubeOf(ctx), issuer, msg.secret);
           issuer = recorded ?? issuer;
           const generation = issuer.metadata.generation ?? 0;
-          vol(ctx).attempted = generation;
+          vol(ctx).attempted = attemptKey(issuer);
           ctx.setState({
             ...s,
             issuer,
@@ -335,16 +352,31 @@ export function issuerKind(deps: ControllerDeps): ActorDefinition<IssuerState, I
           setUp(ctx, issuer);
           return;
         }
-        case 'Deleted':
-          delete vol(ctx).account;
+        case 'Deleted': {
+          const v = vol(ctx);
+          delete v.account;
+          delete v.attempted;
           ctx.cancelTimer('retry');
           ctx.setState(s.bucket ? { bucket: s.bucket } : {});
-          wakeWaiters(ctx);
+          // Certificates with a running order hear of it at once; their orders wait (grants are kept) until an
+          // Issuer of this name is back and ready, and then continue.
+          const message = `issuer ${ctx.id} does not exist; create it again, or correct spec.issuerRef`;
+          for (const id of new Set([...Object.keys(v.grants ?? {}), ...(v.waiters ?? [])]))
+            ctx.tell(CERTIFICATE_KIND, id, { type: 'IssuerUnavailable', message });
+          for (const id of Object.keys(v.grants ?? {})) addWaiter(ctx, id);
           return;
+        }
         case 'Grant':
           return grant(ctx, msg);
+        case 'Watch':
+          if (s.issuer && s.readyGeneration === (s.issuer.metadata.generation ?? 0))
+            ctx.tell(CERTIFICATE_KIND, msg.certificate, { type: 'IssuerReady' });
+          else addWaiter(ctx, msg.certificate);
+          return undefined;
         case 'Release': {
           const v = vol(ctx);
+          if (msg.lifetimeMs !== undefined && msg.lifetimeMs !== s.lifetimeMs)
+            ctx.setState({ ...s, lifetimeMs: msg.lifetimeMs });
           if (!v.grants?.[msg.certificate]) return undefined;
           v.grants = releaseGrant({ grants: v.grants }, msg.certificate).grants;
           wakeWaiters(ctx);
@@ -352,7 +384,11 @@ export function issuerKind(deps: ControllerDeps): ActorDefinition<IssuerState, I
         }
         case 'Acme': {
           const acct = await account(ctx);
-          if (typeof acct === 'string') return { ok: false, error: acct, transient: true } satisfies AcmeReply;
+          if (typeof acct === 'string') {
+            // The certificate waits for IssuerReady instead of failing its order.
+            addWaiter(ctx, msg.certificate);
+            return { ok: false, error: acct, transient: true, unavailable: true } satisfies AcmeReply;
+          }
           const started = performance.now();
           const result = await runAcmeOperation(acct, msg.operation);
           ctx.log.debug(

@@ -5,9 +5,23 @@ import type { Issuer } from './issuer-types.js';
 
 export type IssuerRequest =
   /** Permission to run one order: a quota token and the challenge domains. Idempotent for the same hash. */
-  | { type: 'Grant'; certificate: string; hash: string; domains: string[] }
+  | {
+      type: 'Grant';
+      certificate: string;
+      hash: string;
+      domains: string[];
+      /** spec.renewBefore: refused before any token is spent when it exceeds what this issuer's certificates live. */
+      renewBeforeMs?: number;
+    }
   /** The order ended (issued, failed or abandoned): free its domains. */
-  | { type: 'Release'; certificate: string }
+  | {
+      type: 'Release';
+      certificate: string;
+      /** The order ended with a certificate of this lifetime (notAfter - notBefore): the issuer remembers it. */
+      lifetimeMs?: number;
+    }
+  /** A certificate waits for this issuer to exist and be ready (it is told IssuerReady then). */
+  | { type: 'Watch'; certificate: string }
   | { type: 'Acme'; certificate: string; operation: AcmeOperation }
   /** Quota and grants, for operators (a query: read-only). */
   | { type: 'Quota' }
@@ -17,7 +31,9 @@ export type IssuerRequest =
 export type GrantReply =
   | { granted: true; issuerType: 'acme' }
   | { granted: false; reason: 'quota'; retryAt: number; message: string }
-  | { granted: false; reason: 'busy' | 'not-ready' | 'missing'; message: string };
+  | { granted: false; reason: 'busy' | 'not-ready' | 'missing'; message: string }
+  /** The request cannot be served as specified (e.g. renewBefore longer than the certificates live). */
+  | { granted: false; reason: 'invalid'; message: string };
 
 export type AcmeReply = AcmeResult;
 

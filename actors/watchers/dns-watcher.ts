@@ -22,10 +22,19 @@ export function dnsWatcherKind(deps: ControllerDeps) {
         path: `/apis/dns.gardener.cloud/v1alpha1/${ns ? `namespaces/${ns}/` : ''}dnsentries`,
         labelSelector: `${LABEL_ACME_DNS_CHALLENGE}=true`,
         onEvent: (ev) => {
-          if (ev.type === 'DELETED' || !ev.object.status?.state) return;
+          // A deletion matters too: someone removed an entry of a running order, which publishes it again.
+          if (ev.type !== 'DELETED' && !ev.object.status?.state) return;
           const owner = parseCertificateId(ev.object.metadata.annotations?.[ANNOTATION_CERTIFICATE] ?? '');
           if (!owner || owner.cluster !== cluster) return;
-          const status = ev.object.status;
+          if (ev.type === 'DELETED') {
+            return route(ctx, CERTIFICATE_KIND, `${owner.cluster}/${owner.namespace}/${owner.name}`, {
+              type: 'EntryChanged',
+              name: ev.object.metadata.name,
+              deleted: true,
+              current: true,
+            });
+          }
+          const status = ev.object.status ?? {};
           return route(ctx, CERTIFICATE_KIND, `${owner.cluster}/${owner.namespace}/${owner.name}`, {
             type: 'EntryChanged',
             name: ev.object.metadata.name,

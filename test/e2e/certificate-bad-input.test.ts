@@ -135,6 +135,16 @@ test('each bad input gets its message; the good certificates are issued; no pod 
       /conflicts with spec\.secretRef\.name/,
     ],
     ['bad-duration-syntax', { commonName: 'm.example.com', renewBefore: 'ten days', ...good }, /spec\.renewBefore/],
+    [
+      'bad-secret-name',
+      { commonName: 'n.example.com', secretName: 'Foo_Bar', ...good },
+      /spec\.secretName "Foo_Bar" is not a valid Secret name/,
+    ],
+    [
+      'missing-namespace',
+      { commonName: 'o.example.com', secretRef: { name: 'o-tls', namespace: 'no-such-namespace' }, ...good },
+      /namespace no-such-namespace does not exist in the target cluster/,
+    ],
   ];
   const goods: Array<[string, CertificateSpec]> = [
     ['fine-1', { commonName: 'fine1.example.com', ...good }],
@@ -213,6 +223,19 @@ test('each bad input gets its message; the good certificates are issued; no pod 
     ),
     JSON.stringify(ks),
   );
+  // None of them spent an ACME order.
+  assert.deepEqual(
+    cases.map(([name]) => name).filter((name) => d.ordersOf(name) > 0),
+    [],
+  );
+
+  // Once the issuer has issued a certificate it knows their lifetime: a renewBefore longer than that is refused
+  // before a quota token or an order is spent.
+  await d.certificate('renew-before-long', { commonName: 'p.example.com', renewBefore: '87600h', ...good });
+  await d.waitCertificate('renew-before-long', 'Error', 60_000, (s) =>
+    /spec\.renewBefore must not exceed .* \(issuer .*good issues certificates living \d+h\)/.test(s.message ?? ''),
+  );
+  assert.equal(d.ordersOf('renew-before-long'), 0);
   for (const p of d.pods) assert.equal(p.child.exitCode, null, `${p.name} is still running`);
   assert.ok(cases.length >= 15);
 });

@@ -194,6 +194,15 @@ test("secret resolution: secretRef (namespace defaults to the certificate's), el
     (await problems({ commonName: 'a.example.com', secretRef: {} })).join(),
     /spec\.secretRef\.name is empty/,
   );
+  // Names the API server would refuse are refused before any order is spent.
+  assert.match(
+    (await problems({ commonName: 'a.example.com', secretName: 'Foo_Bar' })).join(),
+    /spec\.secretName "Foo_Bar" is not a valid Secret name: use lower-case letters/,
+  );
+  assert.match(
+    (await problems({ commonName: 'a.example.com', secretRef: { name: 'ok', namespace: 'Bad.NS' } })).join(),
+    /spec\.secretRef\.namespace "Bad\.NS" is not a valid namespace/,
+  );
 });
 
 test('durations, renewal requests, labels and flags are carried over', async () => {

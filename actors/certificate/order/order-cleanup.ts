@@ -11,7 +11,9 @@ export async function cleanupWork(ctx: CertCtx, env: CertEnv, work: OrderWork): 
   const ns = entryNamespace(env.deps.config, identityOf(ctx));
   countChallenges(ctx, undefined);
   await Promise.all((work.entries ?? []).map((e) => deleteEntry(env.dns, ns, e)));
-  ctx.tell(ISSUER_KIND, issuerActorId(work.issuer), { type: 'Release', certificate: ctx.id });
+  const stored = work.stored;
+  const lifetimeMs = stored ? stored.notAfterMs - stored.notBeforeMs : undefined;
+  ctx.tell(ISSUER_KIND, issuerActorId(work.issuer), { type: 'Release', certificate: ctx.id, lifetimeMs });
   // The key and any call still out belong to this order: a late reply is stale from now on.
   delete memoryOf(ctx).order;
 }

@@ -40,6 +40,8 @@ export interface OrderMemory {
    * from the CA before its first step, because the previous activation may have done more than it recorded.
    */
   reread: boolean;
+  /** A challenge entry was deleted while a call was out: the order writes its entries again before its next step. */
+  entriesLost?: boolean;
   /** When a step last ran: the resume reminder kicks an order that has not moved for a while. */
   lastStepAt?: number;
   step?: StepMemory;

@@ -8,6 +8,8 @@ import type { CertCtx, CertificateMsg, OrderPhase, OrderWork } from '../certific
 import { type CertEnv, requestOf } from '../certificate-env.js';
 import { memoryOf } from '../certificate-memory.js';
 import { fail } from '../certificate-outcome.js';
+import { PENDING_MESSAGE } from '../certificate-status.js';
+import { writeStatus } from '../certificate-status-writer.js';
 import type { NormalizedRequest } from '../spec-validation.js';
 import { cleanupWork } from './order-cleanup.js';
 import type { OrderMemory, StepMemory } from './order-memory.js';
@@ -90,6 +92,10 @@ export async function advance(ctx: CertCtx, env: CertEnv): Promise<void> {
     );
   }
   order.reread = false;
+  if (order.entriesLost) {
+    order.entriesLost = false;
+    if (NEEDS_ENTRIES.includes(work.phase)) return carryOut(ctx, env, { kind: 'continue', to: 'publish' });
+  }
   const scope = scopeOf(ctx, env, work, validation.request);
   await carryOut(ctx, env, await (step.start as (s: StepScope<OrderPhase>) => Promise<StepResult> | StepResult)(scope));
 }
@@ -105,6 +111,9 @@ export async function onIssuerReply(ctx: CertCtx, env: CertEnv, msg: IssuerReply
   order.lastStepAt = ctx.now();
   const validation = await requestOf(ctx, env);
   if (!validation.ok) return;
+  const unavailable = msg.reply as { ok?: boolean; unavailable?: boolean; error?: string } | undefined;
+  if (unavailable?.ok === false && unavailable.unavailable)
+    return waitForIssuer(ctx, env, unavailable.error ?? 'issuer unavailable');
   if (purpose === 'reread') return onReread(ctx, env, work, msg);
   const step = ORDER_STEPS[work.phase];
   if (!step.onReply) return;
@@ -162,7 +171,7 @@ async function carryOut(ctx: CertCtx, env: CertEnv, result: StepResult): Promise
       return fail(ctx, env, result.message, 'issuance');
     }
     case 'fail':
-      return fail(ctx, env, result.message, 'issuance');
+      return fail(ctx, env, result.message, result.spec ? 'spec' : 'issuance');
     case 'restart':
       return restartOrder(ctx, env, work, result.why);
     case 'finished':
@@ -208,6 +217,61 @@ function send(
         ? { type: 'IssuerReply', token, phase, reply: o.value }
         : { type: 'IssuerReply', token, phase, error: `issuer ${issuer} did not answer: ${o.error.message}` },
   );
+}
+
+/** Fallback poll while waiting for an issuer to come back; IssuerReady is the real signal. */
+const ISSUER_WAIT_POLL_MS = 60_000;
+
+/**
+ * The order's issuer is gone or not ready: the status says so at once, and the order keeps its state and waits for
+ * IssuerReady (the issuer actor tells its waiters) to continue where it was. No backoff: the cause is the issuer's.
+ */
+export async function waitForIssuer(ctx: CertCtx, env: CertEnv, message: string): Promise<void> {
+  const work = ctx.state.work;
+  if (!work) return;
+  const issued = ctx.state.issued;
+  await writeStatus(ctx, env, {
+    state: 'Error',
+    message,
+    issuer: work.issuer,
+    certificate: issued,
+    renewalAtMs: issued?.renewalAtMs,
+  });
+  next(ctx, ISSUER_WAIT_POLL_MS);
+}
+
+/** The issuer is ready (again, or it freed a domain): the order continues; a status saying it waited is set back. */
+export async function onIssuerReady(ctx: CertCtx, env: CertEnv): Promise<void> {
+  const work = ctx.state.work;
+  if (!work) return;
+  if (ctx.state.status?.state === 'Error' && work.phase !== 'grant') {
+    const issued = ctx.state.issued;
+    await writeStatus(ctx, env, {
+      state: 'Pending',
+      message: PENDING_MESSAGE,
+      issuer: work.issuer,
+      certificate: issued,
+      renewalAtMs: issued?.renewalAtMs,
+    });
+  }
+  next(ctx);
+}
+
+/** Phases during which the challenge entries must exist: from their write until the CA has validated. */
+const NEEDS_ENTRIES: readonly OrderPhase[] = ['await-entries', 'propagation', 'answer', 'validate'];
+
+/**
+ * One of the order's challenge entries was deleted by someone: it is written again at once (the order keeps its
+ * challenges), instead of letting the CA find no TXT record and the certificate wait out a backoff.
+ */
+export async function onEntryDeleted(ctx: CertCtx, env: CertEnv, name: string): Promise<void> {
+  const work = ctx.state.work;
+  if (!work?.entries?.includes(name) || !NEEDS_ENTRIES.includes(work.phase)) return;
+  ctx.log.info({ entry: name, phase: work.phase }, 'a challenge entry was deleted; writing it again');
+  const order = orderMemory(ctx);
+  // A call of the current step is out: its reply comes first, then the entries are written (see advance).
+  if (order.inflight) order.entriesLost = true;
+  else await carryOut(ctx, env, { kind: 'continue', to: 'publish' });
 }
 
 /** An EntryChanged from the dns watcher: counts a Ready entry; true when all are Ready (the caller advances). */

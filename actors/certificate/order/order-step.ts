@@ -24,8 +24,11 @@ export type StepResult =
   | { kind: 'park' }
   /** The step failed in a way that may pass: repeat it with backoff a few times, then fail the order. */
   | { kind: 'retry'; message: string; transient: boolean }
-  /** The order failed: Error status, challenge entries removed, grant released, recheck after the backoff. */
-  | { kind: 'fail'; message: string }
+  /**
+   * The order failed: Error status, challenge entries removed, grant released, recheck after the backoff (`spec`:
+   * only an edit can fix it, rechecked after 24 h).
+   */
+  | { kind: 'fail'; message: string; spec?: boolean }
   /** The order cannot continue without a key this activation does not have: open a new one. */
   | { kind: 'restart'; why: string }
   /** The certificate is stored and reported: the order is over. */

@@ -82,7 +82,13 @@ export const ORDER_STEPS: OrderSteps = {
     initial: () => ({ waits: 0 }),
     start: (s) =>
       call(
-        { type: 'Grant', certificate: s.ctx.id, hash: s.work.hash, domains: challengeDomains(s.work.names) },
+        {
+          type: 'Grant',
+          certificate: s.ctx.id,
+          hash: s.work.hash,
+          domains: challengeDomains(s.work.names),
+          renewBeforeMs: s.request.renewBeforeMs,
+        },
         GRANT_TIMEOUT_MS,
       ),
     async onReply(s, msg) {
@@ -96,6 +102,7 @@ export const ORDER_STEPS: OrderSteps = {
         await writeStatus(ctx, env, { ...names, state: 'Pending', message: PENDING_MESSAGE });
         return go('order');
       }
+      if (reply.reason === 'invalid') return { kind: 'fail', message: reply.message, spec: true };
       if (reply.reason === 'quota') {
         await writeStatus(ctx, env, { ...names, state: 'Waiting', message: reply.message });
         await ctx.setReminder('recheck', reply.retryAt, { type: 'Recheck' });
