@@ -18,10 +18,11 @@ export type DnsLane = 'standin' | 'real';
 
 /**
  * Zones the real lane's PowerDNS is authoritative for: the domains tests and examples issue for (example.com almost
- * everywhere, mydomain.com in examples/, example.net and example.org here and there). A name outside them gets no
- * provider: its DNSEntry stays without state for --reschedule-delay, then `Error: No responsible provider found`.
+ * everywhere, mydomain.com in examples/, ranged.example in certificate-issuers, example.net and example.org here and
+ * there). A name outside them gets no provider: its DNSEntry stays without state for --reschedule-delay, then
+ * `Error: No responsible provider found`.
  */
-export const REAL_LANE_ZONES = ['example.com', 'example.org', 'example.net', 'mydomain.com'];
+export const REAL_LANE_ZONES = ['example.com', 'example.org', 'example.net', 'mydomain.com', 'ranged.example'];
 /** Where the lane keeps its DNSProvider and the provider's credentials Secret in the dns cluster. */
 export const PROVIDER_NAMESPACE = 'dns-lane';
 export const PROVIDER_NAME = 'powerdns';
