@@ -1,5 +1,10 @@
 // `npm test`: builds or finds the servers, starts the shared local stack once, runs every test file under node's
 // test runner with the stack's description in CERTMGMT_TEST_ENV, and tears the stack down. Exit code = the runner's.
+//
+// `npm run test:dns-real` (`--dns-lane=real`): the same against the real dns lane (gardener's dns-controller-manager
+// publishing into PowerDNS, see test/env/dns-real.ts), running REAL_DNS_LANE_FILES, or the files matching the given
+// filters. Files in REAL_DNS_LANE_ONLY run only there: the default lane leaves them out (and refuses a filter that
+// selects nothing else), so no test ever passes by skipping itself.
 import { spawn } from 'node:child_process';
 import { readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -7,6 +12,16 @@ import { fileURLToPath } from 'node:url';
 import { startStack } from './env/stack.js';
 
 const distTest = fileURLToPath(new URL('.', import.meta.url));
+
+/** Test files (relative to test/, compiled names) that need the real dns lane. */
+const REAL_DNS_LANE_ONLY = ['integration/dns-real-lane.test.js'];
+/** What `npm run test:dns-real` runs without filters. */
+const REAL_DNS_LANE_FILES = [
+  'integration/dns-real-lane.test.js',
+  'integration/acme-dns01.test.js',
+  'e2e/certificate-lifecycle.test.js',
+  'e2e/certificate-examples.test.js',
+];
 
 function testFiles(dir: string): string[] {
   let out: string[] = [];
@@ -18,12 +33,29 @@ function testFiles(dir: string): string[] {
   return out;
 }
 
+const dnsLane =
+  process.argv.includes('--dns-lane=real') || process.env.CERTMGMT_DNS_LANE === 'real' ? 'real' : 'standin';
 // Optional filter: `npm test -- unit` or `npm test -- integration/crds` runs the files whose path contains it.
 const filters = process.argv.slice(2).filter((a) => !a.startsWith('-'));
-const files = testFiles(distTest).filter(
-  (f) => filters.length === 0 || filters.some((x) => relative(distTest, f).includes(x)),
-);
-const needsStack = files.some((f) => !relative(distTest, f).startsWith('unit'));
+const rel = (f: string) => relative(distTest, f);
+const matching = testFiles(distTest).filter((f) => filters.length === 0 || filters.some((x) => rel(f).includes(x)));
+const files =
+  dnsLane === 'real'
+    ? filters.length === 0
+      ? REAL_DNS_LANE_FILES.map((f) => join(distTest, f))
+      : matching
+    : matching.filter((f) => !REAL_DNS_LANE_ONLY.includes(rel(f)));
+if (files.length === 0) {
+  const realOnly = matching.filter((f) => REAL_DNS_LANE_ONLY.includes(rel(f)));
+  console.error(
+    realOnly.length > 0
+      ? `${realOnly.map(rel).join(', ')} run only in the real dns lane: npm run test:dns-real -- ${filters.join(' ')}`
+      : `no test file matches ${filters.join(' ')}`,
+  );
+  process.exit(1);
+}
+const needsStack = files.some((f) => !rel(f).startsWith('unit'));
+if (dnsLane === 'real') console.error(`[env] real dns lane: ${files.map(rel).join(' ')}`);
 
 const t0 = Date.now();
 const stack = needsStack
@@ -31,6 +63,7 @@ const stack = needsStack
       natsNodes: 3,
       eabPebble: true,
       shortLivedPebbleSeconds: 40,
+      dnsLane,
       log: (l) => console.error(`[env] ${l}`),
     })
   : undefined;

@@ -12,6 +12,8 @@ export const KUBE_VERSION = '1.34.4';
 export const ETCD_VERSION = '3.6.16';
 export const NATS_SERVER_VERSION = '2.12.4';
 export const PEBBLE_VERSION = '2.10.1';
+/** gardener/external-dns-management, for the real dns lane (see dns-real.ts). */
+export const DNS_CONTROLLER_MANAGER_VERSION = '0.48.0';
 
 export interface ServerBinaries {
   kubeApiserver: string;
@@ -90,6 +92,18 @@ const specs = {
     cacheName: `pebble-challtestsrv-v${PEBBLE_VERSION}`,
     build: { pkg: `github.com/letsencrypt/pebble/v2/cmd/pebble-challtestsrv@v${PEBBLE_VERSION}`, ldflags: '-s -w' },
   },
+  // gardener's dns-controller-manager (cmd/compound) with only the powerdns and rfc2136 providers: the wrapper's main
+  // registers them; its go.mod replaces two pinned versions the module proxy refuses. Only the real dns lane uses it.
+  dnsControllerManager: {
+    name: 'dns-controller-manager',
+    envVars: ['TEST_ASSET_DNS_CONTROLLER_MANAGER'],
+    cacheName: `dns-controller-manager-v${DNS_CONTROLLER_MANAGER_VERSION}`,
+    build: {
+      module: 'dns-controller-manager',
+      pkg: '.',
+      ldflags: `-s -w -X main.Version=v${DNS_CONTROLLER_MANAGER_VERSION}`,
+    },
+  },
 } satisfies Record<string, ServerSpec>;
 
 function cachedPath(spec: ServerSpec): string {
@@ -138,7 +152,7 @@ async function buildServer(spec: ServerSpec, log: (line: string) => void): Promi
   const tmp = `${out}.building-${process.pid}`;
   const started = Date.now();
   log(
-    `building ${spec.name} into ${out} (from a cold Go cache: about 4 minutes for kube-apiserver, under a minute for the others, on 2 cores)`,
+    `building ${spec.name} into ${out} (from a cold Go cache: about 4 minutes for kube-apiserver, 1.5 minutes for dns-controller-manager, under a minute for the others, on 2 cores)`,
   );
   try {
     if (spec.build.module) {
@@ -185,6 +199,11 @@ export async function ensureServerBinaries(log: (line: string) => void = () => {
   const kubeApiserver = await ensure(specs.kubeApiserver, log);
   const kubectl = await ensure(specs.kubectl, log);
   return { kubeApiserver, etcd, natsServer, pebble, challtestsrv, kubectl };
+}
+
+/** gardener's dns-controller-manager for the real dns lane (built on first use, like the other servers). */
+export async function ensureDnsControllerManager(log: (line: string) => void = () => {}): Promise<string> {
+  return ensure(specs.dnsControllerManager, log);
 }
 
 /** Only the NATS server, for tests that need nothing else. */

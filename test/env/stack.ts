@@ -5,6 +5,13 @@ import { join } from 'node:path';
 import { installCrds, loadCrds } from '../../actors/kube/install-crds.js';
 import { KubeClient } from '../../actors/kube/kube-client.js';
 import { DnsCompanion } from './dns-companion.js';
+import {
+  type DnsLane,
+  REAL_LANE_ZONES,
+  type RealDnsCompanion,
+  realDnsCrdsDir,
+  startRealDnsCompanion,
+} from './dns-real.js';
 import { type EtcdServer, startEtcd } from './etcd.js';
 import { type KubeApiServer, startKubeApiServer } from './kube-apiserver.js';
 import { type NatsCluster, startNatsCluster } from './nats-cluster.js';
@@ -12,7 +19,8 @@ import { TEST_NATS_USERS } from './nats-users.js';
 import { repoRoot } from './paths.js';
 import { type AcmeServer, type ChallengeDnsServer, startChallengeDns, startPebble } from './pebble.js';
 import { PortAllocator } from './ports.js';
-import { ensureServerBinaries, type ServerBinaries } from './server-binaries.js';
+import { type PowerDnsServer, startPowerDns } from './powerdns.js';
+import { ensureDnsControllerManager, ensureServerBinaries, type ServerBinaries } from './server-binaries.js';
 import { generateServingCert } from './tls.js';
 
 export const CLUSTER_ROLES = ['default', 'source', 'dns', 'target'] as const;
@@ -25,6 +33,12 @@ export interface StackOptions {
   eabPebble?: boolean;
   /** Start a third pebble issuing certificates that live this many seconds (renewal tests). */
   shortLivedPebbleSeconds?: number;
+  /**
+   * Who publishes the challenge DNSEntries of the dns cluster. 'standin' (default): dns-companion.ts into
+   * pebble-challtestsrv. 'real': gardener's dns-controller-manager (powerdns provider) into a local PowerDNS that is
+   * authoritative for REAL_LANE_ZONES, with external-dns-management's own CRDs in the dns cluster.
+   */
+  dnsLane?: DnsLane;
   /** Where servers keep data and logs; a fresh temp dir by default. */
   dir?: string;
   log?: (line: string) => void;
@@ -40,7 +54,17 @@ export interface StackInfo {
   acme: { directoryUrl: string; rootCaPath: string; listenerCaPath: string };
   acmeEab?: { directoryUrl: string; rootCaPath: string; keys: Record<string, string> };
   acmeShortLived?: { directoryUrl: string; rootCaPath: string; validitySeconds: number };
-  dns: { server: string; managementUrl: string };
+  dns: {
+    lane: DnsLane;
+    /** host:port of the DNS server pebble validates against and the precheck should query. */
+    server: string;
+    /** challtestsrv's management API (standin lane); empty in the real lane, where nothing but DNSEntries writes DNS. */
+    managementUrl: string;
+    /** The real lane's PowerDNS: its HTTP API (for inspection) and the zones it is authoritative for. */
+    powerDns?: { apiUrl: string; apiKey: string; zones: string[] };
+    /** The real lane's dns-controller-manager log. */
+    controllerLog?: string;
+  };
   /** The etcd all API servers share (each under its own prefix); tests may start extra API servers on it. */
   etcd: { url: string };
 }
@@ -54,19 +78,27 @@ export interface Stack {
   acme: AcmeServer;
   acmeEab?: AcmeServer;
   acmeShortLived?: AcmeServer;
-  challengeDns: ChallengeDnsServer;
-  dnsCompanion: DnsCompanion;
+  /** The standin lane's DNS server and companion. */
+  challengeDns?: ChallengeDnsServer;
+  dnsCompanion?: DnsCompanion;
+  /** The real lane's DNS server and gardener's dns-controller-manager. */
+  powerDns?: PowerDnsServer;
+  realDnsCompanion?: RealDnsCompanion;
   stop(): Promise<void>;
 }
 
 /**
  * Starts the whole local control plane on loopback: one etcd, a kube-apiserver per cluster role (own etcd prefix, CRDs
- * installed), a NATS JetStream cluster from nats.conf, pebble + challtestsrv, and the dns companion stand-in.
+ * installed), a NATS JetStream cluster from nats.conf, pebble, and the dns lane: challtestsrv with the dns companion
+ * stand-in, or (dnsLane 'real') PowerDNS with gardener's dns-controller-manager.
  * Every server is killed with its parent process; stop() also removes the data directory.
  */
 export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   const log = opts.log ?? (() => {});
+  const lane: DnsLane = opts.dnsLane ?? 'standin';
   const binaries = await ensureServerBinaries(log);
+  const dnsControllerManager = lane === 'real' ? await ensureDnsControllerManager(log) : undefined;
+  const realCrdsDir = lane === 'real' ? await realDnsCrdsDir(log) : undefined;
   const dir = opts.dir ?? mkdtempSync(join(tmpdir(), 'certmgmt-env-'));
   const ports = new PortAllocator();
   const started: Array<{ stop(): Promise<void> }> = [];
@@ -76,13 +108,21 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   try {
     const t0 = Date.now();
     const pebbleTls = await generateServingCert('pebble');
-    const challengeDns = await startChallengeDns(
-      binaries.challtestsrv,
-      join(dir, 'challtestsrv'),
-      await ports.next(),
-      await ports.next(),
-    );
-    started.push(challengeDns.process);
+    let challengeDns: ChallengeDnsServer | undefined;
+    let powerDns: PowerDnsServer | undefined;
+    if (lane === 'real') {
+      powerDns = await startPowerDns(join(dir, 'powerdns'), await ports.next(), await ports.next(), REAL_LANE_ZONES);
+      started.push(powerDns.process);
+    } else {
+      challengeDns = await startChallengeDns(
+        binaries.challtestsrv,
+        join(dir, 'challtestsrv'),
+        await ports.next(),
+        await ports.next(),
+      );
+      started.push(challengeDns.process);
+    }
+    const dnsServer = (powerDns?.dnsAddress ?? challengeDns?.dnsAddress)!;
     // Register each server as soon as it is up, so a failure of its siblings still stops it.
     const track = <T>(p: Promise<T>, stoppable: (x: T) => { stop(): Promise<void> }): Promise<T> =>
       p.then((x) => {
@@ -94,7 +134,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
         startPebble(binaries.pebble, join(dir, 'pebble'), {
           port: await ports.next(),
           managementPort: await ports.next(),
-          dnsServer: challengeDns.dnsAddress,
+          dnsServer,
           tls: pebbleTls,
         }),
         (x) => x.process,
@@ -104,7 +144,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
             startPebble(binaries.pebble, join(dir, 'pebble-eab'), {
               port: await ports.next(),
               managementPort: await ports.next(),
-              dnsServer: challengeDns.dnsAddress,
+              dnsServer,
               tls: pebbleTls,
               eabKeys: { 'kid-1': randomBytes(32).toString('base64url') },
             }),
@@ -116,7 +156,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
             startPebble(binaries.pebble, join(dir, 'pebble-short'), {
               port: await ports.next(),
               managementPort: await ports.next(),
-              dnsServer: challengeDns.dnsAddress,
+              dnsServer,
               tls: pebbleTls,
               validitySeconds: opts.shortLivedPebbleSeconds,
             }),
@@ -152,26 +192,45 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     const apiServers = Object.fromEntries(servers.map((s) => [s.role, s])) as Record<ClusterRole, KubeApiServer>;
     log(`kube-apiservers up after ${Date.now() - t0} ms`);
     const crds = loadCrds(join(repoRoot(), 'deploy', 'crds'));
+    // The real lane's dns cluster gets external-dns-management's dns.gardener.cloud CRDs instead of our DNSEntry copy.
+    const dnsCrds = realCrdsDir
+      ? [...crds.filter((c) => !c.metadata.name.endsWith('.dns.gardener.cloud')), ...loadCrds(realCrdsDir)]
+      : crds;
     await Promise.all(
       servers.map(async (s) => {
         const client = KubeClient.fromFile(s.kubeconfig);
         try {
-          await installCrds(client, crds);
+          await installCrds(client, s.role === 'dns' ? dnsCrds : crds);
         } finally {
           client.close();
         }
       }),
     );
     log(`CRDs established after ${Date.now() - t0} ms`);
-    const dnsClient = KubeClient.fromFile(apiServers.dns.kubeconfig);
-    const dnsCompanion = new DnsCompanion(dnsClient, challengeDns);
-    await dnsCompanion.start();
-    started.push({
-      stop: async () => {
-        await dnsCompanion.stop();
-        dnsClient.close();
-      },
-    });
+    let dnsCompanion: DnsCompanion | undefined;
+    let realDnsCompanion: RealDnsCompanion | undefined;
+    if (powerDns) {
+      realDnsCompanion = await startRealDnsCompanion({
+        binary: dnsControllerManager!,
+        dir: join(dir, 'dns-controller-manager'),
+        dnsKubeconfig: apiServers.dns.kubeconfig,
+        powerDns,
+        httpPort: await ports.next(),
+      });
+      started.push(realDnsCompanion);
+      log(`dns-controller-manager's DNSProvider Ready after ${Date.now() - t0} ms`);
+    } else {
+      const dnsClient = KubeClient.fromFile(apiServers.dns.kubeconfig);
+      const companion = new DnsCompanion(dnsClient, challengeDns!);
+      await companion.start();
+      dnsCompanion = companion;
+      started.push({
+        stop: async () => {
+          await companion.stop();
+          dnsClient.close();
+        },
+      });
+    }
     log(`stack ready after ${Date.now() - t0} ms`);
 
     const info: StackInfo = {
@@ -203,7 +262,17 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
             },
           }
         : {}),
-      dns: { server: challengeDns.dnsAddress, managementUrl: challengeDns.managementUrl },
+      dns: {
+        lane,
+        server: dnsServer,
+        managementUrl: challengeDns?.managementUrl ?? '',
+        ...(powerDns
+          ? {
+              powerDns: { apiUrl: powerDns.apiUrl, apiKey: powerDns.apiKey, zones: powerDns.zones },
+              controllerLog: realDnsCompanion?.process.logFile,
+            }
+          : {}),
+      },
       etcd: { url: etcd.url },
     };
     writeFileSync(join(dir, 'stack.json'), JSON.stringify(info, null, 2));
@@ -219,6 +288,8 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       acmeShortLived,
       challengeDns,
       dnsCompanion,
+      powerDns,
+      realDnsCompanion,
       async stop() {
         if (stopped) return;
         stopped = true;

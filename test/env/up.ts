@@ -2,11 +2,14 @@
 import { startStack } from './stack.js';
 
 const natsNodes = process.argv.includes('--nats-nodes=1') ? 1 : 3;
+// `npm run env:up -- --dns-lane=real`: gardener's dns-controller-manager and PowerDNS instead of the stand-in.
+const dnsLane = process.argv.includes('--dns-lane=real') ? 'real' : 'standin';
 try {
   const stack = await startStack({
     natsNodes,
     eabPebble: true,
     shortLivedPebbleSeconds: 40,
+    dnsLane,
     log: (l) => console.error(`[env] ${l}`),
   });
   console.log(JSON.stringify(stack.info));

@@ -74,6 +74,9 @@ export class TestDeployment {
       '4s',
       '--lease-retry-period',
       '1500ms',
+      // The real dns lane's dns cluster has external-dns-management's own CRDs; the controller would otherwise
+      // server-side-apply (forced) its DNSEntry copy over them at start.
+      ...(this.stack.dns.lane === 'real' ? ['--dns.disable-deploy-crds'] : []),
       ...(this.opts.args ?? []),
       ...extra,
     ];
