@@ -145,19 +145,26 @@ export async function deleteSecret(kube: KubeClient, ns: string, name: string): 
   await orUndefined(kube.delete(secretPath(ns, name)));
 }
 
-/** Creates the challenge entry, or updates its spec when one of that name exists (a resumed or repeated order). */
-export async function upsertEntry(kube: KubeClient, entry: DNSEntry): Promise<void> {
+/**
+ * Creates the challenge entry, or updates its spec when one of that name exists (a resumed or repeated order) with a
+ * merge patch, so what the dns-controller-manager owns on it (its finalizer, the status) stays. 'terminating': an
+ * entry of that name is still being deleted (the real dns-controller-manager holds it until its records are gone);
+ * the caller writes again once it is.
+ */
+export async function upsertEntry(kube: KubeClient, entry: DNSEntry): Promise<'written' | 'terminating'> {
+  const path = entryPath(entry.metadata.namespace, entry.metadata.name);
   try {
     await kube.create(entryPath(entry.metadata.namespace), entry);
+    return 'written';
   } catch (err) {
     if (!(err instanceof KubeApiError) || err.statusCode !== 409) throw err;
-    const current = await kube.get<DNSEntry>(entryPath(entry.metadata.namespace, entry.metadata.name));
-    if (JSON.stringify(current.spec) === JSON.stringify(entry.spec)) return;
-    await kube.replace(entryPath(entry.metadata.namespace, entry.metadata.name), {
-      ...entry,
-      metadata: { ...entry.metadata, resourceVersion: current.metadata.resourceVersion },
-    });
   }
+  const current = await orUndefined(kube.get<DNSEntry>(path));
+  if (!current || current.metadata.deletionTimestamp) return 'terminating';
+  if (JSON.stringify(current.spec) === JSON.stringify(entry.spec)) return 'written';
+  const { labels, annotations } = entry.metadata;
+  await kube.mergePatch(path, { metadata: { labels, annotations }, spec: entry.spec });
+  return 'written';
 }
 
 export function getEntry(kube: KubeClient, ns: string, name: string): Promise<DNSEntry | undefined> {

@@ -183,3 +183,23 @@ test('two certificates validating the same domain take turns: the second orders 
   assert.equal(d.ordersOf('shared-a'), 1);
   assert.equal(d.ordersOf('shared-b'), 1);
 });
+
+test('two issuers validating the same domain at once: both certificates are issued (a name held by another entry waits its turn)', async () => {
+  await d.issuer(`${ISSUER}-second`);
+  await d.waitIssuer(`${ISSUER}-second`);
+  await Promise.all([
+    d.certificate('cross-a', {
+      commonName: 'cross.example.com',
+      issuerRef: { name: ISSUER },
+      secretName: 'cross-a-tls',
+    }),
+    d.certificate('cross-b', {
+      commonName: 'cross.example.com',
+      issuerRef: { name: `${ISSUER}-second` },
+      secretName: 'cross-b-tls',
+    }),
+  ]);
+  await d.waitCertificate('cross-a', 'Ready', 120_000);
+  await d.waitCertificate('cross-b', 'Ready', 120_000);
+  assert.deepEqual([d.ordersOf('cross-a'), d.ordersOf('cross-b')], [1, 1]);
+});

@@ -7,7 +7,12 @@ export interface PhaseData {
   grant: { /** Refusals while busy or not ready, for the fallback poll's backoff. */ waits: number };
   order: Record<string, never>;
   publish: Record<string, never>;
-  'await-entries': { /** Entries seen Ready at their current generation. */ ready: Set<string> };
+  'await-entries': {
+    /** Entries seen Ready at their current generation. */
+    ready: Set<string>;
+    /** When an entry was last reported busy (its name held by another entry): the timeout counts from here. */
+    busyAt?: number;
+  };
   propagation: {
     /** When every TXT record was visible: the additional wait counts from here. */ visibleAt?: number;
     pollDelayMs?: number;

@@ -34,6 +34,9 @@ import {
 } from './order-step.js';
 
 const ENTRY_FALLBACK_POLL_MS = 2_000;
+const ENTRY_TERMINATING_POLL_MS = 250;
+/** However long another entry holds a name, an order waits at most this long for its turn. */
+const MAX_BUSY_WAIT_MS = 30 * 60_000;
 const VALIDATION_TIMEOUT_MS = 5 * 60_000;
 /** Grants are the only call that waits for nothing at the CA: a short deadline frees a stuck certificate sooner. */
 const GRANT_TIMEOUT_MS = 60_000;
@@ -158,12 +161,15 @@ export const ORDER_STEPS: OrderSteps = {
     initial: () => ({}),
     async start(s) {
       const entries = challengeEntries(identityOf(s.ctx), s.work.challenges ?? [], s.config);
+      let outcomes: Array<'written' | 'terminating'>;
       try {
-        await Promise.all(entries.map((e) => upsertEntry(s.env.dns, e)));
+        outcomes = await Promise.all(entries.map((e) => upsertEntry(s.env.dns, e)));
       } catch (err) {
         const where = `namespace ${entryNamespace(s.config, identityOf(s.ctx))} of the dns cluster`;
         return retry(`writing the challenge DNSEntries in ${where} failed: ${(err as Error).message}`, true);
       }
+      // An entry of the same name from the previous order is still being deleted: write again once it is gone.
+      if (outcomes.includes('terminating')) return poll(ENTRY_TERMINATING_POLL_MS);
       countChallenges(s.ctx, { issuer: issuerLabel(s.work.issuer), count: s.work.challenges?.length ?? 0 });
       return go('await-entries', { entries: entries.map((e) => e.metadata.name) }, ENTRY_FALLBACK_POLL_MS);
     },
@@ -177,24 +183,31 @@ export const ORDER_STEPS: OrderSteps = {
     stage: 1,
     initial: () => ({ ready: new Set<string>() }),
     async start(s) {
-      const { config, work } = s;
+      const { config, work, data } = s;
       const ns = entryNamespace(config, identityOf(s.ctx));
       const problems: string[] = [];
-      for (const name of (work.entries ?? []).filter((n) => !s.data.ready.has(n))) {
+      for (const name of (work.entries ?? []).filter((n) => !data.ready.has(n))) {
         const entry = await getEntry(s.env.dns, ns, name);
         if (!entry) return go('publish'); // deleted by someone: write it again
         const observed = entry.status?.observedGeneration;
         const current = observed === undefined || observed >= (entry.metadata.generation ?? 0);
-        if (entry.status?.state === 'Ready' && current) s.data.ready.add(name);
+        const state = entry.status?.state;
+        const what = `DNSEntry ${ns}/${name} (${entry.spec.dnsName})`;
+        if (state === 'Ready' && current) data.ready.add(name);
+        // The dns-controller-manager refuses the name for good: waiting would not help.
+        else if (state === 'Invalid') return fail(`${what} is Invalid: ${entry.status?.message ?? 'name refused'}`);
         else {
+          // Another entry (another certificate or controller) holds the name: wait for our turn, the timeout
+          // counting from when it was free.
+          if (state === 'Error' && /already busy/.test(entry.status?.message ?? '')) data.busyAt = s.ctx.now();
           const detail = entry.status?.message ? `: ${entry.status.message}` : '';
-          problems.push(
-            `DNSEntry ${ns}/${name} (${entry.spec.dnsName}) is ${entry.status?.state ?? 'not processed yet'}${detail}`,
-          );
+          problems.push(`${what} is ${state ?? 'not processed yet'}${detail}`);
         }
       }
       if (problems.length === 0) return continueWith('propagation');
-      if (s.ctx.now() - work.since > config.propagationTimeoutMs) {
+      const waitingSince = Math.max(work.since, data.busyAt ?? 0);
+      const tooLong = s.ctx.now() - work.since > MAX_BUSY_WAIT_MS;
+      if (tooLong || s.ctx.now() - waitingSince > config.propagationTimeoutMs) {
         return fail(
           `challenge DNS records were not published within ${config.propagationTimeoutMs / 1000}s ` +
             `(--propagation-timeout): ${problems.join('; ')}; is a dns-controller-manager serving class ` +
