@@ -63,6 +63,8 @@ const stack = needsStack
       natsNodes: 3,
       eabPebble: true,
       shortLivedPebbleSeconds: 40,
+      // A CA that does not look at DNS, for issuers with skipDNSChallengeValidation.
+      extraPebbles: { 'no-validation': { env: { PEBBLE_VA_ALWAYS_VALID: '1' } } },
       dnsLane,
       log: (l) => console.error(`[env] ${l}`),
     })

@@ -2,6 +2,7 @@
 // certificate lives in the activation's memory from CSR to Secret, and in the Secret.
 import type { ActorContext } from '../../runtime/index.js';
 import type { ChallengeRecord } from '../acme/acme-order.js';
+import type { IssuerDnsSettings } from '../issuer/issuer-messages.js';
 import type { Certificate, CertificateStatus } from './certificate-spec.js';
 
 /** Steps of one issuance; the state is persisted between them, so another pod continues at the same step. */
@@ -30,6 +31,10 @@ export interface OrderWork {
   secretExists: boolean;
   /** The order renews a valid certificate that is due (cert_management_acme_orders' renew label). */
   renewal?: boolean;
+  /** The issuer's DNS settings when it granted the order (kept, so a resumed order checks the same servers). */
+  dns?: IssuerDnsSettings;
+  /** followCNAME: where each challenge domain's `_acme-challenge` name points (entries are written there). */
+  cnameTargets?: Record<string, string>;
   startedAt: number;
   /** When the current phase began: timeouts of waiting phases count from here. */
   since: number;

@@ -56,6 +56,8 @@ export interface ChallengeEntryInput {
   /** --dns-owner-id */
   ownerId?: string;
   ttlSeconds: number;
+  /** followCNAME: the record goes where `_acme-challenge.<domain>` points (the entry keeps its name). */
+  recordName?: string;
 }
 
 export function challengeEntryName(certificate: CertificateIdentity, domain: string): string {
@@ -89,7 +91,7 @@ export function buildChallengeEntry(input: ChallengeEntryInput): DNSEntry {
   };
   if (input.dnsClass) annotations[ANNOTATION_DNS_CLASS] = input.dnsClass;
   const spec: DNSEntrySpec = {
-    dnsName: `_acme-challenge.${domain}`,
+    dnsName: input.recordName?.replace(/\.$/, '') ?? `_acme-challenge.${domain}`,
     ttl: Math.min(TTL_MAX, Math.max(TTL_MIN, Math.round(input.ttlSeconds))),
     text: [...new Set(input.values)],
   };

@@ -228,7 +228,14 @@ export function issuerKind(deps: ControllerDeps): ActorDefinition<IssuerState, I
     });
     v.grants = d.book.grants;
     if (d.book.bucket !== s.bucket) ctx.setState({ ...s, ...(d.book.bucket ? { bucket: d.book.bucket } : {}) });
-    if (d.granted) return { granted: true, issuerType: 'acme' };
+    if (d.granted) {
+      const acme = issuer.spec.acme;
+      const dns = {
+        precheckNameservers: acme?.precheckNameservers,
+        skipDNSChallengeValidation: acme?.skipDNSChallengeValidation,
+      };
+      return { granted: true, issuerType: 'acme', dns };
+    }
     if (d.reason === 'busy') {
       addWaiter(ctx, msg.certificate);
       return { granted: false, reason: 'busy', message: d.message };

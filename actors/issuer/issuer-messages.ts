@@ -28,8 +28,14 @@ export type IssuerRequest =
   /** Status, account and quota with the Issuer's Events, for operators (a query: read-only). */
   | { type: 'Describe' };
 
+/** The issuer's say in an order's DNS challenges (spec.acme.precheckNameservers, skipDNSChallengeValidation). */
+export interface IssuerDnsSettings {
+  precheckNameservers?: string[];
+  skipDNSChallengeValidation?: boolean;
+}
+
 export type GrantReply =
-  | { granted: true; issuerType: 'acme' }
+  | { granted: true; issuerType: 'acme'; dns: IssuerDnsSettings }
   | { granted: false; reason: 'quota'; retryAt: number; message: string }
   | { granted: false; reason: 'busy' | 'not-ready' | 'missing'; message: string }
   /** The request cannot be served as specified (e.g. renewBefore longer than the certificates live). */

@@ -99,6 +99,8 @@ export interface PebbleOptions {
   validitySeconds?: number;
   /** Profiles by name (directory meta.profiles); default: one `default` profile of `validitySeconds`. */
   profiles?: Record<string, PebbleProfile>;
+  /** More pebble settings from its environment, e.g. PEBBLE_VA_ALWAYS_VALID=1 (a CA that does not look at DNS). */
+  env?: Record<string, string>;
 }
 
 /** A pebble certificate profile; `promoteCommonName` keeps the first name as the leaf's commonName (the classic profile). */
@@ -148,7 +150,7 @@ export async function startPebble(binary: string, dir: string, opts: PebbleOptio
     command: binary,
     args: ['-config', join(dir, 'pebble-config.json'), '-dnsserver', opts.dnsServer],
     // Every order validates through DNS (no authorization reuse), at once, and good nonces are never refused.
-    env: { PEBBLE_VA_NOSLEEP: '1', PEBBLE_WFE_NONCEREJECT: '0', PEBBLE_AUTHZREUSE: '0' },
+    env: { PEBBLE_VA_NOSLEEP: '1', PEBBLE_WFE_NONCEREJECT: '0', PEBBLE_AUTHZREUSE: '0', ...opts.env },
     logFile: join(dir, 'pebble.log'),
   });
   const directoryUrl = `https://127.0.0.1:${opts.port}/dir`;

@@ -17,7 +17,13 @@ import { type KubeApiServer, startKubeApiServer } from './kube-apiserver.js';
 import { type NatsCluster, startNatsCluster } from './nats-cluster.js';
 import { TEST_NATS_USERS } from './nats-users.js';
 import { repoRoot } from './paths.js';
-import { type AcmeServer, type ChallengeDnsServer, startChallengeDns, startPebble } from './pebble.js';
+import {
+  type AcmeServer,
+  type ChallengeDnsServer,
+  type PebbleOptions,
+  startChallengeDns,
+  startPebble,
+} from './pebble.js';
 import { PortAllocator } from './ports.js';
 import { type PowerDnsServer, startPowerDns } from './powerdns.js';
 import { ensureDnsControllerManager, ensureServerBinaries, type ServerBinaries } from './server-binaries.js';
@@ -33,6 +39,8 @@ export interface StackOptions {
   eabPebble?: boolean;
   /** Start a third pebble issuing certificates that live this many seconds (renewal tests). */
   shortLivedPebbleSeconds?: number;
+  /** More pebbles for particular tests, by name (StackInfo.acmeExtra). */
+  extraPebbles?: Record<string, Pick<PebbleOptions, 'profiles' | 'env'>>;
   /**
    * Who publishes the challenge DNSEntries of the dns cluster. 'standin' (default): dns-companion.ts into
    * pebble-challtestsrv. 'real': gardener's dns-controller-manager (powerdns provider) into a local PowerDNS that is
@@ -54,6 +62,7 @@ export interface StackInfo {
   acme: { directoryUrl: string; rootCaPath: string; listenerCaPath: string };
   acmeEab?: { directoryUrl: string; rootCaPath: string; keys: Record<string, string> };
   acmeShortLived?: { directoryUrl: string; rootCaPath: string; validitySeconds: number };
+  acmeExtra?: Record<string, { directoryUrl: string; rootCaPath: string; managementUrl: string }>;
   dns: {
     lane: DnsLane;
     /** host:port of the DNS server pebble validates against and the precheck should query. */
@@ -129,6 +138,22 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
         started.push(stoppable(x));
         return x;
       });
+    const extra = await Promise.all(
+      Object.entries(opts.extraPebbles ?? {}).map(async ([name, o]) => {
+        const options = {
+          port: await ports.next(),
+          managementPort: await ports.next(),
+          dnsServer,
+          tls: pebbleTls,
+          ...o,
+        };
+        const server = await track(
+          startPebble(binaries.pebble, join(dir, `pebble-${name}`), options),
+          (x) => x.process,
+        );
+        return [name, server] as const;
+      }),
+    );
     const [acme, acmeEab, acmeShortLived, nats, etcd] = await Promise.all([
       track(
         startPebble(binaries.pebble, join(dir, 'pebble'), {
@@ -260,6 +285,16 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
               rootCaPath: acmeShortLived.rootCaPath,
               validitySeconds: opts.shortLivedPebbleSeconds!,
             },
+          }
+        : {}),
+      ...(extra.length > 0
+        ? {
+            acmeExtra: Object.fromEntries(
+              extra.map(([name, a]) => [
+                name,
+                { directoryUrl: a.directoryUrl, rootCaPath: a.rootCaPath, managementUrl: a.managementUrl },
+              ]),
+            ),
           }
         : {}),
       dns: {

@@ -28,12 +28,14 @@ export function challengeEntries(
   certificate: CertificateIdentity,
   challenges: readonly ChallengeRecord[],
   config: EffectiveConfig,
+  cnameTargets: Record<string, string> = {},
 ): DNSEntry[] {
   return [...challengeGroups(challenges)].map(([domain, values]) =>
     buildChallengeEntry({
       certificate,
       domain,
       values,
+      recordName: cnameTargets[domain],
       namespace: entryNamespace(config, certificate),
       ttlSeconds: Math.max(1, Math.round(config.propagationTimeoutMs / 1000)),
       dnsClass: config.dns.class || undefined,

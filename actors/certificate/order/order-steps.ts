@@ -6,6 +6,7 @@
 //              ^                                                              |  (invalid: re-read for the reason)
 //              +--------------------------------------------------------------+
 import type { OrderProgress } from '../../acme/acme-order.js';
+import { followCname } from '../../dns/cname-chain.js';
 import { precheckNameservers } from '../../dns/precheck-nameservers.js';
 import { checkTxtPropagation } from '../../dns/txt-propagation.js';
 import type { AcmeOperation } from '../../issuer/acme-operations.js';
@@ -103,7 +104,7 @@ export const ORDER_STEPS: OrderSteps = {
       const names = { issuer: work.issuer, certificate: issued, renewalAtMs: issued?.renewalAtMs };
       if (reply.granted) {
         await writeStatus(ctx, env, { ...names, state: 'Pending', message: PENDING_MESSAGE });
-        return go('order');
+        return go('order', { dns: reply.dns });
       }
       if (reply.reason === 'invalid') return { kind: 'fail', message: reply.message, spec: true };
       if (reply.reason === 'quota') {
@@ -153,14 +154,31 @@ export const ORDER_STEPS: OrderSteps = {
   },
 
   publish: {
-    does: 'writes one DNSEntry per challenge domain into the dns cluster (a wildcard and its base share one)',
-    awaits: 'nothing: the entry names are persisted',
-    next: ['await-entries'],
+    does: 'writes one DNSEntry per challenge domain into the dns cluster (a wildcard and its base share one; followCNAME: at the end of the CNAME chain); skipDNSChallengeValidation: none',
+    awaits:
+      'nothing: the entry names (and CNAME targets) are persisted; an entry of the name still being deleted: poll',
+    next: ['await-entries', 'answer'],
     resume: 'reread',
     stage: 1,
     initial: () => ({}),
     async start(s) {
-      const entries = challengeEntries(identityOf(s.ctx), s.work.challenges ?? [], s.config);
+      const { work, config, request } = s;
+      // skipDNSChallengeValidation: the issuer's CA does not look at DNS; the challenges are answered at once.
+      if (work.dns?.skipDNSChallengeValidation) return continueWith('answer');
+      let cnameTargets = work.cnameTargets;
+      if (request.followCNAME && !cnameTargets) {
+        const nameservers = precheckNameservers(config.precheckNameservers, work.dns?.precheckNameservers);
+        cnameTargets = {};
+        try {
+          for (const domain of challengeGroups(work.challenges ?? []).keys()) {
+            const target = await followCname(`_acme-challenge.${domain}`, nameservers);
+            if (target !== `_acme-challenge.${domain}`) cnameTargets[domain] = target;
+          }
+        } catch (err) {
+          return retry(`spec.followCNAME: ${(err as Error).message}`, true);
+        }
+      }
+      const entries = challengeEntries(identityOf(s.ctx), work.challenges ?? [], config, cnameTargets);
       let outcomes: Array<'written' | 'terminating'>;
       try {
         outcomes = await Promise.all(entries.map((e) => upsertEntry(s.env.dns, e)));
@@ -171,7 +189,11 @@ export const ORDER_STEPS: OrderSteps = {
       // An entry of the same name from the previous order is still being deleted: write again once it is gone.
       if (outcomes.includes('terminating')) return poll(ENTRY_TERMINATING_POLL_MS);
       countChallenges(s.ctx, { issuer: issuerLabel(s.work.issuer), count: s.work.challenges?.length ?? 0 });
-      return go('await-entries', { entries: entries.map((e) => e.metadata.name) }, ENTRY_FALLBACK_POLL_MS);
+      return go(
+        'await-entries',
+        { entries: entries.map((e) => e.metadata.name), cnameTargets },
+        ENTRY_FALLBACK_POLL_MS,
+      );
     },
   },
 
@@ -228,12 +250,14 @@ export const ORDER_STEPS: OrderSteps = {
     async start(s) {
       const { config, work, data } = s;
       if (data.visibleAt !== undefined) return go('answer');
-      const nameservers = precheckNameservers(config.precheckNameservers, undefined);
+      const nameservers = precheckNameservers(config.precheckNameservers, work.dns?.precheckNameservers);
       const groups = [...challengeGroups(work.challenges ?? [])];
+      // With followCNAME the record is looked up where it was written, the end of the chain.
+      const recordName = (domain: string) => work.cnameTargets?.[domain] ?? `_acme-challenge.${domain}`;
       const results = await Promise.all(
         groups.map(async ([domain, values]) => ({
           domain,
-          ...(await checkTxtPropagation(`_acme-challenge.${domain}`, values, nameservers)),
+          ...(await checkTxtPropagation(recordName(domain), values, nameservers)),
         })),
       );
       const pending = results.filter((r) => !r.ready);
