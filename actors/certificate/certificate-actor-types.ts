@@ -16,6 +16,7 @@ export type OrderPhase =
   | 'validate' // until the order is ready
   | 'finalize' // key, CSR, finalize
   | 'download' // chain, Secret
+  | 'sign' // CA and self-signed issuers: key, certificate signed without ACME, Secret
   | 'done'; // status Ready, entries deleted, grant released
 
 export interface OrderWork {
@@ -24,6 +25,8 @@ export interface OrderWork {
   hash: string;
   /** The issuer (its cluster 'default' when absent: states persisted before target issuers existed). */
   issuer: { cluster?: 'default' | 'target'; namespace: string; name: string };
+  /** The issuer's type when the work started ('acme' when absent: states persisted before other types existed). */
+  issuerType?: 'acme' | 'ca' | 'selfSigned';
   /** Order identifiers, commonName first. */
   names: string[];
   secret: { namespace: string; name: string };
@@ -47,6 +50,8 @@ export interface OrderWork {
   entries?: string[];
   /** Set in `done`: what was stored, for the status. */
   stored?: IssuedRecord;
+  /** spec.keystores could not be written with the certificate: the status says so instead of Ready. */
+  keystoreProblem?: string;
 }
 
 export interface IssuedRecord {

@@ -112,6 +112,20 @@ export async function writeSecret(
   }
 }
 
+/** Adds, replaces (`set`) and removes data entries of a Secret; returns its new resourceVersion. */
+export async function patchSecretData(
+  kube: KubeClient,
+  ns: string,
+  name: string,
+  set: Record<string, string>,
+  remove: readonly string[],
+): Promise<string | undefined> {
+  const data: Record<string, string | null> = { ...set };
+  for (const key of remove) data[key] = null;
+  const written = await kube.mergePatch<TlsSecret>(secretPath(ns, name), { data });
+  return written.metadata.resourceVersion;
+}
+
 /**
  * What gardener records on the Certificate once its Secret serves it: the hash label, the validity as annotations
  * (status.issuanceDate and expirationDate mirror them) and spec.secretRef naming the Secret actually used.

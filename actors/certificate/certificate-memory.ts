@@ -3,11 +3,11 @@
 // rebuilds this as it goes. The running order's part is in order/order-memory.ts.
 import type { CertCtx } from './certificate-actor-types.js';
 import type { OrderMemory } from './order/order-memory.js';
-import type { SpecValidation } from './spec-validation.js';
+import type { IssuerKind, SpecValidation } from './spec-validation.js';
 
 export interface CertificateMemory {
-  /** The validated spec of the observed generation (validation parses the CSR, so it is cached per generation). */
-  request?: { generation: number; validation: SpecValidation };
+  /** The validated spec of the observed generation per issuer type (validation parses the CSR, so it is cached). */
+  request?: { generation: number; byKind: Partial<Record<IssuerKind, SpecValidation>> };
   /** The running order's memory; created with the order, or on the first step of an order resumed from the state. */
   order?: OrderMemory;
   /** Issuer calls are numbered per activation, never reset: a late reply of an abandoned call is recognised. */
@@ -16,6 +16,8 @@ export interface CertificateMemory {
   activeChallenges?: { issuer: string; count: number };
   /** This activation has checked once that the stored Secret still exists (see the Observed handler). */
   secretVerified: boolean;
+  /** The generation whose ignored IP, email and URI SANs were reported (ACME issuers). */
+  ignoredSansNoted?: number;
   /** Consecutive turns that failed transiently (API server or network away), for the retry backoff. */
   transientFailures: number;
 }

@@ -15,15 +15,17 @@ import { failureBackoff, renewalDueAt, VALIDATION_RECHECK_MS } from './renewal.j
 
 /**
  * The stored certificate is what the spec asks for: the Certificate records it as gardener does (hash label, validity
- * annotations, spec.secretRef), status Ready, renewal reminder at its renewal date.
+ * annotations, spec.secretRef), status Ready, renewal reminder at its renewal date. With a `problem` (a keystore
+ * that could not be written) the certificate is recorded all the same, and the status is Error with a recheck.
  */
-export async function markReady(ctx: CertCtx, env: CertEnv, issued: IssuedRecord): Promise<void> {
+export async function markReady(ctx: CertCtx, env: CertEnv, issued: IssuedRecord, problem?: string): Promise<void> {
   const previous = ctx.state.issued;
   if (previous?.renewalAtMs !== issued.renewalAtMs)
     await ctx.setReminder('renew', issued.renewalAtMs, { type: 'Renew' });
   if (ctx.state.retryAt !== undefined) await ctx.cancelReminder('recheck');
   ctx.setState({ ...ctx.state, issued, failures: 0, failedGeneration: undefined, retryAt: undefined });
   await recordOnCertificate(ctx, env, issued);
+  if (problem !== undefined) return failWith(ctx, env, problem, 'issuance', { issuer: issued.issuer }, issued);
   await writeStatus(ctx, env, {
     state: 'Ready',
     message: certificateSummary(issued),
@@ -82,24 +84,35 @@ export async function fail(
   extra: Pick<StatusUpdate, 'issuer'> = {},
 ): Promise<void> {
   const s = ctx.state;
-  const generation = s.cert?.metadata.generation ?? 0;
   if (s.work) {
     countOrder(s.work, false);
     await cleanupWork(ctx, env, s.work);
     await ctx.cancelReminder('resume');
   }
+  await failWith(ctx, env, message, kind, { issuer: s.work?.issuer ?? s.issued?.issuer, ...extra }, s.issued);
+}
+
+/** The Error status with its backoff and recheck, the stored certificate (if any) still shown. */
+async function failWith(
+  ctx: CertCtx,
+  env: CertEnv,
+  message: string,
+  kind: 'spec' | 'issuance',
+  extra: Pick<StatusUpdate, 'issuer'>,
+  issued: IssuedRecord | undefined,
+): Promise<void> {
+  const s = ctx.state;
+  const generation = s.cert?.metadata.generation ?? 0;
   const failures = (s.failedGeneration === generation ? (s.failures ?? 0) : 0) + 1;
   const intervalMs = kind === 'spec' ? VALIDATION_RECHECK_MS : failureBackoff(failures);
   const retryAt = ctx.now() + intervalMs;
   ctx.log.warn({ reason: message, failures, retryInMs: intervalMs }, 'certificate not issued');
   ctx.setState({ ...ctx.state, work: undefined, failures, failedGeneration: generation, retryAt });
   await ctx.setReminder('recheck', retryAt, { type: 'Recheck' });
-  const issued = s.issued;
   await writeStatus(ctx, env, {
     state: 'Error',
     message,
     backoff: { retryAtMs: retryAt, intervalMs },
-    issuer: s.work?.issuer ?? issued?.issuer,
     ...extra,
     certificate: issued,
     renewalAtMs: issued?.renewalAtMs,

@@ -1,19 +1,22 @@
 // What a Certificate needs now, decided in three tiers like a controller's reconcile: the stored Secret still serves
 // the spec (Ready), another Secret holds a certificate for the same request (copy it, no order), or a new ACME order
 // (order/). Also the deletion path.
-import { DEFAULT_WATCHER, ISSUER_KIND, issuerActorId, TARGET_WATCHER } from '../kinds.js';
+import { DEFAULT_WATCHER, ISSUER_KIND, issuerActorId, SOURCE_WATCHER, TARGET_WATCHER } from '../kinds.js';
 import { recordEvent } from '../kube/events.js';
 import type { CertCtx } from './certificate-actor-types.js';
 import { type CertEnv, identityOf, requestOf } from './certificate-env.js';
+import { keystoreChanges, keystoreProblem, withKeystoreChanges, withoutKeystores } from './certificate-keystores.js';
 import {
   deleteSecret,
   getSecret,
   LEGACY_CERTIFICATE_FINALIZER,
   namespaceExists,
   patchMetadata,
+  patchSecretData,
   patchSpec,
   writeSecret,
 } from './certificate-kube.js';
+import { memoryOf } from './certificate-memory.js';
 import { fail, issuedRecord, markReady } from './certificate-outcome.js';
 import {
   cascadeOwners,
@@ -22,7 +25,7 @@ import {
   judgeSecret,
   type SecretsLookupReply,
 } from './certificate-secret.js';
-import { type IssuerCandidate, selectIssuer } from './issuer-selection.js';
+import { type IssuerCandidate, type IssuerKey, selectIssuer } from './issuer-selection.js';
 import { cleanupWork } from './order/order-cleanup.js';
 import { startWork } from './order/order-runner.js';
 import { OPERATION_ANNOTATION, reconcileKey } from './reconcile-key.js';
@@ -94,21 +97,9 @@ export async function reconcile(
   }
   ctx.setState({ ...ctx.state, reconciledKey: reconcileKey(cert) });
 
-  const validation = await requestOf(ctx, env);
-  if (!validation.ok) return fail(ctx, env, validation.problems.join('; '), 'spec');
-  if (cert.spec.keystores?.jks?.create || cert.spec.keystores?.pkcs12?.create) {
-    // Not built: say so once per generation rather than pretend (the certificate is still issued as PEM).
-    const message =
-      'spec.keystores is not supported by this controller: the Secret holds tls.crt, tls.key and ca.crt (PEM) only';
-    await recordEvent(
-      env.source,
-      { ...cert, apiVersion: 'cert.gardener.cloud/v1alpha1', kind: 'Certificate' },
-      'Warning',
-      'Unsupported',
-      message,
-    ).catch((err: Error) => ctx.log.warn({ err: err.message }, 'could not record an event'));
-  }
-  const request = validation.request;
+  // The issuer is chosen by what holds for every issuer type; its type's rules are checked once it is known.
+  const common = await requestOf(ctx, env, 'any');
+  if (!common.ok) return fail(ctx, env, common.problems.join('; '), 'spec');
 
   const candidates = await ctx.ask<IssuerCandidate[]>(
     DEFAULT_WATCHER.kind,
@@ -117,8 +108,8 @@ export async function reconcile(
     ASK_TIMEOUT_MS,
   );
   const selection = selectIssuer({
-    issuerRef: request.issuerRef,
-    names: request.dnsNames,
+    issuerRef: common.request.issuerRef,
+    names: common.request.dnsNames,
     issuers: candidates,
     defaultIssuer: config.defaultIssuer,
     defaultIssuerDomainRanges: config.defaultIssuerDomainRanges,
@@ -135,6 +126,11 @@ export async function reconcile(
     ctx.tell(ISSUER_KIND, issuerActorId(issuer), { type: 'Watch', certificate: ctx.id });
     return fail(ctx, env, message, 'issuance', { issuer });
   }
+  const issuerType = candidateOf(candidates, issuer)?.type ?? 'acme';
+  const validation = await requestOf(ctx, env, issuerType);
+  if (!validation.ok) return fail(ctx, env, validation.problems.join('; '), 'spec', { issuer });
+  const request = validation.request;
+  if (issuerType === 'acme') await noteIgnoredSans(ctx, env);
   const hash = requestHash(cert.spec, issuer, config.privateKeyDefaults);
   const identity = identityOf(ctx);
   const secretRef = request.secretRef ?? {
@@ -160,6 +156,21 @@ export async function reconcile(
       requestedAtMs,
     });
 
+  // A Secret named by several Certificates would be rewritten by each in turn, forever: the oldest keeps it.
+  if (lookup.own !== null) {
+    const users = await ctx.ask<string[]>(
+      SOURCE_WATCHER.kind,
+      SOURCE_WATCHER.id,
+      { type: 'SecretUsers', ...secretRef },
+      ASK_TIMEOUT_MS,
+    );
+    const owner = users[0];
+    if (owner !== undefined && owner !== ctx.id && users.includes(ctx.id)) {
+      const message = `secret ${secretRef.namespace}/${secretRef.name} is the secret of certificate ${owner.replace(/^[^/]*\//, '')} already: give each Certificate its own spec.secretRef`;
+      return fail(ctx, env, message, 'spec', { issuer });
+    }
+  }
+
   // 1. The stored Secret already serves this request and is not due.
   const current =
     lookup.own !== null || s.issued ? await getSecret(env.target, secretRef.namespace, secretRef.name) : undefined;
@@ -174,18 +185,39 @@ export async function reconcile(
   if (opts.secretChanged && !verdict.usable && s.issued) {
     // Say what happened: the Secret was changed under us (key replaced, data removed, deleted) and is re-issued.
     const message = `secret ${secretRef.namespace}/${secretRef.name} was changed and no longer holds this certificate (${verdict.reason}); issuing it again`;
-    await recordEvent(
-      env.source,
-      { ...cert, apiVersion: 'cert.gardener.cloud/v1alpha1', kind: 'Certificate' },
-      'Warning',
-      'reconcile',
-      message,
-    ).catch((err: Error) => ctx.log.warn({ err: err.message }, 'could not record an event'));
+    await warnOnCertificate(ctx, env, message);
   }
   if (verdict.usable && !due(verdict.info, verdict.requestedAtMs)) {
-    const secretResourceVersion = current?.metadata.resourceVersion;
+    let secretResourceVersion = current?.metadata.resourceVersion;
+    // spec.keystores changed without a new certificate: stores are added or removed, existing ones kept (gardener).
+    const changes = await keystoreChanges(
+      env,
+      cert.spec.keystores,
+      secretRef.namespace,
+      current?.data ?? {},
+      false,
+      ctx.now(),
+    );
+    if (Object.keys(changes.set).length > 0 || changes.remove.length > 0) {
+      secretResourceVersion = await patchSecretData(
+        env.target,
+        secretRef.namespace,
+        secretRef.name,
+        changes.set,
+        changes.remove,
+      );
+      ctx.log.info(
+        { set: Object.keys(changes.set), removed: changes.remove },
+        'updated the keystores in the certificate secret',
+      );
+    }
     const where = { secret: secretRef, hash, issuer, requestedAtMs: verdict.requestedAtMs, secretResourceVersion };
-    return markReady(ctx, env, issuedRecord(config, verdict.info, where, request.renewBeforeMs));
+    return markReady(
+      ctx,
+      env,
+      issuedRecord(config, verdict.info, where, request.renewBeforeMs),
+      keystoreProblem(changes),
+    );
   }
 
   // 2. Another Secret holds a certificate for the same request (a recreated or renamed Certificate): copy it.
@@ -195,12 +227,16 @@ export async function reconcile(
       if (!other) continue;
       const v = judgeSecret(other, hash, !request.csr);
       if (!v.usable || due(v.info, v.requestedAtMs)) continue;
+      // The copy gets the keystores of this Certificate's spec, built afresh (gardener: writeCertificateSecret).
+      const pemOnly = withoutKeystores(other.data ?? {});
+      const changes = await keystoreChanges(env, cert.spec.keystores, secretRef.namespace, pemOnly, true, ctx.now());
+      const problem = keystoreProblem(changes);
       const secretResourceVersion = await writeSecret(
         env.target,
         {
           ...secretRef,
           hash,
-          data: { ...other.data },
+          data: withKeystoreChanges(pemOnly, changes),
           requestedAtMs: v.requestedAtMs,
           extraLabels: request.secretLabels,
           ownerReferences: config.cascadeDelete ? cascadeOwners(cert) : undefined,
@@ -212,7 +248,8 @@ export async function reconcile(
         'reused a certificate issued for the same request (no new order)',
       );
       const where = { secret: secretRef, hash, issuer, requestedAtMs: v.requestedAtMs, secretResourceVersion };
-      return markReady(ctx, env, issuedRecord(config, v.info, where, request.renewBeforeMs));
+      const record = issuedRecord(config, v.info, where, request.renewBeforeMs);
+      return markReady(ctx, env, record, problem && `adding keystores to secret failed: ${problem}`);
     }
   }
 
@@ -225,11 +262,40 @@ export async function reconcile(
     generation,
     hash,
     issuer,
+    issuerType,
     names: request.dnsNames,
     secret: secretRef,
     secretExists: current !== undefined,
     renewal: verdict.usable,
   });
+}
+
+const candidateOf = (candidates: readonly IssuerCandidate[], key: IssuerKey) =>
+  candidates.find(
+    (c) => (c.cluster ?? 'default') === key.cluster && c.namespace === key.namespace && c.name === key.name,
+  );
+
+/** A Warning Event on the Certificate (gardener's reason); a failed write is only logged. */
+async function warnOnCertificate(ctx: CertCtx, env: CertEnv, message: string): Promise<void> {
+  const cert = { ...ctx.state.cert!, apiVersion: 'cert.gardener.cloud/v1alpha1', kind: 'Certificate' };
+  await recordEvent(env.source, cert, 'Warning', 'reconcile', message).catch((err: Error) =>
+    ctx.log.warn({ err: err.message }, 'could not record an event'),
+  );
+}
+
+/**
+ * An ACME issuer proves DNS names only: IP, email and URI SANs are left out, as gardener leaves them out. Said once
+ * per generation and activation, so whoever set them learns why the certificate lacks them.
+ */
+async function noteIgnoredSans(ctx: CertCtx, env: CertEnv): Promise<void> {
+  const cert = ctx.state.cert!;
+  const fields = (['ipAddresses', 'emailAddresses', 'uris'] as const).filter((f) => (cert.spec[f]?.length ?? 0) > 0);
+  const memory = memoryOf(ctx);
+  const generation = cert.metadata.generation ?? 0;
+  if (fields.length === 0 || memory.ignoredSansNoted === generation) return;
+  memory.ignoredSansNoted = generation;
+  const message = `${fields.map((f) => `spec.${f}`).join(', ')} ignored: an ACME issuer certifies DNS names only (use a CA or self-signed issuer for these SANs)`;
+  await warnOnCertificate(ctx, env, message);
 }
 
 /**

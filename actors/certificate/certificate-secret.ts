@@ -54,14 +54,17 @@ export function generatedSecretName(certName: string, uid: string): string {
   return `${certName.slice(0, 253 - 9)}-${suffix}`;
 }
 
-/** tls.crt is the full chain (leaf first), ca.crt the chain above the leaf, tls.key the PEM key (empty for a CSR). */
-export function certificateSecretData(chainPem: string, keyPem: string): Record<string, string> {
-  const caPem = splitPemCertificates(chainPem).slice(1).join('\n');
+/**
+ * tls.crt is the full chain (leaf first), tls.key the PEM key (empty for a CSR), ca.crt the chain above the leaf
+ * unless the issuer says otherwise (a self-signed certificate is its own ca.crt).
+ */
+export function certificateSecretData(chainPem: string, keyPem: string, caPem?: string): Record<string, string> {
+  const above = caPem ?? splitPemCertificates(chainPem).slice(1).join('\n');
   const b64 = (s: string) => Buffer.from(s).toString('base64');
   return {
     'tls.crt': b64(`${chainPem.trim()}\n`),
     'tls.key': b64(keyPem),
-    'ca.crt': b64(caPem ? `${caPem}\n` : ''),
+    'ca.crt': b64(above.trim() ? `${above.trim()}\n` : ''),
   };
 }
 

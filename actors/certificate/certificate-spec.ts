@@ -16,7 +16,6 @@ export interface CertificatePrivateKeySpec {
 export interface KeystoreSpec {
   create: boolean;
   passwordSecretRef: { secretName: string; key?: string };
-  alias?: string;
 }
 
 export interface CertificateSpec {

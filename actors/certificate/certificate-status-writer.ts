@@ -30,7 +30,8 @@ export async function writeStatus(ctx: CertCtx, env: CertEnv, update: StatusUpda
   const cert = ctx.state.cert;
   if (!cert) return;
   const previous = ctx.state.status ?? cert.status;
-  const validation = memoryOf(ctx).request?.validation;
+  const byKind = memoryOf(ctx).request?.byKind ?? {};
+  const validation = Object.values(byKind).find((v) => v?.ok);
   const names = statusNames(cert.spec ?? {}, validation?.ok ? validation.request.csr : undefined);
   const issuer = update.issuer && { ...update.issuer, cluster: update.issuer.cluster ?? 'default' };
   const input = { ...update, names, issuer, generation: cert.metadata.generation ?? 0, now: ctx.now(), previous };

@@ -100,7 +100,7 @@ export function statusChanged(next: CertificateStatus, previous: CertificateStat
 }
 
 /** Go's fmt %v of a time.Time in UTC: "2025-01-01 10:00:00 +0000 UTC". */
-const goTime = (ms: number) =>
+export const goTime = (ms: number) =>
   `${new Date(ms)
     .toISOString()
     .replace('T', ' ')

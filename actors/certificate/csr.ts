@@ -29,8 +29,12 @@ const SAN_OID = '2.5.29.17';
 const CSR_LABELS = new Set(['CERTIFICATE REQUEST', 'NEW CERTIFICATE REQUEST']);
 const EC_CURVES: Record<string, number> = { prime256v1: 256, secp384r1: 384 };
 
-/** Decodes, verifies and reads spec.csr (base64 of a PEM CSR as the CRD says; raw PEM is accepted too). */
-export async function parseCsr(value: string, field = 'spec.csr'): Promise<CsrParse> {
+/**
+ * Decodes, verifies and reads spec.csr (base64 of a PEM CSR as the CRD says; raw PEM is accepted too). `acmeRules`:
+ * names must be DNS names and other SANs are refused (DNS-01 proves nothing else); CA and self-signed issuers take
+ * the CSR's subject and SANs as they are.
+ */
+export async function parseCsr(value: string, field = 'spec.csr', acmeRules = true): Promise<CsrParse> {
   const fail = (...problems: string[]): CsrParse => ({ ok: false, problems });
   const pemText = toPemText(value);
   if (typeof pemText !== 'string') return fail(`${field} ${pemText.problem}`);
@@ -61,7 +65,7 @@ export async function parseCsr(value: string, field = 'spec.csr'): Promise<CsrPa
   const cn = req.subjectName.getField('CN')[0];
   let commonName: string | undefined;
   if (cn !== undefined && cn !== '') {
-    const c = checkDomainName(cn, `${field} subject CN`);
+    const c = acmeRules ? checkDomainName(cn, `${field} subject CN`) : { ok: true as const, name: cn };
     if (c.ok) commonName = c.name;
     else problems.push(c.problem);
   }
@@ -84,10 +88,12 @@ export async function parseCsr(value: string, field = 'spec.csr'): Promise<CsrPa
   }
   for (const [i, san] of sans.entries()) {
     if (san.type === 'dns') {
-      const c = checkDomainName(san.value, `${field} DNS SAN #${i + 1}`);
+      const c = acmeRules
+        ? checkDomainName(san.value, `${field} DNS SAN #${i + 1}`)
+        : { ok: true as const, name: san.value };
       if (c.ok) dnsNames.push(c.name);
       else problems.push(c.problem);
-    } else {
+    } else if (acmeRules) {
       unsupported.push(`${san.type === 'url' ? 'uri' : san.type} "${san.value}"`);
     }
   }
@@ -97,7 +103,7 @@ export async function parseCsr(value: string, field = 'spec.csr'): Promise<CsrPa
         'challenges can only prove control of DNS names; remove IP, email and URI SANs from the CSR',
     );
   }
-  if (commonName === undefined && dnsNames.length === 0 && problems.length === 0) {
+  if (acmeRules && commonName === undefined && dnsNames.length === 0 && problems.length === 0) {
     problems.push(`${field} names no domain: set the subject CN or a DNS subject alternative name`);
   }
   if (problems.length > 0 || publicKey === undefined) return { ok: false, problems };

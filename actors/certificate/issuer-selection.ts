@@ -17,6 +17,8 @@ export interface IssuerCandidate {
   name: string;
   /** spec.acme.domains */
   domains?: DomainSelection;
+  /** acme, ca or selfSigned; absent when the Issuer names none or several (it reports that itself). */
+  type?: 'acme' | 'ca' | 'selfSigned';
 }
 
 export interface IssuerKey {

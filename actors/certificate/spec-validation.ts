@@ -5,7 +5,8 @@
 import type { CertificateSpec, ObjectRef } from './certificate-spec.js';
 import { type CsrInfo, parseCsr } from './csr.js';
 import { checkDomainName, findDuplicates, mergeCommonName } from './domain-names.js';
-import { parseDuration } from './duration.js';
+import { formatDuration, parseDuration } from './duration.js';
+import { checkExtraSans, type ExtraSans } from './extra-sans.js';
 import { labelKeyProblem, labelValueProblem } from './label-syntax.js';
 import {
   GARDENER_PRIVATE_KEY_DEFAULTS,
@@ -18,6 +19,10 @@ export interface NormalizedRequest {
   commonName?: string;
   /** Every name to validate and put into the certificate: commonName first, lower-cased, without repeats. */
   dnsNames: string[];
+  /** spec.dnsNames alone (CA and self-signed issuers decide themselves whether the commonName joins them). */
+  specDnsNames: string[];
+  /** IP, URI and email SANs: CA and self-signed issuers only (an ACME issuer ignores them, as gardener's). */
+  extraSans: ExtraSans;
   csr?: CsrInfo;
   /** The key we generate; absent with a CSR, whose key stays with the user. */
   privateKey?: PrivateKeySettings;
@@ -40,13 +45,21 @@ export interface ValidationOptions {
   /** The certificate's namespace: the default for secretRef.namespace. */
   namespace: string;
   privateKeyDefaults?: PrivateKeyDefaults;
-  /** Only ACME issuers exist today; the flag keeps the CA-only rules (duration) in one place. */
-  issuerKind?: 'acme' | 'ca';
+  /**
+   * The rules of the selected issuer's type. 'any' checks only what holds for every type, to choose the issuer by
+   * the certificate's names before its type is known.
+   */
+  issuerKind?: IssuerKind;
   /** --renewal-window; a CA certificate's duration must be at least twice this. */
   renewalWindowMs?: number;
 }
 
 /** Labels the controller writes itself on certificate secrets; a user value would break reuse and clean-up. */
+export type IssuerKind = 'acme' | 'ca' | 'selfSigned' | 'any';
+
+/** gardener's default lifetimes: 2 x 90 days for CA issuers, 90 days for self-signed ones. */
+const DEFAULT_DURATION_MS = { ca: 180 * 86_400_000, selfSigned: 90 * 86_400_000 } as const;
+
 export const MANAGED_SECRET_LABELS = ['cert.gardener.cloud/hash', 'cert.gardener.cloud/certificate'];
 const MAX_DNS_NAMES = 99; // gardener's limit; with the common name that is the 100 names public CAs allow
 const MIN_RENEW_BEFORE_MS = 5 * 60_000; // gardener: "renewBefore must be at least 5 minutes"
@@ -56,10 +69,13 @@ export async function validateCertificateSpec(
   options: ValidationOptions,
 ): Promise<SpecValidation> {
   const problems: string[] = [];
-  const acme = (options.issuerKind ?? 'acme') === 'acme';
+  const kind = options.issuerKind ?? 'acme';
+  const acme = kind === 'acme';
   const hasNames = spec.commonName !== undefined || (spec.dnsNames?.length ?? 0) > 0;
   const request: NormalizedRequest = {
     dnsNames: [],
+    specDnsNames: [],
+    extraSans: { ipAddresses: [], uris: [], emailAddresses: [] },
     isCA: spec.isCA === true,
     followCNAME: spec.followCNAME === true,
     secretLabels: {},
@@ -73,7 +89,7 @@ export async function validateCertificateSpec(
   } else if (!hasNames && spec.csr === undefined) {
     problems.push('no domain requested: set spec.commonName and/or spec.dnsNames, or spec.csr');
   } else if (spec.csr !== undefined) {
-    const parsed = await parseCsr(spec.csr);
+    const parsed = await parseCsr(spec.csr, 'spec.csr', acme);
     if (parsed.ok) {
       request.csr = parsed.csr;
       collectNames(parsed.csr.commonName, parsed.csr.dnsNames, 'spec.csr', request, problems);
@@ -81,26 +97,26 @@ export async function validateCertificateSpec(
       problems.push(...parsed.problems);
     }
   } else {
-    collectSpecNames(spec, request, problems);
+    collectSpecNames(spec, request, problems, acme);
+  }
+  if (kind === 'selfSigned' && spec.csr === undefined && !spec.commonName) {
+    problems.push('spec.commonName must be set for a self-signed certificate: it names the certificate and its issuer');
   }
 
   if (spec.csr === undefined) {
     const key = resolvePrivateKey(spec.privateKey, options.privateKeyDefaults ?? GARDENER_PRIVATE_KEY_DEFAULTS);
     if (key.ok) request.privateKey = key.settings;
     else problems.push(...key.problems);
+  } else if (kind === 'selfSigned' && request.csr) {
+    // Self-signing needs the private key, which a CSR's owner keeps: a new key of the CSR's type (as gardener).
+    const { algorithm, size } = request.csr.publicKey;
+    const key = resolvePrivateKey({ algorithm, size, encoding: spec.privateKey?.encoding });
+    if (key.ok) request.privateKey = key.settings;
+    else problems.push(...key.problems.map((p) => p.replace('spec.privateKey.size', 'the key size of spec.csr')));
   }
 
-  for (const [field, values] of [
-    ['ipAddresses', spec.ipAddresses],
-    ['emailAddresses', spec.emailAddresses],
-    ['uris', spec.uris],
-  ] as const) {
-    if ((values?.length ?? 0) > 0) {
-      problems.push(
-        `spec.${field} is not supported: ACME DNS-01 challenges can only prove control of DNS names; remove spec.${field}`,
-      );
-    }
-  }
+  // gardener's ACME path ignores these SANs; the other types check and use them.
+  if (!acme && kind !== 'any') request.extraSans = checkExtraSans(spec, problems);
 
   if (spec.renewBefore !== undefined) {
     const d = parseDuration(spec.renewBefore, 'spec.renewBefore');
@@ -116,15 +132,22 @@ export async function validateCertificateSpec(
       problems.push(
         'spec.duration cannot be set for an ACME issuer: the CA decides the lifetime; remove spec.duration',
       );
-    else if (options.renewalWindowMs !== undefined && d.ms < 2 * options.renewalWindowMs) {
-      problems.push(`spec.duration "${spec.duration}" is too short: it must be at least twice the renewal window`);
-    } else request.durationMs = d.ms;
+    else request.durationMs = d.ms;
+  }
+  if (kind === 'ca' || kind === 'selfSigned') {
+    request.durationMs ??= DEFAULT_DURATION_MS[kind];
+    const min = 2 * (options.renewalWindowMs ?? 0);
+    if (request.durationMs < min)
+      problems.push(
+        `certificate duration must be at least ${formatDuration(min)} (twice the renewal window, --renewal-window): raise spec.duration`,
+      );
   }
   // Gardener refuses any isCA with ACME, even false; false asks for nothing, so only true is refused here.
   if (acme && spec.isCA === true)
     problems.push(
       'spec.isCA cannot be set for an ACME issuer: public CAs do not issue CA certificates; remove spec.isCA',
     );
+  if (kind === 'selfSigned' && spec.isCA !== true) problems.push("self signed certificates must set 'spec.isCA: true'");
 
   if (spec.ensureRenewedAfter !== undefined) {
     const t = Date.parse(spec.ensureRenewedAfter);
@@ -145,7 +168,11 @@ export async function validateCertificateSpec(
   return problems.length > 0 ? { ok: false, problems } : { ok: true, request };
 }
 
-function collectSpecNames(spec: CertificateSpec, request: NormalizedRequest, problems: string[]): void {
+/**
+ * ACME names must be DNS names (the CA validates them); gardener checks no syntax for CA and self-signed issuers,
+ * whose commonName may be any text ("My Root CA").
+ */
+function collectSpecNames(spec: CertificateSpec, request: NormalizedRequest, problems: string[], dns: boolean): void {
   const dnsNames = spec.dnsNames ?? [];
   if (dnsNames.length > MAX_DNS_NAMES)
     problems.push(`spec.dnsNames has ${dnsNames.length} entries: at most ${MAX_DNS_NAMES} are allowed`);
@@ -157,16 +184,17 @@ function collectSpecNames(spec: CertificateSpec, request: NormalizedRequest, pro
         `spec.commonName has ${length} characters but X.509 allows at most 64: move the long name to spec.dnsNames and use a shorter commonName`,
       );
     }
-    const c = checkDomainName(spec.commonName, 'spec.commonName');
+    const c = dns ? checkDomainName(spec.commonName, 'spec.commonName') : { ok: true as const, name: spec.commonName };
     if (c.ok) cn = c.name;
     else problems.push(c.problem);
   }
   const names: string[] = [];
   for (const [i, raw] of dnsNames.entries()) {
-    const c = checkDomainName(raw, `spec.dnsNames[${i}]`);
+    const c = dns ? checkDomainName(raw, `spec.dnsNames[${i}]`) : { ok: true as const, name: raw };
     if (c.ok) names.push(c.name);
     else problems.push(c.problem);
   }
+  request.specDnsNames = names;
   collectNames(cn, names, 'spec.dnsNames', request, problems);
 }
 

@@ -7,12 +7,13 @@ import { CERTIFICATE_KIND, DEFAULT_WATCHER, ISSUER_KIND, parseIssuerActorId } fr
 import { recordEvent } from '../kube/events.js';
 import { isNotFound } from '../kube/kube-api-error.js';
 import { withoutManagedFields } from '../kube/kube-object.js';
-import { type AccountOutcome, setUpAcmeAccount } from './account-setup.js';
 import { runAcmeOperation } from './acme-operations.js';
+import { type SignReply, signWithCa } from './ca-signing.js';
 import { decideGrant, type GrantBook, pruneGrants, releaseGrant } from './issuance-grants.js';
 import type { AcmeReply, GrantReply, IssuerMsg, QuotaReply } from './issuer-messages.js';
+import { ISSUER_SETUPS, type IssuerType, type SetupMaterial, type SetupOutcome } from './issuer-setups.js';
 import { type Issuer, type IssuerStatus, issuerPath, issuerTypeProblem } from './issuer-types.js';
-import { effectiveQuota, type QuotaBucketState, quotaBurst, refill } from './quota-bucket.js';
+import { type QuotaBucketState, quotaBurst, refill } from './quota-bucket.js';
 
 export type { IssuerMsg } from './issuer-messages.js';
 
@@ -20,7 +21,7 @@ export type { IssuerMsg } from './issuer-messages.js';
 export interface IssuerState {
   issuer?: Issuer;
   accountUrl?: string;
-  /** Generation whose account is set up; the account client itself lives only in memory. */
+  /** Generation that is set up; what it set up (account client, CA key) lives only in memory. */
   readyGeneration?: number;
   /** Why the issuer is not ready (its status message), for certificates that ask. */
   problem?: string;
@@ -62,7 +63,8 @@ type Ctx = ActorContext<IssuerState, IssuerMsg>;
 interface Volatile {
   /** uid/generation of the Issuer last set up: a recreated Issuer (new uid, generation 1 again) is set up anew. */
   attempted?: string;
-  account?: Promise<AccountOutcome>;
+  /** The set-up of the Issuer's type (ISSUER_SETUPS): the ACME account client or the CA key, in memory only. */
+  setup?: Promise<SetupOutcome>;
   /** Certificates told to come back when the issuer is ready or a domain lock is freed. */
   waiters?: Set<string>;
   /**
@@ -75,10 +77,13 @@ interface Volatile {
 }
 const vol = (ctx: Ctx) => ctx.volatile as Volatile;
 
+/** The Issuer's type, by gardener's precedence; undefined when the spec names none or several (an Error). */
+const typeOf = (issuer: Issuer): IssuerType | undefined => issuerTypeProblem(issuer.spec).type;
+
 /**
- * One actor per Issuer: the only holder of its ACME account key (in memory, from the Secret), the one place that
- * talks to the CA for the account (its turns serialize the calls), the keeper of the request quota and of the
- * per-domain challenge locks, and the place that reports the issuer's status.
+ * One actor per Issuer: the only holder of its ACME account key or CA key (in memory, from the Secret), the one
+ * place that talks to the CA for the account (its turns serialize the calls) or signs with the CA key, the keeper of
+ * the request quota and of the per-domain challenge locks, and the place that reports the issuer's status.
  */
 export function issuerKind(deps: ControllerDeps): ActorDefinition<IssuerState, IssuerMsg> {
   // An Issuer of the target cluster (--allow-target-issuers) is read and written there, with its Secrets.
@@ -92,7 +97,7 @@ export function issuerKind(deps: ControllerDeps): ActorDefinition<IssuerState, I
   const patchStatus = async (ctx: Ctx, issuer: Issuer, status: IssuerStatus, eventMessage?: string) => {
     const current = issuer.status ?? {};
     const same = (Object.keys(status) as Array<keyof IssuerStatus>).every(
-      (k) => JSON.stringify(current[k]) === JSON.stringify(status[k]),
+      (k) => JSON.stringify(current[k] ?? null) === JSON.stringify(status[k] ?? null),
     );
     if (same) return;
     try {
@@ -116,30 +121,23 @@ export function issuerKind(deps: ControllerDeps): ActorDefinition<IssuerState, I
   };
 
   const quotaOf = (issuer: Issuer) =>
-    effectiveQuota(issuer.spec.requestsPerDayQuota, deps.config.defaultRequestsPerDayQuota);
+    ISSUER_SETUPS[typeOf(issuer) ?? 'acme'].quota(issuer, deps.config.defaultRequestsPerDayQuota);
 
-  /** Starts (or restarts) the account set-up; its outcome comes back as AccountReady/AccountFailed. */
-  const setUp = (ctx: Ctx, issuer: Issuer) => {
+  /** Starts (or restarts) the set-up of the Issuer's type; its outcome comes back as SetUpDone/SetUpFailed. */
+  const setUp = (ctx: Ctx, issuer: Issuer, type: IssuerType) => {
     const generation = issuer.metadata.generation ?? 0;
     const v = vol(ctx);
     v.attempted = attemptKey(issuer);
     ctx.cancelTimer('retry');
-    const attempt = setUpAcmeAccount(kubeOf(ctx), issuer);
-    v.account = attempt;
+    const attempt = ISSUER_SETUPS[type].setUp(kubeOf(ctx), issuer, ctx.now());
+    v.setup = attempt;
     attempt.catch(() => {});
     ctx.pipeToSelf(
       attempt,
       (o): IssuerMsg =>
         o.ok
-          ? {
-              type: 'AccountReady',
-              generation,
-              accountUrl: o.value.account.accountUrl,
-              status: o.value.account.status,
-              secret: { namespace: o.value.secret.namespace, name: o.value.secret.name, hash: o.value.secret.hash },
-              created: o.value.secret.created,
-            }
-          : { type: 'AccountFailed', generation, message: o.error.message },
+          ? { type: 'SetUpDone', generation, ready: o.value.ready }
+          : { type: 'SetUpFailed', generation, message: o.error.message },
     );
   };
 
@@ -165,19 +163,29 @@ export function issuerKind(deps: ControllerDeps): ActorDefinition<IssuerState, I
     v.waiters.add(certificate);
   };
 
-  /** The account client, setting it up again in a fresh activation (after a failover the key is only in the Secret). */
-  const account = async (ctx: Ctx): Promise<AcmeAccount | string> => {
+  /**
+   * What the set-up holds (account client, CA key), setting it up again in a fresh activation: after a failover the
+   * keys are only in their Secrets.
+   */
+  const material = async (ctx: Ctx): Promise<SetupMaterial | string> => {
     const s = ctx.state;
     const issuer = s.issuer;
     if (!issuer) return `issuer ${ctx.id} does not exist`;
-    if (s.readyGeneration !== (issuer.metadata.generation ?? 0))
-      return `issuer ${ctx.id} is not ready: ${s.problem ?? 'its ACME account is being set up'}`;
-    if (!vol(ctx).account) setUp(ctx, issuer);
+    const type = typeOf(issuer);
+    if (s.readyGeneration !== (issuer.metadata.generation ?? 0) || !type)
+      return `issuer ${ctx.id} is not ready: ${s.problem ?? 'it is being set up'}`;
+    if (!vol(ctx).setup) setUp(ctx, issuer, type);
     try {
-      return (await vol(ctx).account!).account;
+      return (await vol(ctx).setup!).material;
     } catch (err) {
       return `issuer ${ctx.id} is not ready: ${(err as Error).message}`;
     }
+  };
+
+  const account = async (ctx: Ctx): Promise<AcmeAccount | string> => {
+    const m = await material(ctx);
+    if (typeof m === 'string') return m;
+    return m.type === 'acme' ? m.account : `issuer ${ctx.id} is of type ${m.type}: it places no ACME orders`;
   };
 
   const grant = (ctx: Ctx, msg: Extract<IssuerMsg, { type: 'Grant' }>): GrantReply => {
@@ -196,7 +204,7 @@ export function issuerKind(deps: ControllerDeps): ActorDefinition<IssuerState, I
       return {
         granted: false,
         reason: 'not-ready',
-        message: `issuer ${ctx.id} is not ready: ${s.problem ?? 'its ACME account is being set up'}`,
+        message: `issuer ${ctx.id} is not ready: ${s.problem ?? 'it is being set up'}`,
       };
     }
     // Known once one certificate came from this issuer: a renewBefore it cannot meet is refused before a token goes.
@@ -210,6 +218,9 @@ export function issuerKind(deps: ControllerDeps): ActorDefinition<IssuerState, I
         reason: 'invalid',
         message: `${tooLong} (issuer ${ctx.id} issues certificates living ${Math.round(s.lifetimeMs! / 3_600_000)}h)`,
       };
+    const type = typeOf(issuer) ?? 'acme';
+    // CA and self-signed issuers spend nothing at a CA and write no challenges: no token, no domain lock.
+    if (!ISSUER_SETUPS[type].limited) return { granted: true, issuerType: type, dns: {} };
     const now = ctx.now();
     const v = vol(ctx);
     const book = pruneGrants(
@@ -273,8 +284,8 @@ export function issuerKind(deps: ControllerDeps): ActorDefinition<IssuerState, I
           // failure a timer retries; a new activation, which has no account in memory, sets up once more.)
           if (vol(ctx).attempted === attemptKey(issuer)) return;
           const { type, problem } = issuerTypeProblem(issuer.spec);
-          if (problem || type !== 'acme') {
-            const message = problem ?? `issuer type ${type} is not supported by this controller yet; use spec.acme`;
+          if (problem || !type) {
+            const message = problem ?? 'the issuer names no type';
             ctx.setState({ ...ctx.state, readyGeneration: undefined, problem: message });
             vol(ctx).attempted = attemptKey(issuer);
             await patchStatus(ctx, issuer, {
@@ -287,63 +298,59 @@ export function issuerKind(deps: ControllerDeps): ActorDefinition<IssuerState, I
             return;
           }
           if (s.readyGeneration !== generation) ctx.setState({ ...ctx.state, readyGeneration: undefined });
-          setUp(ctx, issuer);
+          setUp(ctx, issuer, type);
           return;
         }
-        case 'AccountReady': {
+        case 'SetUpDone': {
           let issuer = s.issuer;
           if (!issuer || msg.generation !== (issuer.metadata.generation ?? 0)) return; // superseded by a newer spec
-          const secret = `${msg.secret.namespace}/${msg.secret.name}`;
-          ctx.log.info({ account: msg.accountUrl, secret, created: msg.created }, 'ACME account ready');
+          const ready = msg.ready;
+          ctx.log.info({ type: ready.status.type, account: ready.accountUrl }, 'issuer set up');
           // As gardener: the Issuer names the account secret auto registration made (a new generation, our own).
-          const recorded = await recordAccountSecret(kubeOf(ctx), issuer, msg.secret);
+          const recorded = ready.recordSecret
+            ? await recordAccountSecret(kubeOf(ctx), issuer, ready.recordSecret)
+            : undefined;
           issuer = recorded ?? issuer;
           const generation = issuer.metadata.generation ?? 0;
           vol(ctx).attempted = attemptKey(issuer);
           ctx.setState({
             ...s,
             issuer,
-            accountUrl: msg.accountUrl,
+            accountUrl: ready.accountUrl,
             readyGeneration: generation,
             failures: 0,
             problem: undefined,
           });
-          const email = issuer.spec.acme?.email;
           await patchStatus(
             ctx,
             issuer,
             {
               state: 'Ready',
               message: null,
-              type: 'acme',
-              // gardener's status.acme: the ACME account (lego's registration) and the account secret's hash.
-              acme: {
-                status: msg.status,
-                ...(email ? { contact: [`mailto:${email}`] } : {}),
-                termsOfServiceAgreed: true,
-                accountURL: msg.accountUrl,
-                secretHash: msg.secret.hash,
-              },
+              type: ready.status.type,
+              // A type's part of the status goes when the Issuer changes type.
+              acme: ready.status.acme ?? null,
+              ca: ready.status.ca ?? null,
               requestsPerDayQuota: quotaOf(issuer),
               observedGeneration: generation,
             },
-            msg.created ? `ACME account registered; its key is stored in secret ${secret}` : 'ACME account ready',
+            ready.eventMessage,
           );
           wakeWaiters(ctx);
           return;
         }
-        case 'AccountFailed': {
+        case 'SetUpFailed': {
           const issuer = s.issuer;
           if (!issuer || msg.generation !== (issuer.metadata.generation ?? 0)) return;
           const failures = (s.failures ?? 0) + 1;
           ctx.setState({ ...s, failures, readyGeneration: undefined, problem: msg.message });
-          delete vol(ctx).account;
+          delete vol(ctx).setup;
           ctx.setTimer('retry', retryDelayMs(failures), { type: 'Retry' });
           ctx.log.warn({ reason: msg.message, retryInMs: retryDelayMs(failures) }, 'issuer not ready');
           await patchStatus(ctx, issuer, {
             state: 'Error',
             message: msg.message,
-            type: 'acme',
+            type: typeOf(issuer) ?? 'acme',
             requestsPerDayQuota: quotaOf(issuer),
             observedGeneration: msg.generation,
           });
@@ -352,16 +359,17 @@ export function issuerKind(deps: ControllerDeps): ActorDefinition<IssuerState, I
         case 'SecretChanged':
         case 'Retry': {
           const issuer = s.issuer;
-          if (!issuer?.spec.acme) return;
+          const type = issuer && typeOf(issuer);
+          if (!issuer || !type || type === 'selfSigned') return;
           // Set up again from the secret as it is now (a missing key may have been added, or a key replaced).
-          delete vol(ctx).account;
+          delete vol(ctx).setup;
           ctx.setState({ ...s, readyGeneration: undefined });
-          setUp(ctx, issuer);
+          setUp(ctx, issuer, type);
           return;
         }
         case 'Deleted': {
           const v = vol(ctx);
-          delete v.account;
+          delete v.setup;
           delete v.attempted;
           ctx.cancelTimer('retry');
           ctx.setState(s.bucket ? { bucket: s.bucket } : {});
@@ -404,6 +412,20 @@ export function issuerKind(deps: ControllerDeps): ActorDefinition<IssuerState, I
           );
           return result satisfies AcmeReply;
         }
+        case 'Sign': {
+          const m = await material(ctx);
+          if (typeof m === 'string') {
+            addWaiter(ctx, msg.certificate);
+            return { ok: false, error: m, transient: true, unavailable: true } satisfies SignReply;
+          }
+          if (m.type !== 'ca')
+            return {
+              ok: false,
+              error: `issuer ${ctx.id} is of type ${m.type}: it signs nothing`,
+              invalid: true,
+            } satisfies SignReply;
+          return (await signWithCa(m.ca, msg.request, ctx.now())) satisfies SignReply;
+        }
         case 'Describe': {
           const issuer = s.issuer;
           const events = issuer
@@ -413,7 +435,12 @@ export function issuerKind(deps: ControllerDeps): ActorDefinition<IssuerState, I
             id: ctx.id,
             exists: issuer !== undefined,
             ...(issuer
-              ? { server: issuer.spec.acme?.server, email: issuer.spec.acme?.email, status: issuer.status ?? {} }
+              ? {
+                  type: typeOf(issuer),
+                  server: issuer.spec.acme?.server,
+                  email: issuer.spec.acme?.email,
+                  status: issuer.status ?? {},
+                }
               : {}),
             ready: issuer !== undefined && s.readyGeneration === (issuer.metadata.generation ?? 0),
             ...(s.problem ? { problem: s.problem } : {}),

@@ -1,6 +1,8 @@
 // What certificate actors ask of an issuer actor, and what it answers. Nothing here carries key material: CSRs,
 // challenge values and certificate chains are public.
 import type { AcmeOperation, AcmeResult } from './acme-operations.js';
+import type { SignRequest } from './ca-signing.js';
+import type { SetupReady } from './issuer-setups.js';
 import type { Issuer } from './issuer-types.js';
 
 export type IssuerRequest =
@@ -23,6 +25,8 @@ export type IssuerRequest =
   /** A certificate waits for this issuer to exist and be ready (it is told IssuerReady then). */
   | { type: 'Watch'; certificate: string }
   | { type: 'Acme'; certificate: string; operation: AcmeOperation }
+  /** A CA issuer signs the certificate's CSR with its CA key (which never leaves the issuer actor). */
+  | { type: 'Sign'; certificate: string; request: SignRequest }
   /** Quota and grants, for operators (a query: read-only). */
   | { type: 'Quota' }
   /** Status, account and quota with the Issuer's Events, for operators (a query: read-only). */
@@ -35,7 +39,7 @@ export interface IssuerDnsSettings {
 }
 
 export type GrantReply =
-  | { granted: true; issuerType: 'acme'; dns: IssuerDnsSettings }
+  | { granted: true; issuerType: 'acme' | 'ca' | 'selfSigned'; dns: IssuerDnsSettings }
   | { granted: false; reason: 'quota'; retryAt: number; message: string }
   | { granted: false; reason: 'busy' | 'not-ready' | 'missing'; message: string }
   /** The request cannot be served as specified (e.g. renewBefore longer than the certificates live). */
@@ -57,13 +61,7 @@ export type IssuerMsg =
   | { type: 'SecretChanged' }
   /** Try the account set-up again after a failure (a server may come back). */
   | { type: 'Retry' }
-  | {
-      type: 'AccountReady';
-      generation: number;
-      accountUrl: string;
-      status: string;
-      secret: { namespace: string; name: string; hash: string };
-      created: boolean;
-    }
-  | { type: 'AccountFailed'; generation: number; message: string }
+  /** The set-up of this generation succeeded (ISSUER_SETUPS); its material (account, CA key) stays in memory. */
+  | { type: 'SetUpDone'; generation: number; ready: SetupReady }
+  | { type: 'SetUpFailed'; generation: number; message: string }
   | IssuerRequest;

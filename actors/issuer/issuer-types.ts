@@ -1,4 +1,5 @@
 import type { KubeObject } from '../kube/kube-object.js';
+import type { CaStatusInfo } from './ca-secret.js';
 
 export interface SecretRef {
   name?: string;
@@ -40,7 +41,9 @@ export interface IssuerStatus {
     secretHash?: string;
     /** Written by earlier versions of this controller. */
     uri?: string;
-  };
+  } | null;
+  /** CA issuers: the CA certificate's validity and subject, as gardener writes it. */
+  ca?: CaStatusInfo | null;
   requestsPerDayQuota?: number;
 }
 
@@ -70,6 +73,8 @@ export function accountKeySecret(issuer: Issuer): { namespace: string; name: str
 
 /** "namespace/name" of every Secret the issuer depends on, so a change to one of them can re-check the issuer. */
 export function referencedSecrets(issuer: Issuer): string[] {
+  const caRef = issuer.spec.ca?.privateKeySecretRef;
+  if (caRef?.name) return [`${caRef.namespace || issuer.metadata.namespace || 'default'}/${caRef.name}`];
   if (!issuer.spec.acme) return [];
   const key = accountKeySecret(issuer);
   const out = [`${key.namespace}/${key.name}`];

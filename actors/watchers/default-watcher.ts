@@ -2,7 +2,7 @@ import type { ActorContext } from '../../runtime/index.js';
 import type { IssuerCandidate } from '../certificate/issuer-selection.js';
 import type { ControllerDeps } from '../controller-deps.js';
 import type { IssuerMsg } from '../issuer/issuer-messages.js';
-import { ISSUERS_API, type Issuer, issuerPath, referencedSecrets } from '../issuer/issuer-types.js';
+import { ISSUERS_API, type Issuer, issuerPath, issuerTypeProblem, referencedSecrets } from '../issuer/issuer-types.js';
 import { DEFAULT_WATCHER, ISSUER_KIND, type IssuerCluster, issuerActorId } from '../kinds.js';
 import type { KubeClient } from '../kube/kube-client.js';
 import type { KubeObject } from '../kube/kube-object.js';
@@ -63,6 +63,7 @@ export function defaultWatcherKind(deps: ControllerDeps) {
             namespace: i.metadata.namespace ?? ns,
             name: i.metadata.name,
             domains: i.spec?.acme?.domains,
+            type: issuerTypeProblem(i.spec).type,
           }),
         ),
       );

@@ -72,10 +72,16 @@ export function sourceWatcherKind(deps: ControllerDeps) {
         await watch.synced();
         if (msg.type === 'ReferencedSecrets') return watch.items().map(certificateSecretKey);
         const key = `${msg.namespace}/${msg.name}`;
+        // Oldest first: when several Certificates name one Secret, the first one created keeps it.
         return watch
           .items()
           .filter(
             (c) => handlesClass(deps.config.certClasses, c.metadata.annotations) && certificateSecretKey(c) === key,
+          )
+          .sort(
+            (a, b) =>
+              (a.metadata.creationTimestamp ?? '').localeCompare(b.metadata.creationTimestamp ?? '') ||
+              `${a.metadata.namespace}/${a.metadata.name}`.localeCompare(`${b.metadata.namespace}/${b.metadata.name}`),
           )
           .map((c) => certificateId(cluster, c.metadata.namespace ?? 'default', c.metadata.name));
       }

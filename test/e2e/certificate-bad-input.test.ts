@@ -115,11 +115,6 @@ test('each bad input gets its message; the good certificates are issued; no pod 
     ],
     ['is-ca', { commonName: 'h.example.com', isCA: true, ...good }, /spec\.isCA cannot be set for an ACME issuer/],
     [
-      'ip-addresses',
-      { commonName: 'i.example.com', ipAddresses: ['10.0.0.1'], ...good },
-      /spec\.ipAddresses is not supported/,
-    ],
-    [
       'managed-label',
       { commonName: 'j.example.com', secretLabels: { 'cert.gardener.cloud/hash': 'x' }, ...good },
       /must not set "cert\.gardener\.cloud\/hash"/,
@@ -159,7 +154,9 @@ test('each bad input gets its message; the good certificates are issued; no pod 
     ],
     ['fine-csr', { csr: b64(goodCsr), ...good }],
     ['fine-default', { commonName: 'fine-default.example.com' }],
-    // Keystores are not built: issued as PEM, with a Warning saying so.
+    // An ACME issuer ignores IP SANs as gardener's does, with a Warning saying so.
+    ['fine-ip', { commonName: 'i.example.com', ipAddresses: ['10.0.0.1'], ...good }],
+    // The keystore's password key is not named: the certificate is issued (PEM), the status says what is missing.
     [
       'fine-keystore',
       {
@@ -185,7 +182,12 @@ test('each bad input gets its message; the good certificates are issued; no pod 
     },
   );
 
-  for (const [name] of goods) await d.waitCertificate(name, 'Ready', 90_000);
+  for (const [name] of goods.filter(([n]) => n !== 'fine-keystore')) await d.waitCertificate(name, 'Ready', 90_000);
+  await d.waitCertificate('fine-keystore', 'Error', 90_000, (s) =>
+    /loading PKCS#12 password from data key {2}of secret .*\/ks-password failed: passwordSecretRef\.key is empty/.test(
+      s.message ?? '',
+    ),
+  );
   const failures: string[] = [];
   for (const [name, , pattern] of cases) {
     const c = await d
@@ -216,12 +218,13 @@ test('each bad input gets its message; the good certificates are issued; no pod 
       `${name}: ${JSON.stringify(events)}`,
     );
   }
-  const ks = await d.events('fine-keystore');
+  const ip = await d.events('fine-ip');
   assert.ok(
-    ks.some(
-      (e) => e.type === 'Warning' && e.reason === 'Unsupported' && /spec\.keystores is not supported/.test(e.message),
+    ip.some(
+      (e) =>
+        e.type === 'Warning' && /spec\.ipAddresses ignored: an ACME issuer certifies DNS names only/.test(e.message),
     ),
-    JSON.stringify(ks),
+    JSON.stringify(ip),
   );
   // None of them spent an ACME order.
   assert.deepEqual(

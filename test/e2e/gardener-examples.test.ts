@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { load } from 'js-yaml';
+import { load, loadAll } from 'js-yaml';
 import { certificatePath } from '../../actors/certificate/certificate-kube.js';
 import type { TlsSecret } from '../../actors/certificate/certificate-secret.js';
 import type { Certificate } from '../../actors/certificate/certificate-spec.js';
@@ -171,4 +171,77 @@ test('a Secret gardener issued is reused after the switch: no ACME order, the sa
   assert.match(c.status?.message ?? '', /^certificate \(SN ba:d5:ee:d\) valid from /);
   const secret = await d.secret('gardener-made-secret');
   assert.equal(b64(secret!.data!['tls.crt']).trim(), certPem.trim());
+});
+
+/** Every object of a multi-document example, moved like `example` does. */
+function examples_<T extends KubeObject>(file: string): T[] {
+  return (loadAll(readFileSync(join(examples, file), 'utf8')) as T[])
+    .filter((o) => o)
+    .map((o) => {
+      const moved = o as T & { spec?: { secretRef?: { namespace?: string }; issuerRef?: { namespace?: string } } };
+      moved.metadata.namespace = d.ns;
+      moved.metadata.annotations = { ...(moved.metadata.annotations ?? {}), ...d.classAnnotations() };
+      if (moved.spec?.secretRef) moved.spec.secretRef.namespace = d.ns;
+      if (moved.spec?.issuerRef?.namespace) moved.spec.issuerRef.namespace = d.ns;
+      return moved;
+    });
+}
+
+test("gardener's CA, self-signed and keystore examples: the self-signed CA signs through the CA issuer", async () => {
+  const [selfSigned] = examples_<Issuer>('20-issuer-selfsigned.yaml');
+  await d.kube.default.create(issuerPath(d.ns), selfSigned);
+  const [caCert] = examples_<Certificate>('30-cert-selfsigned.yaml');
+  // As in gardener, the CA issuer's certificates default to 180 days and may not outlive the CA, while a self-signed
+  // CA defaults to 90 days: the examples work together once the CA lives longer (here one year).
+  caCert.spec.duration = '8760h';
+  await d.kube.source.create(certificatePath(d.ns), caCert);
+  const root = await d.waitCertificate('cert-selfsigned', 'Ready', 60_000);
+  const rootSecret = (await d.secret(root.spec.secretRef!.name!))!;
+
+  // 20-issuer-ca.yaml with its placeholders filled from the self-signed CA.
+  const [caSecret, caIssuer] = examples_<KubeObject & { data?: Record<string, string> }>('20-issuer-ca.yaml') as [
+    KubeObject & { data: Record<string, string> },
+    Issuer,
+  ];
+  caSecret.data = { 'tls.crt': rootSecret.data!['tls.crt']!, 'tls.key': rootSecret.data!['tls.key']! };
+  caIssuer.spec.ca!.privateKeySecretRef!.namespace = d.ns;
+  await d.kube.default.create(`/api/v1/namespaces/${d.ns}/secrets`, caSecret);
+  await d.kube.default.create(issuerPath(d.ns), caIssuer);
+  const ready = await d.waitIssuer('issuer-ca');
+  assert.equal(ready.status?.type, 'ca');
+  assert.equal(ready.status?.requestsPerDayQuota, 2147483647);
+
+  const [leafCert] = examples_<Certificate>('30-cert-ca.yaml');
+  await d.kube.source.create(certificatePath(d.ns), leafCert);
+  await d.waitCertificate('cert-ca', 'Ready', 60_000);
+  const leafSecret = (await d.secret('cert-ca-secret'))!;
+  const leaf = readCertificateChain(b64(leafSecret.data!['tls.crt']));
+  assert.deepEqual(leaf.dnsNames, ['cert1.mydomain.com', 'cert1.my-other-domain.com']);
+  assert.equal(leaf.chainLength, 2);
+  assert.equal(b64(leafSecret.data!['ca.crt']).trim(), b64(rootSecret.data!['tls.crt']).trim());
+
+  // The keystore example names no issuer: the default issuer (ACME) serves it.
+  const [ksCert, ksSecret] = examples_<KubeObject>('30-cert-simple-with-keystores.yaml');
+  await d.kube.target.create(`/api/v1/namespaces/${d.ns}/secrets`, ksSecret);
+  await d.kube.source.create(certificatePath(d.ns), ksCert);
+  // It names the Secret of 30-cert-simple.yaml, applied above: two Certificates would rewrite it in turn forever, so
+  // the younger one is refused until it gets its own.
+  await d.waitCertificate('cert-simple-with-keystores', 'Error', 60_000, (st) =>
+    /secret .*\/cert-simple-secret is the secret of certificate .*cert-simple already/.test(st.message ?? ''),
+  );
+  await d.kube.source.mergePatch(certificatePath(d.ns, 'cert-simple-with-keystores'), {
+    spec: { secretRef: { name: 'cert-keystores-secret', namespace: d.ns } },
+  });
+  await d.waitCertificate('cert-simple-with-keystores', 'Ready', 120_000);
+  const stored = (await d.secret('cert-keystores-secret'))!;
+  assert.deepEqual(Object.keys(stored.data ?? {}).sort(), [
+    'ca.crt',
+    'keystore.jks',
+    'keystore.p12',
+    'tls.crt',
+    'tls.key',
+    'truststore.jks',
+    'truststore.p12',
+  ]);
+  assert.equal(d.ordersOf('cert-ca') + d.ordersOf('cert-selfsigned'), 0, 'no ACME order for CA and self-signed');
 });

@@ -2,6 +2,7 @@
 // docs/ARCHITECTURE.md shows, so the document cannot drift from the code: a unit test compares them, and
 // `npm run docs:tables` prints them for pasting after a change.
 import { ORDER_STEPS } from '../../actors/certificate/order/order-steps.js';
+import { ISSUER_SETUPS } from '../../actors/issuer/issuer-setups.js';
 
 const cell = (s: string) => s.replaceAll('|', '\\|');
 
@@ -22,4 +23,25 @@ export function orderTableMarkdown(): string {
   ].join('\n');
 }
 
-if (process.argv[1]?.endsWith('workflow-tables.js')) console.log(orderTableMarkdown());
+export function issuerSetupTableMarkdown(): string {
+  const rows = Object.entries(ISSUER_SETUPS).map(([type, setup]) =>
+    [
+      `\`${type}\``,
+      cell(setup.reads),
+      cell(setup.does),
+      cell(setup.serves),
+      setup.limited ? 'spec.requestsPerDayQuota, domain locks' : 'none (quota 2147483647)',
+    ].join(' | '),
+  );
+  return [
+    '| type | reads | set-up does | certificates get | limits |',
+    '|---|---|---|---|---|',
+    ...rows.map((r) => `| ${r} |`),
+  ].join('\n');
+}
+
+if (process.argv[1]?.endsWith('workflow-tables.js')) {
+  console.log(orderTableMarkdown());
+  console.log();
+  console.log(issuerSetupTableMarkdown());
+}

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { ORDER_STEPS } from '../../actors/certificate/order/order-steps.js';
 import { repoRoot } from '../env/paths.js';
-import { orderTableMarkdown } from '../tools/workflow-tables.js';
+import { issuerSetupTableMarkdown, orderTableMarkdown } from '../tools/workflow-tables.js';
 
 /** Table rows without the padding a formatter adds (cells trimmed, separator rows reduced to dashes). */
 const normalized = (markdown: string) =>
@@ -21,6 +21,10 @@ const normalized = (markdown: string) =>
 test('docs/ARCHITECTURE.md shows the order table as the code has it (npm run docs:tables prints it)', () => {
   const doc = normalized(readFileSync(join(repoRoot(), 'docs', 'ARCHITECTURE.md'), 'utf8'));
   assert.ok(doc.includes(normalized(orderTableMarkdown())), 'the order table in docs/ARCHITECTURE.md is out of date');
+  assert.ok(
+    doc.includes(normalized(issuerSetupTableMarkdown())),
+    'the issuer set-up table in docs/ARCHITECTURE.md is out of date',
+  );
 });
 
 test('every phase named as a next step exists, and every phase but the first is reachable', () => {

@@ -21,6 +21,7 @@ export interface PhaseData {
   validate: { pollDelayMs?: number };
   finalize: Record<string, never>;
   download: { pollDelayMs?: number };
+  sign: Record<string, never>;
   done: Record<string, never>;
 }
 

@@ -3,23 +3,27 @@
 // step returns; docs/ARCHITECTURE.md shows the table as a diagram.
 //
 //   grant -> order -> publish -> await-entries -> propagation -> answer -> validate -> finalize -> download -> done
-//              ^                                                              |  (invalid: re-read for the reason)
-//              +--------------------------------------------------------------+
+//     |        ^                                                              |  (invalid: re-read for the reason)
+//     |        +--------------------------------------------------------------+
+//     +-> sign -> done   (CA and self-signed issuers: no ACME, no DNS)
 import type { OrderProgress } from '../../acme/acme-order.js';
 import { followCname } from '../../dns/cname-chain.js';
 import { precheckNameservers } from '../../dns/precheck-nameservers.js';
 import { checkTxtPropagation } from '../../dns/txt-propagation.js';
 import type { AcmeOperation } from '../../issuer/acme-operations.js';
+import type { SignReply } from '../../issuer/ca-signing.js';
 import type { AcmeReply, GrantReply } from '../../issuer/issuer-messages.js';
 import { createCsrPem, generatePrivateKey, readCertificateChain } from '../../x509/certificate-info.js';
 import type { OrderPhase } from '../certificate-actor-types.js';
 import { identityOf } from '../certificate-env.js';
+import { keystoreChanges, keystoreProblem, withKeystoreChanges } from '../certificate-keystores.js';
 import { getEntry, upsertEntry, writeSecret } from '../certificate-kube.js';
 import { countChallenges, countOrder, issuerLabel } from '../certificate-metrics.js';
 import { issuedRecord, markReady } from '../certificate-outcome.js';
 import { cascadeOwners, certificateSecretData } from '../certificate-secret.js';
 import { PENDING_MESSAGE } from '../certificate-status.js';
 import { writeStatus } from '../certificate-status-writer.js';
+import { selfSignedCertificate, signRequestFor } from '../signed-certificates.js';
 import { challengeDomains, challengeEntries, challengeGroups, entryNamespace } from './challenges.js';
 import {
   call,
@@ -75,12 +79,56 @@ export function phaseForOrder(progress: OrderProgress): OrderPhase | 'invalid' {
 const hasKeyFor = (s: StepScope<OrderPhase>) =>
   s.request.csr !== undefined || s.order.key?.orderUrl === s.work.orderUrl;
 const keyGone = 'the private key of the finalized order is gone (the pod that held it stopped)';
+/** The key of a certificate being signed without ACME is held under this name (there is no order URL). */
+const SIGN_KEY = 'sign';
+
+/**
+ * Writes the issued certificate (PEM entries and the keystores spec.keystores asks for) into its Secret and moves to
+ * done. A keystore that cannot be built does not hold up the certificate: done reports it instead of Ready.
+ */
+async function storeCertificate(
+  s: StepScope<OrderPhase>,
+  pem: { chainPem: string; keyPem: string; caPem?: string },
+): Promise<StepResult> {
+  const { work, request } = s;
+  const cert = s.ctx.state.cert!;
+  const requestedAtMs = work.startedAt;
+  let data = certificateSecretData(pem.chainPem, pem.keyPem, pem.caPem);
+  let keystoreIssue: string | undefined;
+  try {
+    const changes = await keystoreChanges(s.env, cert.spec.keystores, work.secret.namespace, data, true, s.ctx.now());
+    data = withKeystoreChanges(data, changes);
+    keystoreIssue = keystoreProblem(changes);
+  } catch (err) {
+    return retry(`reading the keystore password secrets failed: ${(err as Error).message}`, true);
+  }
+  const write = {
+    namespace: work.secret.namespace,
+    name: work.secret.name,
+    hash: work.hash,
+    data,
+    requestedAtMs,
+    extraLabels: request.secretLabels,
+    ownerReferences: s.config.cascadeDelete ? cascadeOwners(cert) : undefined,
+  };
+  let secretResourceVersion: string | undefined;
+  try {
+    secretResourceVersion = await writeSecret(s.env.target, write, work.secretExists);
+  } catch (err) {
+    const where = `secret ${work.secret.namespace}/${work.secret.name} of the target cluster`;
+    return retry(`storing the certificate in ${where} failed: ${(err as Error).message}`, true);
+  }
+  const where = { secret: work.secret, hash: work.hash, issuer: work.issuer, requestedAtMs, secretResourceVersion };
+  const stored = issuedRecord(s.config, readCertificateChain(pem.chainPem), where, request.renewBeforeMs);
+  delete s.order.key;
+  return continueWith('done', { stored, keystoreProblem: keystoreIssue });
+}
 
 export const ORDER_STEPS: OrderSteps = {
   grant: {
     does: 'asks the issuer for a quota token and the locks of the challenge domains',
     awaits: 'Grant: granted; quota (with the time of the next token); busy, not ready or missing (the issuer wakes us)',
-    next: ['order'],
+    next: ['order', 'sign'],
     resume: 'repeat',
     stage: 0,
     initial: () => ({ waits: 0 }),
@@ -103,6 +151,13 @@ export const ORDER_STEPS: OrderSteps = {
       const issued = ctx.state.issued;
       const names = { issuer: work.issuer, certificate: issued, renewalAtMs: issued?.renewalAtMs };
       if (reply.granted) {
+        if (reply.issuerType !== (work.issuerType ?? 'acme')) {
+          return fail(
+            `issuer ${work.issuer.namespace}/${work.issuer.name} is of type ${reply.issuerType} now; reconciling again`,
+          );
+        }
+        // Signing without ACME takes milliseconds: no Pending status for it.
+        if (reply.issuerType !== 'acme') return continueWith('sign');
         await writeStatus(ctx, env, { ...names, state: 'Pending', message: PENDING_MESSAGE });
         return go('order', { dns: reply.dns });
       }
@@ -375,7 +430,7 @@ export const ORDER_STEPS: OrderSteps = {
     },
     async onReply(s, msg) {
       const r = acmeReplyOf(msg);
-      const { work, request, order } = s;
+      const { work, order } = s;
       if (!r.ok) return retry(`downloading the certificate failed: ${r.error}`, r.transient);
       if (r.status === 'invalid') return fail('the ACME order became invalid while the certificate was being issued');
       if (!r.chain) {
@@ -384,28 +439,52 @@ export const ORDER_STEPS: OrderSteps = {
         return poll(nextPoll(s.data, 20, 1_000));
       }
       if (!hasKeyFor(s)) return { kind: 'restart', why: keyGone };
-      const requestedAtMs = work.startedAt;
-      const cert = s.ctx.state.cert!;
-      const write = {
-        namespace: work.secret.namespace,
-        name: work.secret.name,
-        hash: work.hash,
-        data: certificateSecretData(r.chain, order.key?.pem ?? ''),
-        requestedAtMs,
-        extraLabels: request.secretLabels,
-        ownerReferences: s.config.cascadeDelete ? cascadeOwners(cert) : undefined,
-      };
-      let secretResourceVersion: string | undefined;
-      try {
-        secretResourceVersion = await writeSecret(s.env.target, write, work.secretExists);
-      } catch (err) {
-        const where = `secret ${work.secret.namespace}/${work.secret.name} of the target cluster`;
-        return retry(`storing the certificate in ${where} failed: ${(err as Error).message}`, true);
+      return storeCertificate(s, { chainPem: r.chain, keyPem: order.key?.pem ?? '' });
+    },
+  },
+
+  sign: {
+    does: 'CA and self-signed issuers: generates the key in memory (or takes spec.csr); the CA issuer signs it (self-signed: the key signs itself); writes the Secret',
+    awaits: 'the signed certificate from the CA issuer (self-signed: nothing)',
+    next: ['done'],
+    resume: 'repeat',
+    stage: 3,
+    initial: () => ({}),
+    async start(s) {
+      const { request, work, order } = s;
+      if (work.issuerType === 'selfSigned') {
+        const signed = await selfSignedCertificate(request, s.ctx.now());
+        // ca.crt of a self-signed certificate is the certificate itself (gardener).
+        return storeCertificate(s, {
+          chainPem: signed.certificatePem,
+          keyPem: signed.keyPem,
+          caPem: signed.certificatePem,
+        });
       }
-      const where = { secret: work.secret, hash: work.hash, issuer: work.issuer, requestedAtMs, secretResourceVersion };
-      const stored = issuedRecord(s.config, readCertificateChain(r.chain), where, request.renewBeforeMs);
-      delete order.key;
-      return continueWith('done', { stored });
+      if (request.csr)
+        return call({
+          type: 'Sign',
+          certificate: s.ctx.id,
+          request: signRequestFor(request, { csrPem: request.csr.pem }),
+        });
+      order.key = { orderUrl: SIGN_KEY, pem: await generatePrivateKey(request.privateKey!) };
+      return call({ type: 'Sign', certificate: s.ctx.id, request: signRequestFor(request, { keyPem: order.key.pem }) });
+    },
+    async onReply(s, msg) {
+      if (msg.error !== undefined) return retry(msg.error, true);
+      const r = msg.reply as SignReply;
+      if (!r.ok) {
+        if (r.invalid) return { kind: 'fail', message: `obtaining certificate failed: ${r.error}`, spec: true };
+        return retry(`obtaining certificate failed: ${r.error}`, r.transient ?? true);
+      }
+      if (!s.request.csr && s.order.key?.orderUrl !== SIGN_KEY)
+        return { kind: 'restart', why: 'the private key is gone' };
+      // tls.crt is the certificate followed by ca.crt (the CA and its intermediates), as gardener writes it.
+      return storeCertificate(s, {
+        chainPem: `${r.certificatePem.trim()}\n${r.caPem}`,
+        keyPem: s.order.key?.pem ?? '',
+        caPem: r.caPem,
+      });
     },
   },
 
@@ -418,7 +497,7 @@ export const ORDER_STEPS: OrderSteps = {
     initial: () => ({}),
     async start(s) {
       const stored = s.work.stored!;
-      await markReady(s.ctx, s.env, stored);
+      await markReady(s.ctx, s.env, stored, s.work.keystoreProblem);
       const secret = `${stored.secret.namespace}/${stored.secret.name}`;
       s.ctx.log.info({ secret, ms: s.ctx.now() - s.work.startedAt }, 'certificate issued');
       countOrder(s.work, true);
