@@ -3,6 +3,7 @@
 // (order/). Also the deletion path.
 import { DEFAULT_WATCHER, ISSUER_KIND, issuerActorId, TARGET_WATCHER } from '../kinds.js';
 import { recordEvent } from '../kube/events.js';
+import { backUpCopiedSecret } from './backup-secret-kube.js';
 import type { CertCtx } from './certificate-actor-types.js';
 import { type CertEnv, identityOf, requestOf } from './certificate-env.js';
 import {
@@ -15,6 +16,7 @@ import {
   writeSecret,
 } from './certificate-kube.js';
 import { fail, issuedRecord, markReady } from './certificate-outcome.js';
+import { keepRevoked } from './certificate-revoked.js';
 import {
   cascadeOwners,
   generatedSecretName,
@@ -164,6 +166,8 @@ export async function reconcile(
   const current =
     lookup.own !== null || s.issued ? await getSecret(env.target, secretRef.namespace, secretRef.name) : undefined;
   const verdict = judgeSecret(current, hash, !request.csr);
+  const renewNow = opts.renewNow === true;
+  if (await keepRevoked(ctx, env, { current, hash, request, issuer, secretRef, renewNow })) return;
   if (verdict.usable) {
     // gardener checks renewBefore against the certificate it has, once it has one (validateRenewBefore).
     const tooLong =
@@ -207,6 +211,8 @@ export async function reconcile(
         },
         current !== undefined,
       );
+      const written = { ...secretRef, hash, data: other.data ?? {}, requestedAtMs: v.requestedAtMs };
+      await backUpCopiedSecret(env, ctx.log, written, issuer);
       ctx.log.info(
         { from: other.metadata.name, to: secretRef.name },
         'reused a certificate issued for the same request (no new order)',

@@ -12,6 +12,7 @@ import { checkTxtPropagation } from '../../dns/txt-propagation.js';
 import type { AcmeOperation } from '../../issuer/acme-operations.js';
 import type { AcmeReply, GrantReply } from '../../issuer/issuer-messages.js';
 import { createCsrPem, generatePrivateKey, readCertificateChain } from '../../x509/certificate-info.js';
+import { backUpIssuedSecret } from '../backup-secret-kube.js';
 import type { OrderPhase } from '../certificate-actor-types.js';
 import { identityOf } from '../certificate-env.js';
 import { getEntry, upsertEntry, writeSecret } from '../certificate-kube.js';
@@ -402,6 +403,8 @@ export const ORDER_STEPS: OrderSteps = {
         const where = `secret ${work.secret.namespace}/${work.secret.name} of the target cluster`;
         return retry(`storing the certificate in ${where} failed: ${(err as Error).message}`, true);
       }
+      // An ACME certificate: its backup, so a CertificateRevocation can still revoke it once it is renewed.
+      await backUpIssuedSecret(s.env.target, s.ctx.log, write, work.issuer.name);
       const where = { secret: work.secret, hash: work.hash, issuer: work.issuer, requestedAtMs, secretResourceVersion };
       const stored = issuedRecord(s.config, readCertificateChain(r.chain), where, request.renewBeforeMs);
       delete order.key;
