@@ -4,6 +4,8 @@ export const ISSUER_KIND = 'issuer';
 export const CERTIFICATE_KIND = 'certificate';
 /** One per annotated Ingress or Service: keeps its generated Certificates in line with it. */
 export const SOURCE_OBJECT_KIND = 'source-object';
+/** One per CertificateRevocation of the source cluster; id `<source cluster>/<ns>/<name>`, like a certificate's. */
+export const REVOCATION_KIND = 'revocation';
 export const SOURCE_WATCHER = { kind: 'watcher-source', id: 'source' } as const;
 export const DEFAULT_WATCHER = { kind: 'watcher-default', id: 'default' } as const;
 export const DNS_WATCHER = { kind: 'watcher-dns', id: 'dns' } as const;

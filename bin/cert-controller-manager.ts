@@ -14,6 +14,7 @@ import { installCrds, loadCrds } from '../actors/kube/install-crds.js';
 import { registry, setOverdueWindow } from '../actors/observability/controller-metrics.js';
 import { startHttpServer } from '../actors/observability/http-server.js';
 import { registerRuntimeMetrics } from '../actors/observability/runtime-metrics.js';
+import { revocationKind } from '../actors/revocation/revocation-actor.js';
 import { sourceObjectKind } from '../actors/sources/source-object-actor.js';
 import { defaultWatcherKind } from '../actors/watchers/default-watcher.js';
 import { dnsWatcherKind } from '../actors/watchers/dns-watcher.js';
@@ -80,6 +81,7 @@ async function main(): Promise<void> {
       issuerKind(deps),
       certificateKind(deps),
       sourceObjectKind(deps),
+      revocationKind(deps),
     ],
   });
   // Every pod pokes the watchers; whichever pod owns a watcher's shard runs it (reminders bring it back after failover).

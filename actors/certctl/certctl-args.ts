@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 export type CertctlCommand =
   | { cmd: 'get-certs'; namespace?: string }
   | { cmd: 'get-issuers' }
+  | { cmd: 'get-revocations'; namespace?: string }
   | { cmd: 'status-certificate'; namespace: string; name: string }
   | { cmd: 'renew'; namespace: string; name: string }
   | { cmd: 'renew-all'; namespace?: string }
@@ -28,6 +29,7 @@ export const USAGE = `certctl: operate cert-controller-manager pods over NATS
 Usage:
   certctl get certs|certificates [-n NAMESPACE]   certificates with state, issuer, expiry, order step
   certctl get issuers                             issuers with state, account, quota
+  certctl get revocations [-n NAMESPACE]          CertificateRevocations with certificate, state, dates
   certctl status certificate NAMESPACE/NAME       certificate, issuer, DNSEntries, Secret and their Events
   certctl renew NAMESPACE/NAME                    renew now (operator user)
   certctl renew --all [-n NAMESPACE]              renew every certificate (operator user)
@@ -37,7 +39,7 @@ Usage:
 
 Flags:
   -o, --output table|json     output format (default table)
-  -n, --namespace NAMESPACE   restrict get certs / renew --all to a namespace
+  -n, --namespace NAMESPACE   restrict get certs / get revocations / renew --all to a namespace
       --nats-servers URLS     comma separated (env CERTCTL_NATS_SERVERS, default nats://127.0.0.1:4222)
       --nats-user USER        (env CERTCTL_NATS_USER)
       --nats-password PASS    (env CERTCTL_NATS_PASSWORD)
@@ -115,7 +117,13 @@ export function parseCertctl(
           issuerNamespace,
         };
       if (noun === 'issuers' || noun === 'issuer') return { command: { cmd: 'get-issuers' }, options, issuerNamespace };
-      throw new UsageError(`get ${noun ?? ''}: use "get certs" or "get issuers"`);
+      if (noun === 'revocations' || noun === 'revocation' || noun === 'certrevoke')
+        return {
+          command: { cmd: 'get-revocations', ...(v.namespace ? { namespace: v.namespace } : {}) },
+          options,
+          issuerNamespace,
+        };
+      throw new UsageError(`get ${noun ?? ''}: use "get certs", "get issuers" or "get revocations"`);
     case 'status':
       extra(3);
       if (noun !== 'certificate' && noun !== 'cert')

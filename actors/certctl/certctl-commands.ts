@@ -6,6 +6,7 @@ import type { IssuerCandidate } from '../certificate/issuer-selection.js';
 import type { QuotaReply } from '../issuer/issuer-messages.js';
 import { quotaBurst } from '../issuer/quota-bucket.js';
 import { CERTIFICATE_KIND, DEFAULT_WATCHER, ISSUER_KIND, SOURCE_WATCHER } from '../kinds.js';
+import type { RevocationListItem } from '../watchers/revocation-watch.js';
 import type { CertificateList } from '../watchers/source-watcher.js';
 import type { CertctlCommand } from './certctl-args.js';
 import { table } from './table.js';
@@ -133,6 +134,31 @@ export async function runCertctl(
         text: table(
           ['NAMESPACE/NAME', 'SERVER', 'EMAIL', 'STATUS', 'QUOTA/DAY', 'TOKENS', 'ORDERS'],
           rows.map((d) => [d.id, d.server, d.email, d.status?.state, d.requestsPerDayQuota, d.tokens, d.activeGrants]),
+        ),
+      };
+    }
+
+    case 'get-revocations': {
+      const rows = await client.query<RevocationListItem[]>(
+        SOURCE_WATCHER.kind,
+        SOURCE_WATCHER.id,
+        { type: 'Revocations', ...(command.namespace ? { namespace: command.namespace } : {}) },
+        timeoutMs,
+      );
+      return {
+        json: rows,
+        text: table(
+          ['NAMESPACE', 'NAME', 'CERTIFICATE', 'STATUS', 'RENEW', 'QUALIFIED_AT', 'REVOKED_AT', 'MESSAGE'],
+          rows.map((r) => [
+            r.namespace,
+            r.name,
+            r.certificate,
+            r.state,
+            String(r.renew),
+            r.qualifyingDate,
+            r.revocationApplied,
+            r.message,
+          ]),
         ),
       };
     }

@@ -3,6 +3,7 @@
 // (order/). Also the deletion path.
 import { DEFAULT_WATCHER, ISSUER_KIND, issuerActorId, SOURCE_WATCHER, TARGET_WATCHER } from '../kinds.js';
 import { recordEvent } from '../kube/events.js';
+import { backUpIssuedSecret } from './backup-secret-kube.js';
 import type { CertCtx } from './certificate-actor-types.js';
 import { type CertEnv, identityOf, requestOf } from './certificate-env.js';
 import { keystoreChanges, keystoreProblem, withKeystoreChanges, withoutKeystores } from './certificate-keystores.js';
@@ -18,11 +19,13 @@ import {
 } from './certificate-kube.js';
 import { memoryOf } from './certificate-memory.js';
 import { fail, issuedRecord, markReady } from './certificate-outcome.js';
+import { keepRevoked } from './certificate-revoked.js';
 import {
   cascadeOwners,
   generatedSecretName,
   isOwnedBy,
   judgeSecret,
+  rfc3339,
   type SecretsLookupReply,
 } from './certificate-secret.js';
 import { type IssuerCandidate, type IssuerKey, selectIssuer } from './issuer-selection.js';
@@ -63,7 +66,8 @@ export async function reconcile(
   }
   if (cert.spec?.renew === true) {
     // As gardener: `renew: true` becomes ensureRenewedAfter=now; the edit comes back as a new generation.
-    const ensureRenewedAfter = new Date(ctx.now()).toISOString();
+    // Whole seconds, as metav1.Time writes it: requestedAt has whole seconds too, so the order started now counts.
+    const ensureRenewedAfter = rfc3339(ctx.now());
     await patchSpec(env.source, cert.metadata.namespace!, cert.metadata.name, { renew: null, ensureRenewedAfter });
     return;
   }
@@ -175,6 +179,8 @@ export async function reconcile(
   const current =
     lookup.own !== null || s.issued ? await getSecret(env.target, secretRef.namespace, secretRef.name) : undefined;
   const verdict = judgeSecret(current, hash, !request.csr);
+  const renewNow = opts.renewNow === true;
+  if (await keepRevoked(ctx, env, { current, hash, request, issuer, secretRef, renewNow })) return;
   if (verdict.usable) {
     // gardener checks renewBefore against the certificate it has, once it has one (validateRenewBefore).
     const tooLong =
@@ -243,6 +249,8 @@ export async function reconcile(
         },
         current !== undefined,
       );
+      const written = { ...secretRef, hash, data: other.data ?? {}, requestedAtMs: v.requestedAtMs };
+      if (issuerType === 'acme') await backUpIssuedSecret(env.target, ctx.log, written, issuer.name);
       ctx.log.info(
         { from: other.metadata.name, to: secretRef.name },
         'reused a certificate issued for the same request (no new order)',

@@ -1,7 +1,7 @@
-// The ACME calls an issuer performs for its certificates. They run inside the issuer actor's turns, one after the
-// other, because the issuer is the only holder of the account key: serialized access means one nonce chain and no
-// two requests racing for the account. None of them waits for the CA to make progress (polling is the certificate
-// actor's timers), so a turn is a few short HTTP requests.
+// The ACME calls an issuer performs for its certificates, and the revocations of CertificateRevocations. They run
+// inside the issuer actor's turns, one after the other, because the issuer is the only holder of the account key:
+// serialized access means one nonce chain and no two requests racing for the account. None of them waits for the CA
+// to make progress (polling is the certificate actor's timers), so a turn is a few short HTTP requests.
 
 import type * as acme from 'acme-client';
 import type { AcmeAccount } from '../acme/acme-account.js';
@@ -13,6 +13,7 @@ import {
   readOrder,
   startOrder,
 } from '../acme/acme-order.js';
+import { revocationError, revokeCertificate } from '../acme/acme-revoke.js';
 
 export type AcmeOperation =
   | { op: 'newOrder'; names: string[] }
@@ -30,7 +31,12 @@ export type AcmeOperation =
       preferredChain?: string;
       /** --acme-deactivate-authorizations: the order's authorizations, deactivated once the chain is here. */
       deactivate?: string[];
-    };
+    }
+  /**
+   * Revokes a certificate this account was issued (a CertificateRevocation): the first certificate of the PEM
+   * bundle, kid-signed, without a reason.
+   */
+  | { op: 'revoke'; certificatePem: string };
 
 export type AcmeResult =
   | {
@@ -41,6 +47,8 @@ export type AcmeResult =
       certificateUrl?: string;
       /** finalize: this call sent the CSR. */
       finalizedNow?: boolean;
+      /** revoke: the CA had revoked the certificate before this call. */
+      alreadyRevoked?: boolean;
     }
   | {
       ok: false;
@@ -114,6 +122,12 @@ export async function runAcmeOperation(account: AcmeAccount, op: AcmeOperation):
         if (chain) await deactivateAuthorizations(client, op.deactivate ?? []);
         return { ok: true, status, chain };
       }
+      case 'revoke':
+        try {
+          return { ok: true, ...(await revokeCertificate(client, op.certificatePem)) };
+        } catch (err) {
+          return { ok: false, error: revocationError(err, account.directoryUrl), transient: isTransient(err) };
+        }
     }
   } catch (err) {
     return { ok: false, error: describeAcmeError(err, account.directoryUrl), transient: isTransient(err) };

@@ -15,6 +15,7 @@ import {
 import type { KubeList, KubeObject } from '../kube/kube-object.js';
 import { ListWatch } from '../kube/list-watch.js';
 import { provideView } from '../observability/controller-metrics.js';
+import type { CertificateRevocation } from '../revocation/revocation-types.js';
 import {
   ANNOT_SOURCE_OBJECT,
   asksForCertificates,
@@ -27,6 +28,7 @@ import {
 } from '../sources/source-annotations.js';
 import { generatedByUs, type SourceObjectMsg } from '../sources/source-object-actor.js';
 import { handlesClass } from './cert-class.js';
+import { revocationList, watchRevocations } from './revocation-watch.js';
 import { route, type WatcherBaseMsg, watcherKind } from './watcher-kind.js';
 
 /** certctl's question: the certificates this deployment handles (optionally of one namespace), paginated. */
@@ -36,7 +38,9 @@ export type SourceWatcherMsg =
   /** From the target watcher: which certificate actors use this Secret. */
   | { type: 'SecretUsers'; namespace: string; name: string }
   /** From the target watcher's garbage collection: "namespace/name" of every Secret a Certificate uses. */
-  | { type: 'ReferencedSecrets' };
+  | { type: 'ReferencedSecrets' }
+  /** certctl's list of CertificateRevocations (optionally of one namespace). */
+  | { type: 'Revocations'; namespace?: string };
 export interface CertificateList {
   total: number;
   offset: number;
@@ -65,8 +69,13 @@ export function sourceWatcherKind(deps: ControllerDeps) {
   const resyncMs = Math.max(1000, deps.config.certificateResyncPeriodMs);
   return watcherKind<SourceWatcherMsg>({
     kind: SOURCE_WATCHER.kind,
-    queries: ['List', 'SecretUsers', 'ReferencedSecrets'],
+    queries: ['List', 'SecretUsers', 'ReferencedSecrets', 'Revocations'],
     async handle(ctx, msg) {
+      if (msg.type === 'Revocations') {
+        const watch = ctx.volatile.revocations as ListWatch<CertificateRevocation> | undefined;
+        await watch?.synced();
+        return revocationList(watch, deps.config.certClasses, msg.namespace);
+      }
       if (msg.type === 'SecretUsers' || msg.type === 'ReferencedSecrets') {
         const watch = ctx.volatile.certificates as ListWatch<Certificate>;
         await watch.synced();
@@ -175,7 +184,10 @@ export function sourceWatcherKind(deps: ControllerDeps) {
       const sources = (['ingress', 'service'] as const)
         .filter((k) => deps.config.controllers.includes(SOURCE_KINDS[k].controller))
         .map((k) => watchSources(ctx, deps, k));
-      return [certificates, ...sources, { stop: async () => stopView() }];
+      // CertificateRevocations are the issuer controller's, like Certificates.
+      const revocations = issuing ? [watchRevocations(ctx, deps, cluster)] : [];
+      ctx.volatile.revocations = revocations[0];
+      return [certificates, ...revocations, ...sources, { stop: async () => stopView() }];
     },
   });
 }

@@ -5,6 +5,8 @@ import { after, before, test } from 'node:test';
 import { certificatePath } from '../../actors/certificate/certificate-kube.js';
 import type { Certificate } from '../../actors/certificate/certificate-spec.js';
 import { type Issuer, issuerPath } from '../../actors/issuer/issuer-types.js';
+import { revocationPath } from '../../actors/revocation/revocation-kube.js';
+import type { CertificateRevocation } from '../../actors/revocation/revocation-types.js';
 import { splitPemCertificates } from '../../actors/x509/certificate-info.js';
 import { x509 } from '../../actors/x509/x509.js';
 import { TestDeployment } from '../support/deployment.js';
@@ -121,4 +123,24 @@ test('the seed examples: issuer Ready, simple and CSR certificates Ready with ve
     events.some((e) => e.type === 'Normal' && e.reason === 'reconcile' && e.message === st.message),
     JSON.stringify(events),
   );
+});
+
+test('the revocation example revokes cert-simple: Applied, the Certificate Revoked', async () => {
+  await d.waitCertificate('cert-simple', 'Ready', 90_000);
+  const revocation = loadExample<CertificateRevocation>('50-certificate-revocation.yaml');
+  revocation.metadata.namespace = d.ns;
+  revocation.metadata.annotations = { 'cert.gardener.cloud/class': d.certClass };
+  revocation.spec.certificateRef = { name: 'cert-simple', namespace: d.ns };
+  await d.kube.source.create(revocationPath(d.ns), revocation);
+  const applied = await eventually(
+    async () => {
+      const r = await d.kube.source.get<CertificateRevocation>(revocationPath(d.ns, revocation.metadata.name));
+      return r.status?.revocationApplied ? r : false;
+    },
+    'the revocation to be applied',
+    90_000,
+  );
+  assert.equal(applied.status?.state, 'Applied', JSON.stringify(applied.status));
+  assert.deepEqual(applied.status?.objects, { revoked: [{ name: 'cert-simple', namespace: d.ns }] });
+  await d.waitCertificate('cert-simple', 'Revoked');
 });

@@ -59,7 +59,8 @@ export interface StackInfo {
   nats: { urls: string[]; monitorUrls: string[]; users: typeof TEST_NATS_USERS };
   /** A kubectl of the API servers' version (built like them), for the README's commands. */
   kubectl: string;
-  acme: { directoryUrl: string; rootCaPath: string; listenerCaPath: string };
+  /** managementUrl: pebble's management interface (HTTPS with the listener CA), e.g. cert-status-by-serial. */
+  acme: { directoryUrl: string; rootCaPath: string; listenerCaPath: string; managementUrl: string };
   acmeEab?: { directoryUrl: string; rootCaPath: string; keys: Record<string, string> };
   acmeShortLived?: { directoryUrl: string; rootCaPath: string; validitySeconds: number };
   acmeExtra?: Record<string, { directoryUrl: string; rootCaPath: string; managementUrl: string }>;
@@ -268,7 +269,12 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       ) as StackInfo['clusters'],
       nats: { urls: nats.urls, monitorUrls: nats.nodes.map((n) => n.monitorUrl), users: TEST_NATS_USERS },
       kubectl: binaries.kubectl,
-      acme: { directoryUrl: acme.directoryUrl, rootCaPath: acme.rootCaPath, listenerCaPath: acme.listenerCaPath },
+      acme: {
+        directoryUrl: acme.directoryUrl,
+        rootCaPath: acme.rootCaPath,
+        listenerCaPath: acme.listenerCaPath,
+        managementUrl: acme.managementUrl,
+      },
       ...(acmeEab
         ? {
             acmeEab: {

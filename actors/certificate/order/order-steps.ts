@@ -14,6 +14,7 @@ import type { AcmeOperation } from '../../issuer/acme-operations.js';
 import type { SignReply } from '../../issuer/ca-signing.js';
 import type { AcmeReply, GrantReply } from '../../issuer/issuer-messages.js';
 import { createCsrPem, generatePrivateKey, readCertificateChain } from '../../x509/certificate-info.js';
+import { backUpIssuedSecret } from '../backup-secret-kube.js';
 import type { OrderPhase } from '../certificate-actor-types.js';
 import { identityOf } from '../certificate-env.js';
 import { keystoreChanges, keystoreProblem, withKeystoreChanges } from '../certificate-keystores.js';
@@ -118,6 +119,10 @@ async function storeCertificate(
     const where = `secret ${work.secret.namespace}/${work.secret.name} of the target cluster`;
     return retry(`storing the certificate in ${where} failed: ${(err as Error).message}`, true);
   }
+  // An ACME certificate: its backup, so a CertificateRevocation can still revoke it once it is renewed (gardener keeps
+  // none for CA and self-signed certificates, which cannot be revoked).
+  if ((work.issuerType ?? 'acme') === 'acme')
+    await backUpIssuedSecret(s.env.target, s.ctx.log, write, work.issuer.name);
   const where = { secret: work.secret, hash: work.hash, issuer: work.issuer, requestedAtMs, secretResourceVersion };
   const stored = issuedRecord(s.config, readCertificateChain(pem.chainPem), where, request.renewBeforeMs);
   delete s.order.key;
