@@ -1,0 +1,266 @@
+// `npm run bench:compare -- --certs N [--pods P] [--key rsa2048|ecdsa256] [--variant defaults|tuned]`: gardener's own
+// cert-controller-manager v0.27.0 and ours, one after the other on the same local stack in the same run (one API
+// server for default = source = target, one for dns; 3-node NATS; pebble; challtestsrv; the dns stand-in), and plain
+// acme-client with the same key type and DNS-01 path as the ceiling. Prints one JSON line; progress goes to stderr.
+//
+// `npm run bench:memory` (`--memory`): bytes per idle Certificate, (RSS after all Ready and settled - RSS with no
+// certificates) / N, at N = 1000 (RSA-2048) and 5000 (ECDSA P-256, to keep the run short), each on a fresh stack.
+import { mkdirSync, readFileSync } from 'node:fs';
+import { Agent } from 'node:https';
+import { cpus } from 'node:os';
+import { parseArgs } from 'node:util';
+import * as acme from 'acme-client';
+import { ensureGardenerController, GARDENER_VERSION } from '../env/gardener-controller.js';
+import { type Stack, startStack } from '../env/stack.js';
+import { type Contender, startGardener, startOurs, TUNED_FLAGS, type Variant } from './compare/contenders.js';
+import { removeLeftovers } from './compare/leftovers.js';
+import { type KeyType, type RunResult, runController } from './compare/run.js';
+import { mb, round } from './compare/stats.js';
+import { rawAcmeIssuance } from './raw-acme.js';
+
+const { values } = parseArgs({
+  options: {
+    certs: { type: 'string', default: '20' },
+    pods: { type: 'string', default: '1' },
+    key: { type: 'string', default: 'rsa2048' },
+    variant: { type: 'string' },
+    only: { type: 'string' },
+    'no-raw': { type: 'boolean', default: false },
+    'raw-concurrency': { type: 'string', default: '32' },
+    'create-concurrency': { type: 'string', default: '32' },
+    'stall-seconds': { type: 'string', default: '300' },
+    'nats-nodes': { type: 'string', default: '3' },
+    logs: { type: 'string' },
+    memory: { type: 'boolean', default: false },
+    sizes: { type: 'string', default: '1000:rsa2048,5000:ecdsa256' },
+  },
+});
+
+const log = (s: string) => process.stderr.write(`[bench] ${s}\n`);
+const fail = (message: string): never => {
+  process.stderr.write(`bench:compare: ${message}\n`);
+  process.exit(2);
+};
+const positive = (flag: string): number => {
+  const n = Number(values[flag as keyof typeof values]);
+  return Number.isInteger(n) && n > 0 ? n : fail(`--${flag} wants a positive integer`);
+};
+const keyType = (k: string): KeyType =>
+  k === 'rsa2048' || k === 'ecdsa256' ? k : fail(`--key ${k}: use rsa2048 or ecdsa256`);
+// Memory mode measures idle certificates, not speed: it runs the tuned flags unless told otherwise, to stay short.
+const variant = (values.variant ?? (values.memory ? 'tuned' : 'defaults')) as Variant;
+if (variant !== 'defaults' && variant !== 'tuned') fail(`--variant ${variant}: use defaults or tuned`);
+const only = values.only;
+if (only !== undefined && only !== 'gardener' && only !== 'ours') fail(`--only ${only}: use gardener or ours`);
+const runGardener = only !== 'ours';
+const runOurs = only !== 'gardener';
+const PODS = positive('pods');
+const natsNodes = Number(values['nats-nodes']);
+if (natsNodes !== 1 && natsNodes !== 3) fail('--nats-nodes: 1 or 3');
+if (values.logs) mkdirSync(values.logs, { recursive: true });
+const gardenerBinary = runGardener ? await ensureGardenerController(log) : '';
+const runId = Math.random().toString(36).slice(2, 7);
+
+interface Round {
+  certs: number;
+  key: KeyType;
+  gardener?: RunResult;
+  ours?: RunResult;
+  natsIdleRss?: number;
+  raw?: Awaited<ReturnType<typeof rawAcmeIssuance>>;
+}
+
+/** One stack: gardener (then its leftovers removed), ours, and (unless told not to) the raw ceiling. */
+async function oneRound(certs: number, key: KeyType, withRaw: boolean): Promise<Round> {
+  const stack: Stack = await startStack({ apiServers: 2, natsNodes: natsNodes as 1 | 3, log });
+  const info = stack.info;
+  const common = {
+    info,
+    pebbleLog: stack.acme.process.logFile,
+    certs,
+    key,
+    createConcurrency: positive('create-concurrency'),
+    stallSeconds: positive('stall-seconds'),
+    logsDir: values.logs,
+    log,
+  };
+  const result: Round = { certs, key };
+  try {
+    if (withRaw) {
+      // This process talks to pebble too: trust its listener like the controllers do.
+      acme.axios.defaults.httpsAgent = new Agent({ ca: readFileSync(info.acme.listenerCaPath), keepAlive: true });
+      const concurrency = positive('raw-concurrency');
+      log(`raw acme-client: ${certs} certificates (${key}), ${concurrency} at a time`);
+      result.raw = await rawAcmeIssuance({
+        directoryUrl: info.acme.directoryUrl,
+        dnsManagementUrl: info.dns.managementUrl,
+        certs,
+        concurrency,
+        domain: `raw-${runId}.bench.example`,
+        key,
+      });
+      log(`raw: ${result.raw.seconds.toFixed(1)} s, ${result.raw.certsPerSecond.toFixed(1)} certs/s`);
+    }
+    if (runGardener) {
+      log(`gardener cert-controller-manager v${GARDENER_VERSION} (${variant})`);
+      result.gardener = await runController({
+        ...common,
+        start: async (): Promise<Contender> => startGardener(gardenerBinary, info, variant),
+        namespace: 'bench-gardener',
+        issuer: 'gardener',
+        domain: `g-${runId}.bench.example`,
+      });
+      if (runOurs) await removeLeftovers(info, 'bench-gardener', 'gardener');
+    }
+    if (runOurs) {
+      log(`ours, ${PODS} pod(s) (${variant})`);
+      result.ours = await runController({
+        ...common,
+        start: () => startOurs(info, PODS, variant),
+        namespace: 'bench-ours',
+        issuer: 'ours',
+        domain: `o-${runId}.bench.example`,
+      });
+      result.natsIdleRss = stack.nats.nodes.reduce((s, n) => s + (memoryOf(n.process.pid) ?? 0), 0);
+    }
+    return result;
+  } finally {
+    await stack.stop();
+  }
+}
+
+function memoryOf(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) * 1024 : undefined;
+}
+
+const sum = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0);
+const ratio = (a: number | undefined, b: number | undefined) =>
+  a === undefined || b === undefined || b === 0 ? null : round(a / b, 2);
+
+function figures(r: RunResult, certs: number) {
+  return {
+    allReadySeconds: round(r.allReadySeconds, 2),
+    certsPerSecond: round(r.certsPerSecond, 2),
+    p50Seconds: round(r.p50Seconds),
+    p95Seconds: round(r.p95Seconds),
+    peakRssMB: mb(sum(r.peakRss)),
+    idleRssMB: mb(sum(r.idleRss)),
+    acmeOrders: r.acmeOrders,
+    failures: r.failures,
+    rankCorrelation: round(r.rankCorrelation),
+    errorsSeen: r.errorsSeen,
+    cpuSeconds: round(r.cpuSeconds, 1),
+    apiWritesPerCert: round(r.apiWrites / certs, 2),
+    createSeconds: round(r.createSeconds, 2),
+  };
+}
+
+function perPod(r: RunResult) {
+  return {
+    pods: r.peakRss.length,
+    peakRssMBPerPod: r.peakRss.map(mb),
+    idleRssMBPerPod: r.idleRss.map(mb),
+  };
+}
+
+function bytesPerIdleCert(r: RunResult, certs: number) {
+  return {
+    bytesPerIdleCert: Math.round((sum(r.idleRss) - sum(r.baselineRss)) / certs),
+    baselineRssMB: mb(sum(r.baselineRss)),
+    idleRssMB: mb(sum(r.idleRss)),
+    idleSettled: r.idleSettled,
+    allReadySeconds: round(r.allReadySeconds, 2),
+    failures: r.failures,
+  };
+}
+
+function printCommandLines(round: Round): void {
+  for (const [name, r] of [
+    ['gardener', round.gardener],
+    ['ours', round.ours],
+  ] as const) {
+    for (const argv of r?.commandLines ?? []) log(`${name} command line: ${argv.join(' ')}`);
+  }
+}
+
+const machine = { cores: cpus().length, natsNodes, apiServers: 2 };
+
+if (values.memory) {
+  const sizes = values.sizes.split(',').map((s) => {
+    const [n, k] = s.split(':');
+    const certs = Number(n);
+    if (!Number.isInteger(certs) || certs <= 0) fail(`--sizes ${values.sizes}: use N:key,N:key (e.g. 1000:rsa2048)`);
+    return { certs, key: keyType(k ?? 'rsa2048') };
+  });
+  const out = [];
+  for (const { certs, key } of sizes) {
+    log(`memory: ${certs} certificates (${key})`);
+    const r = await oneRound(certs, key, false);
+    printCommandLines(r);
+    out.push({
+      certs,
+      key,
+      ...(r.gardener ? { gardener: bytesPerIdleCert(r.gardener, certs) } : {}),
+      ...(r.ours
+        ? { ours: { ...bytesPerIdleCert(r.ours, certs), pods: PODS, natsIdleRssMB: mb(r.natsIdleRss ?? 0) } }
+        : {}),
+    });
+  }
+  console.log(
+    JSON.stringify({
+      mode: 'memory',
+      variant,
+      ...(variant === 'tuned' ? { tunedFlags: TUNED_FLAGS.join(' ') } : {}),
+      sizes: out,
+      note: 'bytesPerIdleCert = (RSS after all Ready and settled - RSS with a Ready Issuer and no certificates) / N; ECDSA P-256 keys where key is ecdsa256 (5000 by default, to keep the run short)',
+      ...machine,
+    }),
+  );
+} else {
+  const certs = positive('certs');
+  const key = keyType(values.key);
+  const r = await oneRound(certs, key, !values['no-raw']);
+  printCommandLines(r);
+  const g = r.gardener;
+  const o = r.ours;
+  const rawSeconds = r.raw?.seconds;
+  console.log(
+    JSON.stringify({
+      certs,
+      key,
+      variant,
+      ...(variant === 'tuned' ? { tunedFlags: TUNED_FLAGS.join(' ') } : {}),
+      gardenerVersion: `v${GARDENER_VERSION}`,
+      ...(g ? { gardener: figures(g, certs) } : {}),
+      ...(o ? { ours: { ...figures(o, certs), ...perPod(o), natsIdleRssMB: mb(r.natsIdleRss ?? 0) } } : {}),
+      ...(g && o
+        ? {
+            ratios: {
+              allReady: ratio(o.allReadySeconds, g.allReadySeconds),
+              p50: ratio(o.p50Seconds, g.p50Seconds),
+              p95: ratio(o.p95Seconds, g.p95Seconds),
+              peakRss: ratio(sum(o.peakRss), sum(g.peakRss)),
+              idleRss: ratio(sum(o.idleRss), sum(g.idleRss)),
+              cpu: ratio(o.cpuSeconds, g.cpuSeconds),
+            },
+          }
+        : {}),
+      ...(r.raw
+        ? {
+            raw: {
+              seconds: round(r.raw.seconds, 2),
+              certsPerSecond: round(r.raw.certsPerSecond, 2),
+              p50Seconds: round(r.raw.p50Seconds),
+              concurrency: positive('raw-concurrency'),
+            },
+            // Throughput as a share of the ceiling: raw time / time to all Ready.
+            ...(o ? { oursToRaw: ratio(rawSeconds, o.allReadySeconds) } : {}),
+            ...(g ? { gardenerToRaw: ratio(rawSeconds, g.allReadySeconds) } : {}),
+          }
+        : {}),
+      ...machine,
+    }),
+  );
+}
