@@ -31,6 +31,7 @@ const { values } = parseArgs({
     'stall-seconds': { type: 'string', default: '300' },
     'nats-nodes': { type: 'string', default: '3' },
     logs: { type: 'string' },
+    'ours-log-level': { type: 'string' },
     memory: { type: 'boolean', default: false },
     sizes: { type: 'string', default: '1000:rsa2048,5000:ecdsa256' },
   },
@@ -116,7 +117,7 @@ async function oneRound(certs: number, key: KeyType, withRaw: boolean): Promise<
       log(`ours, ${PODS} pod(s) (${variant})`);
       result.ours = await runController({
         ...common,
-        start: () => startOurs(info, PODS, variant),
+        start: () => startOurs(info, PODS, variant, values['ours-log-level']),
         namespace: 'bench-ours',
         issuer: 'ours',
         domain: `o-${runId}.bench.example`,
@@ -233,6 +234,7 @@ if (values.memory) {
       variant,
       ...(variant === 'tuned' ? { tunedFlags: TUNED_FLAGS.join(' ') } : {}),
       gardenerVersion: `v${GARDENER_VERSION}`,
+      ...(values['ours-log-level'] ? { oursLogLevel: values['ours-log-level'] } : {}),
       ...(g ? { gardener: figures(g, certs) } : {}),
       ...(o ? { ours: { ...figures(o, certs), ...perPod(o), natsIdleRssMB: mb(r.natsIdleRss ?? 0) } } : {}),
       ...(g && o

@@ -61,8 +61,19 @@ export function startGardener(binary: string, info: StackInfo, variant: Variant)
 }
 
 /** Our cert-controller-manager: `pods` processes of one actor system on the stack's NATS. */
-export async function startOurs(info: StackInfo, pods: number, variant: Variant): Promise<Contender> {
-  const args = ['--issuer.precheck-nameservers', info.dns.server, ...(variant === 'tuned' ? TUNED_FLAGS : [])];
+export async function startOurs(
+  info: StackInfo,
+  pods: number,
+  variant: Variant,
+  /** A diagnostic (e.g. debug for the order steps' timings), not a tuning flag: named in the JSON line when set. */
+  logLevel?: string,
+): Promise<Contender> {
+  const args = [
+    '--issuer.precheck-nameservers',
+    info.dns.server,
+    ...(variant === 'tuned' ? TUNED_FLAGS : []),
+    ...(logLevel ? ['--log-level', logLevel] : []),
+  ];
   const started = Array.from({ length: pods }, (_, i) => new ControllerPod(`ours-${i}`, info, args));
   try {
     await Promise.all(started.map((p) => p.ready()));
