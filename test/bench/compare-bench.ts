@@ -7,13 +7,14 @@
 // certificates) / N, at N = 1000 (RSA-2048) and 5000 (ECDSA P-256, to keep the run short), each on a fresh stack.
 import { mkdirSync, readFileSync } from 'node:fs';
 import { Agent } from 'node:https';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import * as acme from 'acme-client';
 import { ensureGardenerController, GARDENER_VERSION } from '../env/gardener-controller.js';
 import { type Stack, startStack } from '../env/stack.js';
 import { type Contender, startGardener, startOurs, TUNED_FLAGS, type Variant } from './compare/contenders.js';
 import { removeLeftovers } from './compare/leftovers.js';
+import { ForeignCpu, waitForQuietMachine } from './compare/proc-stats.js';
 import { type KeyType, type RunResult, runController } from './compare/run.js';
 import { mb, round } from './compare/stats.js';
 import { rawAcmeIssuance } from './raw-acme.js';
@@ -31,6 +32,7 @@ const { values } = parseArgs({
     'stall-seconds': { type: 'string', default: '300' },
     'nats-nodes': { type: 'string', default: '3' },
     logs: { type: 'string' },
+    'quiet-wait': { type: 'string', default: '0' },
     'ours-log-level': { type: 'string' },
     memory: { type: 'boolean', default: false },
     sizes: { type: 'string', default: '1000:rsa2048,5000:ecdsa256' },
@@ -68,7 +70,7 @@ interface Round {
   gardener?: RunResult;
   ours?: RunResult;
   natsIdleRss?: number;
-  raw?: Awaited<ReturnType<typeof rawAcmeIssuance>>;
+  raw?: Awaited<ReturnType<typeof rawAcmeIssuance>> & { foreignCpuSeconds: number };
 }
 
 /** One stack: gardener (then its leftovers removed), ours, and (unless told not to) the raw ceiling. */
@@ -86,13 +88,20 @@ async function oneRound(certs: number, key: KeyType, withRaw: boolean): Promise<
     log,
   };
   const result: Round = { certs, key };
+  // --quiet-wait S: before each measured phase, wait up to S seconds for other work on the machine to calm down.
+  const quietWaitMs = Number(values['quiet-wait']) * 1000;
+  const quiet = async () => {
+    if (quietWaitMs > 0) await waitForQuietMachine(quietWaitMs, log);
+  };
   try {
     if (withRaw) {
       // This process talks to pebble too: trust its listener like the controllers do.
       acme.axios.defaults.httpsAgent = new Agent({ ca: readFileSync(info.acme.listenerCaPath), keepAlive: true });
       const concurrency = positive('raw-concurrency');
+      await quiet();
       log(`raw acme-client: ${certs} certificates (${key}), ${concurrency} at a time`);
-      result.raw = await rawAcmeIssuance({
+      const foreign = new ForeignCpu().start();
+      const raw = await rawAcmeIssuance({
         directoryUrl: info.acme.directoryUrl,
         dnsManagementUrl: info.dns.managementUrl,
         certs,
@@ -100,9 +109,11 @@ async function oneRound(certs: number, key: KeyType, withRaw: boolean): Promise<
         domain: `raw-${runId}.bench.example`,
         key,
       });
+      result.raw = { ...raw, foreignCpuSeconds: foreign.seconds() };
       log(`raw: ${result.raw.seconds.toFixed(1)} s, ${result.raw.certsPerSecond.toFixed(1)} certs/s`);
     }
     if (runGardener) {
+      await quiet();
       log(`gardener cert-controller-manager v${GARDENER_VERSION} (${variant})`);
       result.gardener = await runController({
         ...common,
@@ -114,10 +125,18 @@ async function oneRound(certs: number, key: KeyType, withRaw: boolean): Promise<
       if (runOurs) await removeLeftovers(info, 'bench-gardener', 'gardener');
     }
     if (runOurs) {
+      await quiet();
       log(`ours, ${PODS} pod(s) (${variant})`);
       result.ours = await runController({
         ...common,
-        start: () => startOurs(info, PODS, variant, values['ours-log-level']),
+        start: () =>
+          startOurs(
+            info,
+            stack.nats.nodes.map((n) => n.process.pid!),
+            PODS,
+            variant,
+            values['ours-log-level'],
+          ),
         namespace: 'bench-ours',
         issuer: 'ours',
         domain: `o-${runId}.bench.example`,
@@ -153,6 +172,8 @@ function figures(r: RunResult, certs: number) {
     rankCorrelation: round(r.rankCorrelation),
     errorsSeen: r.errorsSeen,
     cpuSeconds: round(r.cpuSeconds, 1),
+    foreignCpuSeconds: round(r.foreignCpuSeconds, 1),
+    startSeconds: round(r.startSeconds, 1),
     apiWritesPerCert: round(r.apiWrites / certs, 2),
     createSeconds: round(r.createSeconds, 2),
   };
@@ -186,7 +207,8 @@ function printCommandLines(round: Round): void {
   }
 }
 
-const machine = { cores: cpus().length, natsNodes, apiServers: 2 };
+// The load average at the start: other work on the shared machine shows here and in each run's foreignCpuSeconds.
+const machine = { cores: cpus().length, loadAvg1AtStart: round(loadavg()[0] ?? 0, 2), natsNodes, apiServers: 2 };
 
 if (values.memory) {
   const sizes = values.sizes.split(',').map((s) => {
@@ -256,6 +278,7 @@ if (values.memory) {
               certsPerSecond: round(r.raw.certsPerSecond, 2),
               p50Seconds: round(r.raw.p50Seconds),
               concurrency: positive('raw-concurrency'),
+              foreignCpuSeconds: round(r.raw.foreignCpuSeconds, 1),
             },
             // Throughput as a share of the ceiling: raw time / time to all Ready.
             ...(o ? { oursToRaw: ratio(rawSeconds, o.allReadySeconds) } : {}),

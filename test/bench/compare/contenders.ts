@@ -16,6 +16,11 @@ export interface Contender {
   /** One per process (pod), in the order of `pids`: argv as started. */
   readonly commandLines: readonly string[][];
   readonly pids: readonly number[];
+  /**
+   * Processes the controller needs besides its own (ours: the NATS servers), which must be quiet too before the
+   * Certificates are applied: ours sets up its JetStream consumers after it reports running.
+   */
+  readonly supportPids: readonly number[];
   /** Why a process is gone, if one is. */
   exited(): string | undefined;
   /** Copies the processes' logs into `dir`. */
@@ -54,6 +59,7 @@ export function startGardener(binary: string, info: StackInfo, variant: Variant)
     name: 'gardener',
     commandLines: [[`LEGO_CA_CERTIFICATES=${env.LEGO_CA_CERTIFICATES}`, binary, ...args]],
     pids: [proc.pid!],
+    supportPids: [],
     exited: () => (proc.running ? undefined : `gardener exited; its log ends:\n${proc.tail(15)}`),
     saveLogs: (to) => copyFileSync(proc.logFile, join(to, 'gardener.log')),
     stop: () => proc.stop(),
@@ -63,6 +69,7 @@ export function startGardener(binary: string, info: StackInfo, variant: Variant)
 /** Our cert-controller-manager: `pods` processes of one actor system on the stack's NATS. */
 export async function startOurs(
   info: StackInfo,
+  natsPids: readonly number[],
   pods: number,
   variant: Variant,
   /** A diagnostic (e.g. debug for the order steps' timings), not a tuning flag: named in the JSON line when set. */
@@ -87,6 +94,7 @@ export async function startOurs(
     name: 'ours',
     commandLines: started.map((p) => [`NODE_EXTRA_CA_CERTS=${info.acme.listenerCaPath}`, ...p.child.spawnargs]),
     pids: started.map((p) => p.child.pid!),
+    supportPids: natsPids,
     exited: () => (gone.size > 0 ? [...gone].join('; ') : undefined),
     saveLogs: (to) => {
       for (const p of started)

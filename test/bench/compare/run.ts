@@ -11,7 +11,7 @@ import type { StackInfo } from '../../env/stack.js';
 import { countWrites } from '../audit-writes.js';
 import type { Contender } from './contenders.js';
 import { logOffset, ordersSince } from './pebble-orders.js';
-import { cpuSeconds, memory, RssSampler, settle, sleep } from './proc-stats.js';
+import { cpuSeconds, ForeignCpu, memory, RssSampler, settle, sleep } from './proc-stats.js';
 import { percentile, spearman } from './stats.js';
 
 export type KeyType = 'rsa2048' | 'ecdsa256';
@@ -41,6 +41,9 @@ export interface RunSpec {
 
 export interface RunResult {
   commandLines: readonly string[][];
+  /** From starting the controller to its Issuer being Ready, and then until it (and NATS for ours) was quiet. */
+  startSeconds: number;
+  startSettleSeconds: number;
   allReadySeconds: number;
   certsPerSecond: number;
   p50Seconds: number;
@@ -59,6 +62,8 @@ export interface RunResult {
   rankCorrelation: number;
   /** CPU seconds of the controller's processes from the first create to the last Ready. */
   cpuSeconds: number;
+  /** CPU seconds other work on the machine (outside this benchmark's processes) used during the same window. */
+  foreignCpuSeconds: number;
   apiWrites: number;
   apiWritesByResource: Record<string, number>;
 }
@@ -71,6 +76,7 @@ export async function runController(spec: RunSpec): Promise<RunResult> {
   // Certificates in their namespace of the source cluster; gardener writes challenge entries into the same namespace
   // of the dns cluster when --dns-namespace is empty, so it must exist there too.
   for (const k of new Set([source, dns])) await ensureNamespace(k, spec.namespace);
+  const tStart = performance.now();
   const contender = await spec.start();
   const pids = contender.pids;
   const rss = new RssSampler(pids);
@@ -102,8 +108,10 @@ export async function runController(spec: RunSpec): Promise<RunResult> {
         throw new Error(`${contender.name}: issuer not Ready after 120 s: ${JSON.stringify(issuer.status)}`);
       await sleep(100);
     }
+    const startSeconds = (performance.now() - tStart) / 1000;
     log(`${contender.name}: issuer Ready after ${((performance.now() - t0Issuer) / 1000).toFixed(1)} s`);
-    await settle(pids, { minMs: 3000, maxMs: 30_000 });
+    const startSettle = await settle([...pids, ...contender.supportPids], { minMs: 3000, maxMs: 60_000 });
+    if (!startSettle.quiet) log(`${contender.name}: not quiet after ${(startSettle.ms / 1000).toFixed(0)} s; going on`);
     const baselineRss = pids.map((p) => memory(p)?.rss ?? Number.NaN);
 
     const readyAt = new Map<string, number>();
@@ -144,6 +152,7 @@ export async function runController(spec: RunSpec): Promise<RunResult> {
     const ordersFrom = logOffset(spec.pebbleLog);
     const wallStart = Date.now();
     const cpuStart = pids.reduce((s, p) => s + cpuSeconds(p), 0);
+    const foreign = new ForeignCpu().start();
     const createdAt = new Map<string, number>();
     const createdRv = new Map<string, number>();
     const names = Array.from({ length: spec.certs }, (_, i) => `c-${i}`);
@@ -185,6 +194,7 @@ export async function runController(spec: RunSpec): Promise<RunResult> {
       await sleep(100);
     }
     const cpu = pids.reduce((s, p) => s + cpuSeconds(p), 0) - cpuStart;
+    const foreignCpuSeconds = foreign.seconds();
     const ready = names.filter((n) => readyAt.has(n));
     const last = Math.max(t0, ...ready.map((n) => readyAt.get(n)!));
     const latencies = ready.map((n) => (readyAt.get(n)! - createdAt.get(n)!) / 1000);
@@ -201,6 +211,8 @@ export async function runController(spec: RunSpec): Promise<RunResult> {
     log(`${contender.name}: API writes by resource: ${JSON.stringify(writes.byResource)}`);
     return {
       commandLines: contender.commandLines,
+      startSeconds,
+      startSettleSeconds: startSettle.ms / 1000,
       allReadySeconds,
       certsPerSecond: ready.length / allReadySeconds,
       p50Seconds: percentile(latencies, 0.5),
@@ -218,6 +230,7 @@ export async function runController(spec: RunSpec): Promise<RunResult> {
         ready.map((n) => readySeq.get(n)!),
       ),
       cpuSeconds: cpu,
+      foreignCpuSeconds,
       apiWrites: writes.total,
       apiWritesByResource: writes.byResource,
     };
