@@ -33,6 +33,7 @@ const { values } = parseArgs({
     'nats-nodes': { type: 'string', default: '3' },
     logs: { type: 'string' },
     'quiet-wait': { type: 'string', default: '0' },
+    'quiet-cores': { type: 'string', default: '0.25' },
     'ours-log-level': { type: 'string' },
     memory: { type: 'boolean', default: false },
     sizes: { type: 'string', default: '1000:rsa2048,5000:ecdsa256' },
@@ -88,10 +89,11 @@ async function oneRound(certs: number, key: KeyType, withRaw: boolean): Promise<
     log,
   };
   const result: Round = { certs, key };
-  // --quiet-wait S: before each measured phase, wait up to S seconds for other work on the machine to calm down.
+  // --quiet-wait S: before each measured phase, wait up to S seconds until other work on the machine uses less than
+  // --quiet-cores of CPU.
   const quietWaitMs = Number(values['quiet-wait']) * 1000;
   const quiet = async () => {
-    if (quietWaitMs > 0) await waitForQuietMachine(quietWaitMs, log);
+    if (quietWaitMs > 0) await waitForQuietMachine(quietWaitMs, log, Number(values['quiet-cores']));
   };
   try {
     if (withRaw) {
