@@ -8,6 +8,7 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { Agent } from 'node:https';
 import { cpus, loadavg } from 'node:os';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import * as acme from 'acme-client';
 import { ensureGardenerController, GARDENER_VERSION } from '../env/gardener-controller.js';
@@ -15,7 +16,7 @@ import { type Stack, startStack } from '../env/stack.js';
 import { type Contender, startGardener, startOurs, TUNED_FLAGS, type Variant } from './compare/contenders.js';
 import { removeLeftovers } from './compare/leftovers.js';
 import { ForeignCpu, waitForQuietMachine } from './compare/proc-stats.js';
-import { type KeyType, type RunResult, runController } from './compare/run.js';
+import { issuerQuota, type KeyType, type RunResult, runController } from './compare/run.js';
 import { mb, round } from './compare/stats.js';
 import { rawAcmeIssuance } from './raw-acme.js';
 
@@ -72,10 +73,16 @@ interface Round {
   ours?: RunResult;
   natsIdleRss?: number;
   raw?: Awaited<ReturnType<typeof rawAcmeIssuance>> & { foreignCpuSeconds: number };
+  /** A phase that failed, by name: the others still report. */
+  errors: { raw?: string; gardener?: string; ours?: string };
 }
 
-/** One stack: gardener (then its leftovers removed), ours, and (unless told not to) the raw ceiling. */
-async function oneRound(certs: number, key: KeyType, withRaw: boolean): Promise<Round> {
+/** One stack: the raw ceiling, gardener (then its leftovers removed), ours; each as asked. */
+async function oneRound(
+  certs: number,
+  key: KeyType,
+  which: { raw: boolean; gardener: boolean; ours: boolean },
+): Promise<Round> {
   const stack: Stack = await startStack({ apiServers: 2, natsNodes: natsNodes as 1 | 3, log });
   const info = stack.info;
   const common = {
@@ -85,10 +92,16 @@ async function oneRound(certs: number, key: KeyType, withRaw: boolean): Promise<
     key,
     createConcurrency: positive('create-concurrency'),
     stallSeconds: positive('stall-seconds'),
-    logsDir: values.logs,
+    // One directory per round, so a memory run's sizes keep their own logs.
+    logsDir: values.logs ? join(values.logs, `${certs}-${key}`) : undefined,
     log,
   };
-  const result: Round = { certs, key };
+  if (common.logsDir) mkdirSync(common.logsDir, { recursive: true });
+  const result: Round = { certs, key, errors: {} };
+  const failed = (phase: keyof Round['errors'], err: unknown) => {
+    result.errors[phase] = (err as Error).message.split('\n')[0];
+    log(`${phase} failed: ${(err as Error).message}`);
+  };
   // --quiet-wait S: before each measured phase, wait up to S seconds until other work on the machine uses less than
   // --quiet-cores of CPU.
   const quietWaitMs = Number(values['quiet-wait']) * 1000;
@@ -96,54 +109,66 @@ async function oneRound(certs: number, key: KeyType, withRaw: boolean): Promise<
     if (quietWaitMs > 0) await waitForQuietMachine(quietWaitMs, log, Number(values['quiet-cores']));
   };
   try {
-    if (withRaw) {
+    if (which.raw) {
       // This process talks to pebble too: trust its listener like the controllers do.
       acme.axios.defaults.httpsAgent = new Agent({ ca: readFileSync(info.acme.listenerCaPath), keepAlive: true });
       const concurrency = positive('raw-concurrency');
       await quiet();
       log(`raw acme-client: ${certs} certificates (${key}), ${concurrency} at a time`);
       const foreign = new ForeignCpu().start();
-      const raw = await rawAcmeIssuance({
-        directoryUrl: info.acme.directoryUrl,
-        dnsManagementUrl: info.dns.managementUrl,
-        certs,
-        concurrency,
-        domain: `raw-${runId}.bench.example`,
-        key,
-      });
-      result.raw = { ...raw, foreignCpuSeconds: foreign.seconds() };
-      log(`raw: ${result.raw.seconds.toFixed(1)} s, ${result.raw.certsPerSecond.toFixed(1)} certs/s`);
+      try {
+        const raw = await rawAcmeIssuance({
+          directoryUrl: info.acme.directoryUrl,
+          dnsManagementUrl: info.dns.managementUrl,
+          certs,
+          concurrency,
+          domain: `raw-${runId}.bench.example`,
+          key,
+        });
+        result.raw = { ...raw, foreignCpuSeconds: foreign.seconds() };
+        log(`raw: ${result.raw.seconds.toFixed(1)} s, ${result.raw.certsPerSecond.toFixed(1)} certs/s`);
+      } catch (err) {
+        failed('raw', err);
+      }
     }
-    if (runGardener) {
+    if (which.gardener) {
       await quiet();
       log(`gardener cert-controller-manager v${GARDENER_VERSION} (${variant})`);
-      result.gardener = await runController({
-        ...common,
-        start: async (): Promise<Contender> => startGardener(gardenerBinary, info, variant),
-        namespace: 'bench-gardener',
-        issuer: 'gardener',
-        domain: `g-${runId}.bench.example`,
-      });
-      if (runOurs) await removeLeftovers(info, 'bench-gardener', 'gardener');
+      try {
+        result.gardener = await runController({
+          ...common,
+          start: async (): Promise<Contender> => startGardener(gardenerBinary, info, variant),
+          namespace: 'bench-gardener',
+          issuer: 'gardener',
+          domain: `g-${runId}.bench.example`,
+        });
+      } catch (err) {
+        failed('gardener', err);
+      }
+      if (which.ours) await removeLeftovers(info, 'bench-gardener', 'gardener').catch((err) => failed('gardener', err));
     }
-    if (runOurs) {
+    if (which.ours) {
       await quiet();
       log(`ours, ${PODS} pod(s) (${variant})`);
-      result.ours = await runController({
-        ...common,
-        start: () =>
-          startOurs(
-            info,
-            stack.nats.nodes.map((n) => n.process.pid!),
-            PODS,
-            variant,
-            values['ours-log-level'],
-          ),
-        namespace: 'bench-ours',
-        issuer: 'ours',
-        domain: `o-${runId}.bench.example`,
-      });
-      result.natsIdleRss = stack.nats.nodes.reduce((s, n) => s + (memoryOf(n.process.pid) ?? 0), 0);
+      try {
+        result.ours = await runController({
+          ...common,
+          start: () =>
+            startOurs(
+              info,
+              stack.nats.nodes.map((n) => n.process.pid!),
+              PODS,
+              variant,
+              values['ours-log-level'],
+            ),
+          namespace: 'bench-ours',
+          issuer: 'ours',
+          domain: `o-${runId}.bench.example`,
+        });
+        result.natsIdleRss = stack.nats.nodes.reduce((s, n) => s + (memoryOf(n.process.pid) ?? 0), 0);
+      } catch (err) {
+        failed('ours', err);
+      }
     }
     return result;
   } finally {
@@ -191,7 +216,8 @@ function perPod(r: RunResult) {
 
 function bytesPerIdleCert(r: RunResult, certs: number) {
   return {
-    bytesPerIdleCert: Math.round((sum(r.idleRss) - sum(r.baselineRss)) / certs),
+    // Only when all N are Ready: otherwise the figure would divide by certificates that are not there.
+    bytesPerIdleCert: r.failures === 0 ? Math.round((sum(r.idleRss) - sum(r.baselineRss)) / certs) : null,
     baselineRssMB: mb(sum(r.baselineRss)),
     idleRssMB: mb(sum(r.idleRss)),
     idleSettled: r.idleSettled,
@@ -222,16 +248,27 @@ if (values.memory) {
   const out = [];
   for (const { certs, key } of sizes) {
     log(`memory: ${certs} certificates (${key})`);
-    const r = await oneRound(certs, key, false);
-    printCommandLines(r);
-    out.push({
+    // A fresh stack for each controller: one's leftovers (a busy pebble after thousands of orders) never touch the
+    // other's figure, and memory needs no same-stack comparison.
+    const none = { raw: false, gardener: false, ours: false };
+    const g = runGardener ? await oneRound(certs, key, { ...none, gardener: true }) : undefined;
+    const o = runOurs ? await oneRound(certs, key, { ...none, ours: true }) : undefined;
+    for (const r of [g, o]) if (r) printCommandLines(r);
+    const entry = {
       certs,
       key,
-      ...(r.gardener ? { gardener: bytesPerIdleCert(r.gardener, certs) } : {}),
-      ...(r.ours
-        ? { ours: { ...bytesPerIdleCert(r.ours, certs), pods: PODS, natsIdleRssMB: mb(r.natsIdleRss ?? 0) } }
+      ...(issuerQuota(certs) ? { requestsPerDayQuota: issuerQuota(certs) } : {}),
+      ...(g ? { gardener: g.gardener ? bytesPerIdleCert(g.gardener, certs) : { error: g.errors.gardener } } : {}),
+      ...(o
+        ? {
+            ours: o.ours
+              ? { ...bytesPerIdleCert(o.ours, certs), pods: PODS, natsIdleRssMB: mb(o.natsIdleRss ?? 0) }
+              : { error: o.errors.ours },
+          }
         : {}),
-    });
+    };
+    log(`memory result: ${JSON.stringify(entry)}`);
+    out.push(entry);
   }
   console.log(
     JSON.stringify({
@@ -246,7 +283,7 @@ if (values.memory) {
 } else {
   const certs = positive('certs');
   const key = keyType(values.key);
-  const r = await oneRound(certs, key, !values['no-raw']);
+  const r = await oneRound(certs, key, { raw: !values['no-raw'], gardener: runGardener, ours: runOurs });
   printCommandLines(r);
   const g = r.gardener;
   const o = r.ours;
@@ -258,9 +295,14 @@ if (values.memory) {
       variant,
       ...(variant === 'tuned' ? { tunedFlags: TUNED_FLAGS.join(' ') } : {}),
       gardenerVersion: `v${GARDENER_VERSION}`,
+      ...(issuerQuota(certs) ? { requestsPerDayQuota: issuerQuota(certs) } : {}),
       ...(values['ours-log-level'] ? { oursLogLevel: values['ours-log-level'] } : {}),
-      ...(g ? { gardener: figures(g, certs) } : {}),
-      ...(o ? { ours: { ...figures(o, certs), ...perPod(o), natsIdleRssMB: mb(r.natsIdleRss ?? 0) } } : {}),
+      ...(g ? { gardener: figures(g, certs) } : r.errors.gardener ? { gardener: { error: r.errors.gardener } } : {}),
+      ...(o
+        ? { ours: { ...figures(o, certs), ...perPod(o), natsIdleRssMB: mb(r.natsIdleRss ?? 0) } }
+        : r.errors.ours
+          ? { ours: { error: r.errors.ours } }
+          : {}),
       ...(g && o
         ? {
             ratios: {
@@ -273,6 +315,7 @@ if (values.memory) {
             },
           }
         : {}),
+      ...(r.errors.raw ? { raw: { error: r.errors.raw } } : {}),
       ...(r.raw
         ? {
             raw: {
