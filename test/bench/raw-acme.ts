@@ -15,12 +15,16 @@ export interface RawResult {
   p50Seconds: number;
 }
 
+/** The certificate key: ECDSA P-256, or RSA-2048 (the seed's default for Certificates without spec.privateKey). */
+export type RawKeyType = 'ecdsa256' | 'rsa2048';
+
 export async function rawAcmeIssuance(opts: {
   directoryUrl: string;
   dnsManagementUrl: string;
   certs: number;
   concurrency: number;
   domain: string;
+  key?: RawKeyType;
 }): Promise<RawResult> {
   const client = new acme.Client({
     directoryUrl: opts.directoryUrl,
@@ -53,7 +57,10 @@ export async function rawAcmeIssuance(opts: {
       await client.waitForValidStatus(challenge);
       await post('/clear-txt', { host });
     }
-    const { privateKey } = await genKey('ec', { namedCurve: 'P-256' });
+    const { privateKey } =
+      opts.key === 'rsa2048'
+        ? await genKey('rsa', { modulusLength: 2048 })
+        : await genKey('ec', { namedCurve: 'P-256' });
     const [, csr] = await acme.crypto.createCsr(
       { commonName: name, altNames: [name] },
       privateKey.export({ format: 'pem', type: 'pkcs8' }).toString(),

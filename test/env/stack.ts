@@ -47,6 +47,11 @@ export interface StackOptions {
    * authoritative for REAL_LANE_ZONES, with external-dns-management's own CRDs in the dns cluster.
    */
   dnsLane?: DnsLane;
+  /**
+   * 4 (default): one kube-apiserver per cluster role. 2: one serving default, source and target (a user's single
+   * cluster) and one for dns, as the side-by-side benchmark runs both controllers.
+   */
+  apiServers?: 2 | 4;
   /** Where servers keep data and logs; a fresh temp dir by default. */
   dir?: string;
   log?: (line: string) => void;
@@ -99,8 +104,8 @@ export interface Stack {
 
 /**
  * Starts the whole local control plane on loopback: one etcd, a kube-apiserver per cluster role (own etcd prefix, CRDs
- * installed), a NATS JetStream cluster from nats.conf, pebble, and the dns lane: challtestsrv with the dns companion
- * stand-in, or (dnsLane 'real') PowerDNS with gardener's dns-controller-manager.
+ * installed; or two, see `apiServers`), a NATS JetStream cluster from nats.conf, pebble, and the dns lane: challtestsrv
+ * with the dns companion stand-in, or (dnsLane 'real') PowerDNS with gardener's dns-controller-manager.
  * Every server is killed with its parent process; stop() also removes the data directory.
  */
 export async function startStack(opts: StackOptions = {}): Promise<Stack> {
@@ -206,16 +211,21 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       track(startEtcd(binaries.etcd, join(dir, 'etcd'), await ports.next(), await ports.next()), (x) => x.process),
     ]);
     log(`etcd, nats, pebble up after ${Date.now() - t0} ms`);
-    const apiPorts = await Promise.all(CLUSTER_ROLES.map(() => ports.next()));
+    // With two API servers the first role of each group names the server; the others of its group share it.
+    const groups: ClusterRole[][] =
+      opts.apiServers === 2 ? [['default', 'source', 'target'], ['dns']] : CLUSTER_ROLES.map((r) => [r]);
+    const apiPorts = await Promise.all(groups.map(() => ports.next()));
     const servers = await Promise.all(
-      CLUSTER_ROLES.map((role, i) =>
+      groups.map(([role], i) =>
         track(
-          startKubeApiServer(binaries.kubeApiserver, role, join(dir, 'kube', role), etcd.url, apiPorts[i]),
+          startKubeApiServer(binaries.kubeApiserver, role!, join(dir, 'kube', role!), etcd.url, apiPorts[i]!),
           (x) => x.process,
         ),
       ),
     );
-    const apiServers = Object.fromEntries(servers.map((s) => [s.role, s])) as Record<ClusterRole, KubeApiServer>;
+    const apiServers = Object.fromEntries(
+      groups.flatMap((roles, i) => roles.map((role) => [role, servers[i]!])),
+    ) as Record<ClusterRole, KubeApiServer>;
     log(`kube-apiservers up after ${Date.now() - t0} ms`);
     const crds = loadCrds(join(repoRoot(), 'deploy', 'crds'));
     // The real lane's dns cluster gets external-dns-management's dns.gardener.cloud CRDs instead of our DNSEntry copy.
@@ -262,10 +272,13 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     const info: StackInfo = {
       dir,
       clusters: Object.fromEntries(
-        servers.map((s) => [
-          s.role,
-          { server: s.url, kubeconfig: s.kubeconfig, runtimeKubeconfig: s.runtimeKubeconfig, auditLog: s.auditLog },
-        ]),
+        CLUSTER_ROLES.map((role) => {
+          const s = apiServers[role];
+          return [
+            role,
+            { server: s.url, kubeconfig: s.kubeconfig, runtimeKubeconfig: s.runtimeKubeconfig, auditLog: s.auditLog },
+          ];
+        }),
       ) as StackInfo['clusters'],
       nats: { urls: nats.urls, monitorUrls: nats.nodes.map((n) => n.monitorUrl), users: TEST_NATS_USERS },
       kubectl: binaries.kubectl,
