@@ -470,13 +470,14 @@ export class ActorSystem implements ActivationHost {
     const key = actorKey(kind, id);
     let a = region.activations.get(key);
     if (!a) {
-      a = new Activation(def, id, shard, region.lease.epoch, this, this.opts.mailboxCapacity);
+      a = new Activation(def, id, shard, region.lease.epoch, this, def.mailboxCapacity ?? this.opts.mailboxCapacity);
       region.activations.set(key, a);
       this.stats.activations++;
     }
     if (!a.enqueue(d)) {
       this.stats.busy++;
-      answer(d, 'busy', `mailbox of ${kind}/${id} is full (${this.opts.mailboxCapacity}); retry later`);
+      const capacity = def.mailboxCapacity ?? this.opts.mailboxCapacity;
+      answer(d, 'busy', `mailbox of ${kind}/${id} is full (${capacity}); retry later`);
     } else {
       this.stats.delivered++;
       d.onEnqueued?.();

@@ -89,6 +89,11 @@ export interface ActorDefinition<S, M extends Message> {
    */
   maxConcurrentTurns?: number;
   /**
+   * Messages one activation may hold waiting (the system's mailboxCapacity when absent). A hub that every other actor
+   * asks (an issuer serving thousands of certificates) needs more room than a leaf.
+   */
+  mailboxCapacity?: number;
+  /**
    * Message types that only read (answer from state, change nothing): the only ones accepted on the query subject
    * (`ActorClient.query`), which observers may use without being allowed to send commands.
    */

@@ -6,7 +6,7 @@ import type { KubeClient } from '../kube/kube-client.js';
 import type { KubeList } from '../kube/kube-object.js';
 import { readCertificateChain } from '../x509/certificate-info.js';
 import { BACKUP_NAMESPACE, type BackupSource, backupSecretFor, backupSelector } from './backup-secret.js';
-import { ANNOTATION_REQUESTED_AT, rfc3339, type SecretWrite, type TlsSecret } from './certificate-secret.js';
+import { ANNOTATION_REQUESTED_AT, requestedAtValue, type SecretWrite, type TlsSecret } from './certificate-secret.js';
 
 /** The parts of a certificate Secret write a backup copies. */
 type WrittenSecret = Pick<SecretWrite, 'namespace' | 'name' | 'hash' | 'data' | 'requestedAtMs'>;
@@ -39,7 +39,9 @@ export async function backUpIssuedSecret(
     if (!crt) return;
     const { serialNumber } = readCertificateChain(Buffer.from(crt, 'base64').toString('utf8'));
     const annotations =
-      write.requestedAtMs !== undefined ? { [ANNOTATION_REQUESTED_AT]: rfc3339(write.requestedAtMs) } : undefined;
+      write.requestedAtMs !== undefined
+        ? { [ANNOTATION_REQUESTED_AT]: requestedAtValue(write.requestedAtMs) }
+        : undefined;
     const { ref, created } = await ensureBackupSecret(kube, {
       data: write.data,
       annotations,

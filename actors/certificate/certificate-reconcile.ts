@@ -25,7 +25,6 @@ import {
   generatedSecretName,
   isOwnedBy,
   judgeSecret,
-  rfc3339,
   type SecretsLookupReply,
 } from './certificate-secret.js';
 import { type IssuerCandidate, type IssuerKey, selectIssuer } from './issuer-selection.js';
@@ -66,8 +65,9 @@ export async function reconcile(
   }
   if (cert.spec?.renew === true) {
     // As gardener: `renew: true` becomes ensureRenewedAfter=now; the edit comes back as a new generation.
-    // Whole seconds, as metav1.Time writes it: requestedAt has whole seconds too, so the order started now counts.
-    const ensureRenewedAfter = rfc3339(ctx.now());
+    // Milliseconds, as requestedAt has them: a renewal asked for in the second its certificate was issued still
+    // renews, and the order it starts counts as that renewal.
+    const ensureRenewedAfter = new Date(ctx.now()).toISOString();
     await patchSpec(env.source, cert.metadata.namespace!, cert.metadata.name, { renew: null, ensureRenewedAfter });
     return;
   }

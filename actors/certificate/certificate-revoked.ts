@@ -41,12 +41,8 @@ export interface RevokedInput {
 export async function keepRevoked(ctx: CertCtx, env: CertEnv, input: RevokedInput): Promise<boolean> {
   const revoked = revokedCertificateOf(input.current, input.hash, !input.request.csr);
   if (!revoked) return false;
-  // requestedAt has whole seconds (as gardener writes it), ensureRenewedAfter from `renew: true` milliseconds: a
-  // renewal asked for in the second its certificate was ordered is that certificate's own request, not a new one
-  // (compared at whole seconds, as gardener's metav1.Time compares them).
-  const ensured = input.request.ensureRenewedAfterMs;
   const explicit = renewalRequested(ctx.now(), {
-    ensureRenewedAfterMs: ensured === undefined ? undefined : Math.floor(ensured / 1000) * 1000,
+    ensureRenewedAfterMs: input.request.ensureRenewedAfterMs,
     requestedAtMs: revoked.requestedAtMs,
     notBeforeMs: revoked.info.notBeforeMs,
   });

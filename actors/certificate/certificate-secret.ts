@@ -80,6 +80,13 @@ export interface SecretWrite {
   ownerReferences?: OwnerReference[];
 }
 
+/**
+ * cert.gardener.cloud/requestedAt: RFC 3339 with milliseconds (gardener writes whole seconds and parses both). The
+ * renewal rule compares it with spec.ensureRenewedAfter; whole seconds would make a renewal asked for in the second
+ * its certificate was ordered either be lost or, after it, repeat at every reconcile.
+ */
+export const requestedAtValue = (ms: number) => new Date(ms).toISOString();
+
 /** RFC 3339 in seconds, as Go's time.RFC3339 prints it. */
 export const rfc3339 = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 
@@ -90,7 +97,7 @@ export function secretToWrite(
 ): TlsSecret & { apiVersion: 'v1'; kind: 'Secret' } {
   const annotations = { ...existing?.metadata.annotations };
   delete annotations[ANNOTATION_REVOKED];
-  if (w.requestedAtMs !== undefined) annotations[ANNOTATION_REQUESTED_AT] = rfc3339(w.requestedAtMs);
+  if (w.requestedAtMs !== undefined) annotations[ANNOTATION_REQUESTED_AT] = requestedAtValue(w.requestedAtMs);
   const metadata: TlsSecret['metadata'] = {
     ...(existing?.metadata ?? {}),
     name: w.name,

@@ -58,6 +58,8 @@ const attemptKey = (issuer: Issuer) => `${issuer.metadata.uid ?? ''}/${issuer.me
 const retryDelayMs = (failures: number) => Math.min(600_000, 60_000 * 2 ** Math.max(0, failures - 1));
 /** A grant not released for this long no longer locks its domains (its certificate vanished mid-order). */
 const GRANT_LOCK_TTL_MS = 15 * 60_000;
+/** Queued requests per issuer; a few hundred bytes each (CSRs, order URLs), so 50,000 is some 10 MB at worst. */
+const ISSUER_MAILBOX_CAPACITY = 50_000;
 
 type Ctx = ActorContext<IssuerState, IssuerMsg>;
 interface Volatile {
@@ -260,6 +262,8 @@ export function issuerKind(deps: ControllerDeps): ActorDefinition<IssuerState, I
     kind: ISSUER_KIND,
     // --issuer.issuers.pool.size: issuer turns (ACME requests) running at once on this pod, over all its issuers.
     maxConcurrentTurns: deps.config.issuerConcurrency,
+    // Every certificate of the issuer asks it at each step: thousands at once must queue here, not be refused.
+    mailboxCapacity: ISSUER_MAILBOX_CAPACITY,
     initialState: () => ({}),
     parentOf: () => ({ ...DEFAULT_WATCHER }),
     queries: ['Quota', 'Describe'],

@@ -93,7 +93,11 @@ test("gardener's example issuer and certificates: objects, status and Secrets as
       'cert.gardener.cloud/certificate': 'true',
     });
     assert.deepEqual(Object.keys(secret.metadata.annotations ?? {}), ['cert.gardener.cloud/requestedAt'], name);
-    assert.match(secret.metadata.annotations!['cert.gardener.cloud/requestedAt']!, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+    // RFC 3339 with milliseconds (gardener writes whole seconds; both parse the other's).
+    assert.match(
+      secret.metadata.annotations!['cert.gardener.cloud/requestedAt']!,
+      /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/,
+    );
     assert.equal(secret.metadata.ownerReferences, undefined, 'no owner without --cascade-delete');
     const leaf = readCertificateChain(b64(secret.data!['tls.crt']));
     assert.equal(Date.parse(st.expirationDate!), Math.floor(leaf.notAfterMs / 1000) * 1000, name);

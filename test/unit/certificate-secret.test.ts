@@ -39,7 +39,7 @@ test('a new Secret is written as gardener writes it: type tls, chain, key and CA
     'cert.gardener.cloud/hash': 'h1',
     'cert.gardener.cloud/certificate': 'true',
   });
-  assert.deepEqual(s.metadata.annotations, { 'cert.gardener.cloud/requestedAt': '1970-01-01T00:00:05Z' });
+  assert.deepEqual(s.metadata.annotations, { 'cert.gardener.cloud/requestedAt': '1970-01-01T00:00:05.000Z' });
   assert.equal(s.metadata.ownerReferences, undefined);
   assert.equal(Buffer.from(s.data!['ca.crt']!, 'base64').toString().trim(), f.certPem.trim());
   const v = judgeSecret(s, 'h1');

@@ -39,6 +39,11 @@ export interface OrderMemory {
    * between finalize and download) must start a new order.
    */
   key?: { orderUrl: string; pem: string };
+  /**
+   * The key being generated since the order was opened, so it is ready when the challenges are (RSA takes long
+   * enough to matter). Never persisted, like the key.
+   */
+  pendingKey?: { orderUrl: string; pem: Promise<string> };
   /** The issuer call in flight: only its reply continues the order; other replies and Advance meanwhile are stale. */
   inflight?: { token: number; purpose: 'step' | 'reread' };
   /**

@@ -18,6 +18,8 @@ import { acmeReplyOf, ORDER_STEPS, phaseForOrder } from './order-steps.js';
 
 const ISSUER_ASK_TIMEOUT_MS = 120_000;
 const MAX_TRANSIENT_RETRIES = 6;
+/** The runtime's answer when an actor's mailbox is full. */
+const BUSY = /mailbox of \S+ is full/;
 /** The resume reminder's period: while an order runs, a pod death delays it by at most this (plus the lease TTL). */
 const RESUME_REMINDER_MS = 10_000;
 
@@ -162,6 +164,9 @@ async function carryOut(ctx: CertCtx, env: CertEnv, result: StepResult): Promise
     case 'park':
       return;
     case 'retry': {
+      // The issuer's mailbox is full (thousands of certificates at once): back-pressure, not a failure of this
+      // step. Waiting a random 1-5 s spreads the askers out instead of failing them all after six retries.
+      if (BUSY.test(result.message)) return next(ctx, 1_000 + Math.floor(Math.random() * 4_000));
       const step = stepMemory(ctx, work);
       step.retries += 1;
       if (result.transient && step.retries <= MAX_TRANSIENT_RETRIES) {

@@ -184,7 +184,7 @@ export const ORDER_STEPS: OrderSteps = {
   },
 
   order: {
-    does: 'opens the ACME order, or re-reads it by URL when one exists',
+    does: 'opens the ACME order, or re-reads it by URL when one exists; starts generating the private key (ready by finalize)',
     awaits: 'the order: its URL, finalize URL and challenges (persisted before anything else happens)',
     next: ['publish', 'validate', 'finalize'],
     resume: 'reread',
@@ -205,6 +205,12 @@ export const ORDER_STEPS: OrderSteps = {
         { order: progress.orderUrl, names: s.work.names },
         s.work.orderUrl ? 'order resumed' : 'order created',
       );
+      // The key is made while the challenges run; finalize takes it.
+      if (s.request.privateKey && s.order.pendingKey?.orderUrl !== progress.orderUrl) {
+        const pem = generatePrivateKey(s.request.privateKey);
+        pem.catch(() => undefined); // finalize generates again if this failed
+        s.order.pendingKey = { orderUrl: progress.orderUrl, pem };
+      }
       return go(phase, {
         orderUrl: progress.orderUrl,
         challenges: progress.challenges,
@@ -309,7 +315,11 @@ export const ORDER_STEPS: OrderSteps = {
     initial: () => ({}),
     async start(s) {
       const { config, work, data } = s;
-      if (data.visibleAt !== undefined) return go('answer');
+      // An Advance from before a cancelled timer can come early: the additional wait is counted, not assumed.
+      if (data.visibleAt !== undefined) {
+        const left = data.visibleAt + config.precheckAdditionalWaitMs - s.ctx.now();
+        return left > 0 ? poll(left) : go('answer');
+      }
       const nameservers = precheckNameservers(config.precheckNameservers, work.dns?.precheckNameservers);
       const groups = [...challengeGroups(work.challenges ?? [])];
       // With followCNAME the record is looked up where it was written, the end of the chain.
@@ -381,7 +391,7 @@ export const ORDER_STEPS: OrderSteps = {
   },
 
   finalize: {
-    does: "generates the private key in memory (the spec's algorithm, size and encoding) or takes spec.csr, and sends the CSR",
+    does: "takes the private key made in memory since the order opened (the spec's algorithm, size and encoding) or spec.csr, and sends the CSR",
     awaits: 'the order processing or valid; pending means the CA wants validation again',
     next: ['download', 'validate'],
     resume: 'reread',
@@ -394,7 +404,13 @@ export const ORDER_STEPS: OrderSteps = {
         csrPem = request.csr.pem;
       } else {
         if (order.key?.orderUrl !== work.orderUrl) {
-          order.key = { orderUrl: work.orderUrl!, pem: await generatePrivateKey(request.privateKey!) };
+          const pendingKey = order.pendingKey;
+          const pending = pendingKey && pendingKey.orderUrl === work.orderUrl ? pendingKey.pem : undefined;
+          const pem = await (pending ?? generatePrivateKey(request.privateKey!)).catch(() =>
+            generatePrivateKey(request.privateKey!),
+          );
+          order.key = { orderUrl: work.orderUrl!, pem };
+          delete order.pendingKey;
         }
         csrPem = await createCsrPem(work.names, order.key!.pem);
       }

@@ -1,0 +1,22 @@
+// RSA key generation is the controller's heaviest CPU work (tens to hundreds of milliseconds per 2048-bit key) and
+// runs in libuv's thread pool, which also serves the WebCrypto signatures of CSRs and DNS lookups. Two hundred keys
+// started at once would queue every later signature behind all of them, so no certificate finishes before the last
+// key does. Here keys are made one per core at a time, first asked first served: early certificates finish early,
+// and the pool keeps threads free for the rest.
+import { availableParallelism } from 'node:os';
+
+const slots = Math.max(1, availableParallelism());
+let running = 0;
+const waiting: Array<() => void> = [];
+
+export async function withKeyGenerationSlot<T>(work: () => Promise<T>): Promise<T> {
+  if (running >= slots) await new Promise<void>((resolve) => waiting.push(resolve));
+  else running++;
+  try {
+    return await work();
+  } finally {
+    const next = waiting.shift();
+    if (next) next();
+    else running--;
+  }
+}
