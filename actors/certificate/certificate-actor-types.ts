@@ -36,7 +36,7 @@ export interface OrderWork {
   renewal?: boolean;
   /** The issuer's DNS settings when it granted the order (kept, so a resumed order checks the same servers). */
   dns?: IssuerDnsSettings;
-  /** followCNAME: where each challenge domain's `_acme-challenge` name points (entries are written there). */
+  /** followCNAME: where each challenge record's name points (the records are written there; key: challenges.ts cnameKey). */
   cnameTargets?: Record<string, string>;
   startedAt: number;
   /** When the current phase began: timeouts of waiting phases count from here. */
@@ -46,8 +46,13 @@ export interface OrderWork {
   /** Known once the order is valid. */
   certificateUrl?: string;
   challenges?: ChallengeRecord[];
-  /** Names of the challenge DNSEntries written for this order. */
+  /** Names of the challenge objects (DNSEntries, or DNSRecords with --use-dnsrecords) the order publishes. */
   entries?: string[];
+  /**
+   * Those of `entries` that are an issuer's persistent dns-persist-01 records: in the issuer's record namespace, and
+   * kept when the order ends.
+   */
+  keptEntries?: string[];
   /** Set in `done`: what was stored, for the status. */
   stored?: IssuedRecord;
   /** spec.keystores could not be written with the certificate: the status says so instead of Ready. */

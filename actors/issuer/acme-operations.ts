@@ -14,10 +14,12 @@ import {
   startOrder,
 } from '../acme/acme-order.js';
 import { revocationError, revokeCertificate } from '../acme/acme-revoke.js';
+import type { DnsChallengeType } from '../acme/dns-challenge-types.js';
 
 export type AcmeOperation =
-  | { op: 'newOrder'; names: string[] }
-  | { op: 'readOrder'; orderUrl: string }
+  /** challengeType: the issuer's spec.acme.dnsChallenge.type, put in by the issuer actor (dns-01 when absent). */
+  | { op: 'newOrder'; names: string[]; challengeType?: DnsChallengeType }
+  | { op: 'readOrder'; orderUrl: string; challengeType?: DnsChallengeType }
   /** Only the order's status: one request, for polling. */
   | { op: 'orderStatus'; orderUrl: string }
   | { op: 'answer'; orderUrl: string; challenges: ChallengeRecord[] }
@@ -64,9 +66,9 @@ export async function runAcmeOperation(account: AcmeAccount, op: AcmeOperation):
   try {
     switch (op.op) {
       case 'newOrder':
-        return { ok: true, progress: await startOrder(client, op.names) };
+        return { ok: true, progress: await startOrder(client, op.names, op.challengeType) };
       case 'readOrder':
-        return { ok: true, progress: await readOrder(client, op.orderUrl) };
+        return { ok: true, progress: await readOrder(client, op.orderUrl, op.challengeType) };
       case 'orderStatus': {
         const order = await client.getOrder({ url: op.orderUrl } as acme.Order);
         return { ok: true, status: order.status, ...(order.certificate ? { certificateUrl: order.certificate } : {}) };

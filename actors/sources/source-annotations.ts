@@ -1,6 +1,7 @@
 // What Ingresses and Services say about the Certificates they want, read from their annotations the way gardener's
 // source controllers read them (pkg/cert/source), and the Certificate object built from it. Pure: no I/O, so the
 // source-object actor only compares and writes.
+
 import { createHash } from 'node:crypto';
 import type {
   Certificate,
@@ -12,6 +13,7 @@ import { parseDuration } from '../certificate/duration.js';
 import { labelKeyProblem, labelValueProblem, toLabelValue } from '../certificate/label-syntax.js';
 import { ALLOWED_KEY_SIZES } from '../certificate/private-key-settings.js';
 import { DEFAULT_CERT_CLASS, type SourceControllerConfig } from '../config/effective-config.js';
+import { DNSRECORD_ANNOTATIONS } from '../dns/challenge-dnsrecord.js';
 import { SOURCE_OBJECT_ANNOTATION, sourceObjectId } from '../kinds.js';
 import type { KubeObject, ObjectMeta } from '../kube/kube-object.js';
 
@@ -344,6 +346,8 @@ export function buildCertificate(
       namespace,
       labels: sourceLabels(kind, ns, src.metadata.name),
       annotations: {
+        // --use-dnsrecords: the source names the DNS provider of its Certificates' DNSRecords (gardener copies these).
+        ...dnsRecordAnnotations(src.metadata.annotations),
         [ANNOT_CLASS]: cfg.certTargetClass,
         [ANNOT_SOURCE_OBJECT]: sourceObjectId(kind, ns, src.metadata.name),
         // With --cascade-delete the Secret is owned by the source object too (gardener's source controllers).
@@ -353,6 +357,10 @@ export function buildCertificate(
     },
     spec,
   };
+}
+
+function dnsRecordAnnotations(a: Record<string, string> | undefined): Record<string, string> {
+  return Object.fromEntries(DNSRECORD_ANNOTATIONS.filter((k) => a?.[k]).map((k) => [k, a![k]!]));
 }
 
 /** The spec fields a source controls; others (e.g. ensureRenewedAfter, set by `renew: true`) are left as they are. */
