@@ -68,9 +68,18 @@ async function progressOf(client: acme.Client, order: acme.Order): Promise<Order
   };
 }
 
-/** Opens a new order for the names (one ACME call plus one per authorization). */
-export async function startOrder(client: acme.Client, names: string[]): Promise<OrderProgress> {
-  const order = await client.createOrder({ identifiers: names.map((value) => ({ type: 'dns' as const, value })) });
+/**
+ * Opens a new order for the names (one ACME call plus one per authorization), in an ACME profile and replacing a
+ * certificate (RFC 9773) when asked; acme-client posts the fields as they are.
+ */
+export async function startOrder(
+  client: acme.Client,
+  names: string[],
+  options: { profile?: string; replaces?: string } = {},
+): Promise<OrderProgress> {
+  const request = { identifiers: names.map((value) => ({ type: 'dns' as const, value })), ...options };
+  // The type knows only identifiers, notBefore and notAfter; the CA reads profile and replaces too.
+  const order = await client.createOrder(request as Parameters<acme.Client['createOrder']>[0]);
   return progressOf(client, order);
 }
 

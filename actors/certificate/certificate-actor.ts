@@ -10,6 +10,7 @@ import { memoryOf } from './certificate-memory.js';
 import { countChallenges } from './certificate-metrics.js';
 import { fail } from './certificate-outcome.js';
 import { deleteCertificate, reconcile } from './certificate-reconcile.js';
+import { checkRenewalInfoIfDue, onRenewalInfo } from './certificate-renewal-info.js';
 import type { SecretsLookupReply } from './certificate-secret.js';
 import type { Certificate } from './certificate-spec.js';
 import { walkCertificate } from './certificate-walk.js';
@@ -68,6 +69,11 @@ export function certificateKind(deps: ControllerDeps): ActorDefinition<Certifica
         return s.work ? next(ctx) : reconcile(ctx, env, { force: true });
       case 'Renew':
         return s.work ? undefined : reconcile(ctx, env, { force: true });
+      case 'CheckRenewalInfo':
+        if (s.work || !s.issued) return undefined;
+        return checkRenewalInfoIfDue(ctx, env, s.issued, (s.issued.issuerType ?? 'acme') === 'acme');
+      case 'RenewalInfoReply':
+        return (await onRenewalInfo(ctx, env, msg)) === 'due' ? reconcile(ctx, env, { force: true }) : undefined;
       case 'Resync':
         return s.work || !s.cert ? undefined : reconcile(ctx, env);
       case 'RenewNow':

@@ -80,6 +80,8 @@ export interface EffectiveConfig {
   precheckAdditionalWaitMs: number;
   propagationTimeoutMs: number;
   renewalWindowMs: number;
+  /** --acme-renewal-info and --acme-renewal-info-max-interval (ARI, RFC 9773). */
+  renewalInfo: { enabled: boolean; maxIntervalMs: number };
   cascadeDelete: boolean;
   /** The issuer controller's class: which Certificates/Issuers this deployment handles. */
   certClass: string;
@@ -261,6 +263,7 @@ export function resolveEffectiveConfig(
     precheckAdditionalWaitMs: num('issuer.precheck-additional-wait', 'precheck-additional-wait'),
     propagationTimeoutMs: num('issuer.propagation-timeout', 'propagation-timeout'),
     renewalWindowMs: num('issuer.renewal-window', 'renewal-window'),
+    renewalInfo: { enabled: bool('acme-renewal-info'), maxIntervalMs: atLeast(1000, 'acme-renewal-info-max-interval') },
     cascadeDelete: bool('issuer.cascade-delete', 'cascade-delete'),
     ...issuerClasses,
     certificateConcurrency: atLeast(1, ...pool('issuer', 'default', 'size')),

@@ -33,6 +33,8 @@ export const ANNOT_KEY_ALGORITHM = 'cert.gardener.cloud/private-key-algorithm';
 export const ANNOT_KEY_SIZE = 'cert.gardener.cloud/private-key-size';
 export const ANNOT_KEY_ENCODING = 'cert.gardener.cloud/private-key-encoding';
 export const ANNOT_RENEW_BEFORE = 'cert.gardener.cloud/renew-before';
+/** The ACME profile of the generated Certificate (an extension of this controller, like spec.profile). */
+export const ANNOT_PROFILE = 'cert.gardener.cloud/profile';
 
 // How a generated Certificate is found again: labels for the list (values must be label-safe), and the exact
 // identity in an annotation (a long name only survives as a hashed label value).
@@ -195,6 +197,7 @@ export function commonOptions(annotations: Record<string, string>): {
     if (Object.keys(labels.labels).length > 0) spec.secretLabels = labels.labels;
   }
   if (a[ANNOT_PREFERRED_CHAIN]?.trim()) spec.preferredChain = a[ANNOT_PREFERRED_CHAIN].trim();
+  if (a[ANNOT_PROFILE]?.trim()) spec.profile = a[ANNOT_PROFILE].trim();
   const key = parsePrivateKey(a);
   problems.push(...key.problems);
   if (key.privateKey) spec.privateKey = key.privateKey;

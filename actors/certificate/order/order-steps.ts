@@ -13,6 +13,7 @@ import { checkTxtPropagation } from '../../dns/txt-propagation.js';
 import type { AcmeOperation } from '../../issuer/acme-operations.js';
 import type { SignReply } from '../../issuer/ca-signing.js';
 import type { AcmeReply, GrantReply } from '../../issuer/issuer-messages.js';
+import { issuerActorId } from '../../kinds.js';
 import { createCsrPem, generatePrivateKey, readCertificateChain } from '../../x509/certificate-info.js';
 import { backUpIssuedSecret } from '../backup-secret-kube.js';
 import type { OrderPhase } from '../certificate-actor-types.js';
@@ -123,8 +124,16 @@ async function storeCertificate(
   // none for CA and self-signed certificates, which cannot be revoked).
   if ((work.issuerType ?? 'acme') === 'acme')
     await backUpIssuedSecret(s.env.target, s.ctx.log, write, work.issuer.name);
-  const where = { secret: work.secret, hash: work.hash, issuer: work.issuer, requestedAtMs, secretResourceVersion };
-  const stored = issuedRecord(s.config, readCertificateChain(pem.chainPem), where, request.renewBeforeMs);
+  const issuerType = work.issuerType ?? 'acme';
+  const where = {
+    secret: work.secret,
+    hash: work.hash,
+    issuer: work.issuer,
+    requestedAtMs,
+    secretResourceVersion,
+    issuerType,
+  };
+  const stored = issuedRecord(s.config, readCertificateChain(pem.chainPem), where, request);
   delete s.order.key;
   return continueWith('done', { stored, keystoreProblem: keystoreIssue });
 }
@@ -145,6 +154,7 @@ export const ORDER_STEPS: OrderSteps = {
           hash: s.work.hash,
           domains: challengeDomains(s.work.names),
           renewBeforeMs: s.request.renewBeforeMs,
+          profile: s.request.profile,
         },
         GRANT_TIMEOUT_MS,
       ),
@@ -164,7 +174,11 @@ export const ORDER_STEPS: OrderSteps = {
         // Signing without ACME takes milliseconds: no Pending status for it.
         if (reply.issuerType !== 'acme') return continueWith('sign');
         await writeStatus(ctx, env, { ...names, state: 'Pending', message: PENDING_MESSAGE });
-        return go('order', { dns: reply.dns });
+        // A renewal names the certificate it replaces, where the CA keeps renewal information and it is ours.
+        const sameIssuer =
+          issued && issuerActorId(issued.issuer) === issuerActorId(work.issuer) && issued.hash === work.hash;
+        const replaces = work.renewal && reply.renewalInfo && sameIssuer ? issued.certId : undefined;
+        return go('order', { dns: reply.dns, profile: reply.profile, replaces });
       }
       if (reply.reason === 'invalid') return { kind: 'fail', message: reply.message, spec: true };
       if (reply.reason === 'quota') {
@@ -193,7 +207,9 @@ export const ORDER_STEPS: OrderSteps = {
     start: (s) =>
       acme(
         s,
-        s.work.orderUrl ? { op: 'readOrder', orderUrl: s.work.orderUrl } : { op: 'newOrder', names: s.work.names },
+        s.work.orderUrl
+          ? { op: 'readOrder', orderUrl: s.work.orderUrl }
+          : { op: 'newOrder', names: s.work.names, profile: s.work.profile, replaces: s.work.replaces },
       ),
     onReply(s, msg) {
       const r = acmeReplyOf(msg);
@@ -202,9 +218,16 @@ export const ORDER_STEPS: OrderSteps = {
       const phase = phaseForOrder(progress);
       if (phase === 'invalid') return fail(`ACME order failed: ${progress.problem ?? 'order invalid'}`);
       s.ctx.log.info(
-        { order: progress.orderUrl, names: s.work.names },
+        {
+          order: progress.orderUrl,
+          names: s.work.names,
+          ...(s.work.profile ? { profile: s.work.profile } : {}),
+          ...(s.work.replaces && !r.replacesRefused ? { replaces: s.work.replaces } : {}),
+        },
         s.work.orderUrl ? 'order resumed' : 'order created',
       );
+      if (r.replacesRefused)
+        s.ctx.log.warn({ replaces: s.work.replaces, reason: r.replacesRefused }, 'replaces refused');
       // The key is made while the challenges run; finalize takes it.
       if (s.request.privateKey && s.order.pendingKey?.orderUrl !== progress.orderUrl) {
         const pem = generatePrivateKey(s.request.privateKey);
