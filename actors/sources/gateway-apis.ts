@@ -60,10 +60,12 @@ export interface CustomResourceDefinition {
  */
 export type CrdState = { state: 'absent' } | { state: 'pending'; why: string } | { state: 'served'; version: string };
 
+export const NOT_ESTABLISHED = 'not established yet';
+
 export function crdState(crd: CustomResourceDefinition | undefined, r: CrdResource): CrdState {
   if (!crd || crd.metadata.deletionTimestamp) return { state: 'absent' };
   const established = crd.status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True');
-  if (!established) return { state: 'pending', why: 'not established yet' };
+  if (!established) return { state: 'pending', why: NOT_ESTABLISHED };
   const served = new Set((crd.spec?.versions ?? []).filter((v) => v.served).map((v) => v.name));
   // Gardener takes the group's preferred version and fails when it has no type for it; the most preferred version
   // it has a type for does the same where that works, and works where it does not.

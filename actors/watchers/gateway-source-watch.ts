@@ -10,6 +10,7 @@ import {
   collectionPath,
   GATEWAY_APIS,
   type GatewayKind,
+  NOT_ESTABLISHED,
   sameCrdState,
 } from '../sources/gateway-apis.js';
 import { ROUTE_BINDINGS } from '../sources/route-bindings.js';
@@ -87,7 +88,12 @@ export class GatewaySourceWatch implements Stoppable {
     const what = `${this.kind === 'istio-gateway' ? 'Istio' : 'Gateway API'} ${crd.split('.')[0]}`;
     if (state.state === 'served') this.ctx.log.info({ crd, version: state.version }, `watching ${what}`);
     else if (state.state === 'absent') this.ctx.log.info({ crd }, `no CRD ${crd}: not watching ${what}`);
-    else this.ctx.log.warn({ crd, why: state.why }, `CRD ${crd} is not usable: not watching ${what}`);
+    // Every new CRD is briefly not established; a CRD served only at versions we cannot read stays so.
+    else
+      this.ctx.log[state.why === NOT_ESTABLISHED ? 'info' : 'warn'](
+        { crd, why: state.why },
+        `CRD ${crd} is not usable: not watching ${what}`,
+      );
   }
 
   private enqueue(work: () => Promise<void>): Promise<void> {
