@@ -120,9 +120,17 @@ export class GatewaySourceWatch implements Stoppable {
     for (const g of this.gateways?.watch.items() ?? []) await this.router.observed(this.snapshot(g));
   }
 
-  private async sweep(): Promise<void> {
+  /**
+   * Once the Gateways are listed and their routes known: every Gateway routed as it is now; those routed before but
+   * not listed (gone while no watch ran, e.g. before a move to another version) and Certificates of Gateways this
+   * activation never saw (gone while no pod ran) handed to their actors.
+   */
+  private async catchUp(): Promise<void> {
+    await this.refreshAll();
+    const listed = (namespace: string, name: string) => this.gateways?.watch.get(`${namespace}/${name}`);
+    await this.router.prune((namespace, name) => listed(namespace, name) !== undefined);
     await this.router.sweep((namespace, name) => {
-      const g = this.gateways?.watch.get(`${namespace}/${name}`);
+      const g = listed(namespace, name);
       return g && this.snapshot(g);
     });
   }
@@ -144,9 +152,7 @@ export class GatewaySourceWatch implements Stoppable {
         this.enqueue(async () => {
           if (!current()) return;
           running.synced = true;
-          if (!this.ready()) return;
-          await this.refreshAll();
-          await this.sweep();
+          if (this.ready()) await this.catchUp();
         }),
       onError: (err, failures) =>
         this.ctx.log.warn({ err: err.message, failures, kind: this.kind }, 'gateway watch failed; retrying'),
@@ -183,8 +189,8 @@ export class GatewaySourceWatch implements Stoppable {
           const wasReady = this.ready();
           running.synced = true;
           if (!this.ready()) return;
-          await this.refreshAll();
-          if (!wasReady) await this.sweep();
+          if (wasReady) await this.refreshAll();
+          else await this.catchUp();
         }),
       onError: (err, failures) =>
         this.ctx.log.warn(

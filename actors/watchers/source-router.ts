@@ -65,9 +65,20 @@ export class SourceRouter {
 
   /** Every object of the kind is gone (their CRD was deleted): each actor routed so far hears of it. */
   async allDeleted(): Promise<void> {
-    const ids = [...this.routed.keys()];
-    this.routed.clear();
-    for (const id of ids) await route(this.ctx, SOURCE_OBJECT_KIND, id, { type: 'Deleted' } satisfies SourceObjectMsg);
+    await this.prune(() => false);
+  }
+
+  /**
+   * Objects routed earlier that a new watch (one started again, e.g. at another version) did not list are gone: no
+   * watch reported their deletion.
+   */
+  async prune(exists: (namespace: string, name: string) => boolean): Promise<void> {
+    for (const id of [...this.routed.keys()]) {
+      const ref = parseSourceObjectId(id);
+      if (ref && exists(ref.namespace, ref.name)) continue;
+      this.routed.delete(id);
+      await route(this.ctx, SOURCE_OBJECT_KIND, id, { type: 'Deleted' } satisfies SourceObjectMsg);
+    }
   }
 
   /**

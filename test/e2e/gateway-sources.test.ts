@@ -408,6 +408,38 @@ test('CRDs removed while the pods run: routes gone, their hosts go; Gateways gon
   );
 });
 
+test('a Gateway CRD that stops serving v1: the watches move to v1beta1 and the owner references follow, and back', async () => {
+  const crdPath = '/apis/apiextensions.k8s.io/v1/customresourcedefinitions/gateways.gateway.networking.k8s.io';
+  type Crd = KubeObject & { spec: { versions: Array<{ name: string; served: boolean }> } };
+  const serveV1 = async (served: boolean) => {
+    const crd = await d.kube.source.get<Crd>(crdPath);
+    crd.spec.versions = crd.spec.versions.map((v) => (v.name === 'v1' ? { ...v, served } : v));
+    await d.kube.source.replace(crdPath, crd);
+  };
+  const ownerApiVersion = (c: Certificate) => c.metadata.ownerReferences?.[0]?.apiVersion;
+  await gatewayApiGateway('moving', [{ name: 'https', hostname: 'moving.example.com', secrets: ['moving-tls'] }]);
+  const [cert] = await waitGenerated('k8s-gateway', 'moving', 1);
+  assert.equal(ownerApiVersion(cert!), 'gateway.networking.k8s.io/v1');
+  await serveV1(false);
+  await waitGenerated('k8s-gateway', 'moving', 1, ([c]) => ownerApiVersion(c!) === 'gateway.networking.k8s.io/v1beta1');
+  // Still followed at the new version: a change reaches the Certificate.
+  await d.kube.source.mergePatch(`/apis/gateway.networking.k8s.io/v1beta1/namespaces/${d.ns}/gateways/moving`, {
+    metadata: { annotations: { 'cert.gardener.cloud/commonname': 'cn.moving.example.com' } },
+  });
+  await waitGenerated(
+    'k8s-gateway',
+    'moving',
+    1,
+    hasNames('moving-tls', ['cn.moving.example.com', 'moving.example.com']),
+  );
+  await serveV1(true);
+  await waitGenerated('k8s-gateway', 'moving', 1, ([c]) => ownerApiVersion(c!) === 'gateway.networking.k8s.io/v1');
+  const [again] = await generated('k8s-gateway', 'moving');
+  assert.equal(again!.metadata.uid, cert!.metadata.uid, 'the same Certificate all along');
+  await d.kube.source.delete(gatewayApiPath('gateways', 'moving'));
+  await d.certificateGone(cert!.metadata.name);
+});
+
 test("gardener's example Gateways (examples/40-gateway-*.yaml, as users apply them) get the Certificates its README describes", async () => {
   const examples = join(await gardenerModuleDir(), 'examples');
   const example = (file: string): KubeObject => {
