@@ -179,7 +179,7 @@ test('profiles: the issuer default, a per-Certificate choice, shortlived lifetim
   // A profile change is a new request: the certificate is issued again in the new profile.
   await d.kube.source.mergePatch(certificatePath(d.ns, 'in-short'), { spec: { profile: 'default' } });
   await eventually(
-    async () => (Math.round((await lifetime('in-short')) / DAY) === 90 ? true : false),
+    async () => Math.round((await lifetime('in-short')) / DAY) === 90,
     'in-short re-issued in the default profile',
     90_000,
   );

@@ -74,7 +74,10 @@ export function phaseForOrder(progress: OrderProgress): OrderPhase | 'invalid' {
     case 'valid':
       return 'finalize';
     default:
-      return progress.challenges.some((c) => c.status !== 'pending') ? 'validate' : 'publish';
+      // A challenge still pending needs its record and its answer, even when others are done: a CA that reuses the
+      // valid authorization of a name validated shortly before (Let's Encrypt does for 30 days) hands out orders
+      // with some challenges valid and some pending, e.g. when a name is added to a certificate.
+      return progress.challenges.some((c) => c.status === 'pending') ? 'publish' : 'validate';
   }
 }
 
