@@ -28,6 +28,8 @@ import { reconcileKey } from './reconcile-key.js';
 
 export type { CertificateMsg } from './certificate-actor-types.js';
 
+const CERTIFICATE_IDLE_TIMEOUT_MS = 60_000;
+
 /**
  * One actor per Certificate of the source cluster. It decides whether the stored Secret still serves the spec,
  * reuses a Secret issued for the same request, or runs an ACME order through its issuer actor
@@ -71,7 +73,7 @@ export function certificateKind(deps: ControllerDeps): ActorDefinition<Certifica
         return s.work ? undefined : reconcile(ctx, env, { force: true });
       case 'CheckRenewalInfo':
         if (s.work || !s.issued) return undefined;
-        return checkRenewalInfoIfDue(ctx, env, s.issued, (s.issued.issuerType ?? 'acme') === 'acme');
+        return checkRenewalInfoIfDue(ctx, env, s.issued, (s.issued.issuerType ?? 'acme') === 'acme', true);
       case 'RenewalInfoReply':
         return (await onRenewalInfo(ctx, env, msg)) === 'due' ? reconcile(ctx, env, { force: true }) : undefined;
       case 'Resync':
@@ -128,6 +130,9 @@ export function certificateKind(deps: ControllerDeps): ActorDefinition<Certifica
     kind: CERTIFICATE_KIND,
     // The seed's worker pool of certificates (--issuer.default.pool.size) bounds this pod's concurrent turns.
     maxConcurrentTurns: deps.config.certificateConcurrency,
+    // A Ready certificate waits for days (its reminders are durable): its activation is memory spent for nothing.
+    // Passivated after a minute without messages, it comes back from its persisted state when something happens.
+    idleTimeoutMs: Math.min(deps.config.actorIdleTimeoutMs, CERTIFICATE_IDLE_TIMEOUT_MS),
     initialState: () => ({}),
     parentOf: () => ({ ...SOURCE_WATCHER }),
     queries: ['Describe', 'Status'],

@@ -14,12 +14,21 @@ const ASK_TIMEOUT_MS = 60_000;
 /** A CA without renewal information, or an answer that failed: asked again after this long (at most the maximum). */
 const RETRY_WITHOUT_INFO_MS = 3_600_000;
 
-/** Asks for the renewal information of the stored certificate if it is due (and none is being asked for). */
-export function checkRenewalInfoIfDue(ctx: CertCtx, env: CertEnv, issued: IssuedRecord, acmeIssuer: boolean): void {
+/**
+ * Asks for the renewal information of the stored certificate if it is due (and none is being asked for). `onTime`:
+ * the check's reminder fired, which may be a little before the recorded time; the chain of checks must not end there.
+ */
+export function checkRenewalInfoIfDue(
+  ctx: CertCtx,
+  env: CertEnv,
+  issued: IssuedRecord,
+  acmeIssuer: boolean,
+  onTime = false,
+): void {
   const { enabled } = env.deps.config.renewalInfo;
   if (!enabled || !acmeIssuer || !issued.certId) return;
   const ari = issued.ari?.serialNumber === issued.serialNumber ? issued.ari : undefined;
-  if (ari && ctx.now() < ari.nextCheckMs) return;
+  if (ari && !onTime && ctx.now() < ari.nextCheckMs) return;
   const memory = memoryOf(ctx);
   if (memory.renewalInfoAsked === issued.serialNumber) return;
   memory.renewalInfoAsked = issued.serialNumber;
@@ -43,7 +52,14 @@ export async function onRenewalInfo(
   const memory = memoryOf(ctx);
   if (memory.renewalInfoAsked === msg.serialNumber) delete memory.renewalInfoAsked;
   const issued = ctx.state.issued;
-  if (!issued || issued.serialNumber !== msg.serialNumber || ctx.state.work) return undefined;
+  if (!issued || issued.serialNumber !== msg.serialNumber) return undefined;
+  if (ctx.state.work) {
+    // An order runs (a renewal, a spec change): its certificate is checked when it is stored; this one later.
+    await ctx.setReminder('renewal-info', ctx.now() + env.deps.config.renewalInfo.maxIntervalMs, {
+      type: 'CheckRenewalInfo',
+    });
+    return undefined;
+  }
   const config = env.deps.config;
   const now = ctx.now();
   const max = config.renewalInfo.maxIntervalMs;
