@@ -2,7 +2,7 @@
 // module (the issuer tells certificates; certificates ask issuers).
 export const ISSUER_KIND = 'issuer';
 export const CERTIFICATE_KIND = 'certificate';
-/** One per annotated Ingress or Service: keeps its generated Certificates in line with it. */
+/** One per annotated Ingress, Service or Gateway: keeps its generated Certificates in line with it. */
 export const SOURCE_OBJECT_KIND = 'source-object';
 /** One per CertificateRevocation of the source cluster; id `<source cluster>/<ns>/<name>`, like a certificate's. */
 export const REVOCATION_KIND = 'revocation';
@@ -36,16 +36,19 @@ export function parseCertificateId(id: string): { cluster: string; namespace: st
   const [cluster, namespace, name, ...rest] = id.split('/');
   return cluster && namespace && name && rest.length === 0 ? { cluster, namespace, name } : undefined;
 }
-/** `ingress/<ns>/<name>` or `service/<ns>/<name>`. */
-/** On a Certificate generated for an Ingress or Service: the source object's actor id (`sourceObjectId`). */
+/** What a source-object actor stands for: an Ingress, a Service, an Istio Gateway or a Gateway API Gateway. */
+export const SOURCE_OBJECT_KINDS = ['ingress', 'service', 'istio-gateway', 'k8s-gateway'] as const;
+export type SourceObjectKind = (typeof SOURCE_OBJECT_KINDS)[number];
+/** On a generated Certificate: the source object's actor id (`sourceObjectId`). */
 export const SOURCE_OBJECT_ANNOTATION = 'cert.gardener.cloud/source-object';
-export const sourceObjectId = (kind: 'ingress' | 'service', namespace: string, name: string) =>
+/** `<kind>/<ns>/<name>`, e.g. `ingress/shop/web` or `istio-gateway/shop/web`. */
+export const sourceObjectId = (kind: SourceObjectKind, namespace: string, name: string) =>
   `${kind}/${namespace}/${name}`;
 export function parseSourceObjectId(
   id: string,
-): { kind: 'ingress' | 'service'; namespace: string; name: string } | undefined {
+): { kind: SourceObjectKind; namespace: string; name: string } | undefined {
   const [kind, namespace, name, ...rest] = id.split('/');
-  return (kind === 'ingress' || kind === 'service') && namespace && name && rest.length === 0
-    ? { kind, namespace, name }
+  return SOURCE_OBJECT_KINDS.includes(kind as SourceObjectKind) && namespace && name && rest.length === 0
+    ? { kind: kind as SourceObjectKind, namespace, name }
     : undefined;
 }

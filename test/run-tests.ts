@@ -65,8 +65,19 @@ const stack = needsStack
       natsNodes: 3,
       eabPebble: true,
       shortLivedPebbleSeconds: 40,
-      // A CA that does not look at DNS, for issuers with skipDNSChallengeValidation.
-      extraPebbles: { 'no-validation': { env: { PEBBLE_VA_ALWAYS_VALID: '1' } } },
+      extraPebbles: {
+        // A CA that does not look at DNS, for issuers with skipDNSChallengeValidation.
+        'no-validation': { env: { PEBBLE_VA_ALWAYS_VALID: '1' } },
+        // A CA that reuses valid authorizations, as Let's Encrypt does (for 30 days).
+        'authz-reuse': { env: { PEBBLE_AUTHZREUSE: '100' } },
+        // Two profiles, as Let's Encrypt offers them: classic (90 days) and shortlived (6 days, no commonName).
+        profiles: {
+          profiles: {
+            default: { description: 'the classic profile', validityPeriod: 90 * 86_400, promoteCommonName: true },
+            shortlived: { description: 'six days, no commonName', validityPeriod: 6 * 86_400 },
+          },
+        },
+      },
       dnsLane,
       log: (l) => console.error(`[env] ${l}`),
     })

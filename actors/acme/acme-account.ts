@@ -25,6 +25,10 @@ export interface AcmeAccount {
   directoryUrl: string;
   accountUrl: string;
   status: string;
+  /** The directory's meta.profiles (name -> description); absent when the CA offers none. */
+  profiles?: Record<string, string>;
+  /** The directory's renewalInfo (RFC 9773 ARI); absent when the CA has none. */
+  renewalInfoUrl?: string;
 }
 
 export class AcmeAccountError extends Error {}
@@ -51,7 +55,8 @@ export function accountKeyProblem(pem: string): string | undefined {
 export async function openAcmeAccount(s: AcmeAccountSettings): Promise<AcmeAccount> {
   const keyProblem = accountKeyProblem(s.accountKeyPem);
   if (keyProblem) throw new AcmeAccountError(`account key is ${keyProblem}`);
-  const meta = await directoryMeta(s.directoryUrl);
+  const directory = await readDirectory(s.directoryUrl);
+  const meta = directory.meta ?? {};
   // Asked without a binding, some servers answer in ways acme-client turns into a minute of retries and a TypeError;
   // the directory says up front whether a binding is required.
   if (meta.externalAccountRequired && !s.externalAccountBinding && s.autoRegistration) {
@@ -77,7 +82,14 @@ export async function openAcmeAccount(s: AcmeAccountSettings): Promise<AcmeAccou
       contact: s.email ? [`mailto:${s.email}`] : [],
       onlyReturnExisting: !s.autoRegistration,
     });
-    return { client, directoryUrl: s.directoryUrl, accountUrl: client.getAccountUrl(), status: account.status };
+    return {
+      client,
+      directoryUrl: s.directoryUrl,
+      accountUrl: client.getAccountUrl(),
+      status: account.status,
+      ...(meta.profiles && Object.keys(meta.profiles).length > 0 ? { profiles: meta.profiles } : {}),
+      ...(typeof directory.renewalInfo === 'string' ? { renewalInfoUrl: directory.renewalInfo } : {}),
+    };
   } catch (err) {
     if (!s.autoRegistration && isAccountMissing(err)) {
       throw new AcmeAccountError(
@@ -88,20 +100,20 @@ export async function openAcmeAccount(s: AcmeAccountSettings): Promise<AcmeAccou
   }
 }
 
-interface DirectoryMeta {
-  externalAccountRequired?: boolean;
-  termsOfService?: string;
+interface Directory {
+  meta?: { externalAccountRequired?: boolean; termsOfService?: string; profiles?: Record<string, string> };
+  renewalInfo?: unknown;
 }
 
-/** The directory's meta object; also the reachability check, failing fast with a clear error. */
-async function directoryMeta(directoryUrl: string): Promise<DirectoryMeta> {
+/** The directory; also the reachability check, failing fast with a clear error. */
+async function readDirectory(directoryUrl: string): Promise<Directory> {
   try {
-    const res = await getJson<{ meta?: DirectoryMeta }>(directoryUrl, 15_000);
+    const res = await getJson<Directory>(directoryUrl, 15_000);
     if (res.status !== 200 || !res.body)
       throw new AcmeAccountError(
         `ACME server ${directoryUrl} answered ${res.status} without a directory; check spec.acme.server`,
       );
-    return res.body.meta ?? {};
+    return res.body;
   } catch (err) {
     if (err instanceof AcmeAccountError) throw err;
     throw new AcmeAccountError(describeAcmeError(err, directoryUrl));

@@ -83,13 +83,20 @@ async function progressOf(
   };
 }
 
-/** Opens a new order for the names (one ACME call plus one per authorization). */
+/**
+ * Opens a new order for the names (one ACME call plus one per authorization), in an ACME profile and replacing a
+ * certificate (RFC 9773) when asked; acme-client posts the fields as they are. challengeType picks the DNS challenge
+ * each authorization is answered with (dns-01 when absent).
+ */
 export async function startOrder(
   client: acme.Client,
   names: string[],
+  options: { profile?: string; replaces?: string } = {},
   challengeType?: DnsChallengeType,
 ): Promise<OrderProgress> {
-  const order = await client.createOrder({ identifiers: names.map((value) => ({ type: 'dns' as const, value })) });
+  const request = { identifiers: names.map((value) => ({ type: 'dns' as const, value })), ...options };
+  // The type knows only identifiers, notBefore and notAfter; the CA reads profile and replaces too.
+  const order = await client.createOrder(request as Parameters<acme.Client['createOrder']>[0]);
   return progressOf(client, order, challengeType);
 }
 

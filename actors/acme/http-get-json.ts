@@ -8,7 +8,10 @@ export const ACME_USER_AGENT = 'cert-management-actors (acme-client)';
  * One GET for a JSON document with a hard timeout. Plain node:https on purpose: acme-client's axios instance retries
  * network errors for over a minute and then fails with an internal TypeError, which hides "connection refused".
  */
-export function getJson<T>(url: string, timeoutMs: number): Promise<{ status: number; body: T | undefined }> {
+export function getJson<T>(
+  url: string,
+  timeoutMs: number,
+): Promise<{ status: number; body: T | undefined; headers: Record<string, string | string[] | undefined> }> {
   const get = url.startsWith('https:') ? httpsGet : httpGet;
   return new Promise((resolve, reject) => {
     const req = get(
@@ -25,7 +28,7 @@ export function getJson<T>(url: string, timeoutMs: number): Promise<{ status: nu
           } catch {
             body = undefined;
           }
-          resolve({ status: res.statusCode ?? 0, body });
+          resolve({ status: res.statusCode ?? 0, body, headers: res.headers });
         });
       },
     );

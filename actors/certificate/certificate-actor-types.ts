@@ -2,8 +2,9 @@
 // certificate lives in the activation's memory from CSR to Secret, and in the Secret.
 import type { ActorContext } from '../../runtime/index.js';
 import type { ChallengeRecord } from '../acme/acme-order.js';
-import type { IssuerDnsSettings } from '../issuer/issuer-messages.js';
+import type { AcmeReply, IssuerDnsSettings } from '../issuer/issuer-messages.js';
 import type { Certificate, CertificateStatus } from './certificate-spec.js';
+import type { AriRecord, RenewalSource } from './renewal-plan.js';
 
 /** Steps of one issuance; the state is persisted between them, so another pod continues at the same step. */
 export type OrderPhase =
@@ -36,6 +37,10 @@ export interface OrderWork {
   renewal?: boolean;
   /** The issuer's DNS settings when it granted the order (kept, so a resumed order checks the same servers). */
   dns?: IssuerDnsSettings;
+  /** The ACME profile the issuer granted the order in. */
+  profile?: string;
+  /** RFC 9773 certID of the certificate this order renews (sent as `replaces`). */
+  replaces?: string;
   /** followCNAME: where each challenge record's name points (the records are written there; key: challenges.ts cnameKey). */
   cnameTargets?: Record<string, string>;
   startedAt: number;
@@ -65,6 +70,14 @@ export interface IssuedRecord {
   notBeforeMs: number;
   notAfterMs: number;
   renewalAtMs: number;
+  /** What renewalAtMs follows: the CA's renewal information, or the spec's rule. */
+  renewalSource?: RenewalSource;
+  /** The CA's renewal information for this certificate (ACME issuers that offer it). */
+  ari?: AriRecord;
+  /** RFC 9773 certID: names this certificate to the CA (renewalInfo, and `replaces` of its renewal). */
+  certId?: string;
+  /** The type of the issuer it came from ('acme' when absent: states from before other types existed). */
+  issuerType?: 'acme' | 'ca' | 'selfSigned';
   serialNumber: string;
   commonName?: string;
   dnsNames: string[];
@@ -118,6 +131,10 @@ export type CertificateMsg =
   | { type: 'Retry' }
   /** The renewal date came. */
   | { type: 'Renew' }
+  /** Time to ask the CA for the certificate's renewal information again (RFC 9773). */
+  | { type: 'CheckRenewalInfo' }
+  /** The renewal information of the certificate with this serial (from the issuer actor). */
+  | { type: 'RenewalInfoReply'; serialNumber: string; reply?: AcmeReply; error?: string }
   /** Periodic re-check from the source watcher (the seed's resync period): fixes whatever no event reported. */
   | { type: 'Resync' }
   /** Re-arms the resume reminder while an order runs (brings the order back on another pod if this one dies). */

@@ -10,6 +10,7 @@ import { memoryOf } from './certificate-memory.js';
 import { countChallenges } from './certificate-metrics.js';
 import { fail } from './certificate-outcome.js';
 import { deleteCertificate, reconcile } from './certificate-reconcile.js';
+import { checkRenewalInfoIfDue, onRenewalInfo } from './certificate-renewal-info.js';
 import type { SecretsLookupReply } from './certificate-secret.js';
 import type { Certificate } from './certificate-spec.js';
 import { walkCertificate } from './certificate-walk.js';
@@ -26,6 +27,8 @@ import {
 import { reconcileKey } from './reconcile-key.js';
 
 export type { CertificateMsg } from './certificate-actor-types.js';
+
+const CERTIFICATE_IDLE_TIMEOUT_MS = 60_000;
 
 /**
  * One actor per Certificate of the source cluster. It decides whether the stored Secret still serves the spec,
@@ -68,6 +71,11 @@ export function certificateKind(deps: ControllerDeps): ActorDefinition<Certifica
         return s.work ? next(ctx) : reconcile(ctx, env, { force: true });
       case 'Renew':
         return s.work ? undefined : reconcile(ctx, env, { force: true });
+      case 'CheckRenewalInfo':
+        if (s.work || !s.issued) return undefined;
+        return checkRenewalInfoIfDue(ctx, env, s.issued, (s.issued.issuerType ?? 'acme') === 'acme', true);
+      case 'RenewalInfoReply':
+        return (await onRenewalInfo(ctx, env, msg)) === 'due' ? reconcile(ctx, env, { force: true }) : undefined;
       case 'Resync':
         return s.work || !s.cert ? undefined : reconcile(ctx, env);
       case 'RenewNow':
@@ -122,6 +130,9 @@ export function certificateKind(deps: ControllerDeps): ActorDefinition<Certifica
     kind: CERTIFICATE_KIND,
     // The seed's worker pool of certificates (--issuer.default.pool.size) bounds this pod's concurrent turns.
     maxConcurrentTurns: deps.config.certificateConcurrency,
+    // A Ready certificate waits for days (its reminders are durable): its activation is memory spent for nothing.
+    // Passivated after a minute without messages, it comes back from its persisted state when something happens.
+    idleTimeoutMs: Math.min(deps.config.actorIdleTimeoutMs, CERTIFICATE_IDLE_TIMEOUT_MS),
     initialState: () => ({}),
     parentOf: () => ({ ...SOURCE_WATCHER }),
     queries: ['Describe', 'Status'],

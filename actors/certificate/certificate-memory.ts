@@ -16,6 +16,8 @@ export interface CertificateMemory {
   activeChallenges?: { issuer: string; count: number };
   /** This activation has checked once that the stored Secret still exists (see the Observed handler). */
   secretVerified: boolean;
+  /** The serial whose renewal information is being asked for (one ask at a time). */
+  renewalInfoAsked?: string;
   /** The generation whose ignored IP, email and URI SANs were reported (ACME issuers). */
   ignoredSansNoted?: number;
   /** Consecutive turns that failed transiently (API server or network away), for the retry backoff. */

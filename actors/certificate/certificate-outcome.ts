@@ -7,11 +7,13 @@ import type { CertCtx, IssuedRecord } from './certificate-actor-types.js';
 import type { CertEnv } from './certificate-env.js';
 import { recordIssuedOnCertificate } from './certificate-kube.js';
 import { countOrder } from './certificate-metrics.js';
+import { checkRenewalInfoIfDue } from './certificate-renewal-info.js';
 import { certificateSummary } from './certificate-status.js';
 import { type StatusUpdate, writeStatus } from './certificate-status-writer.js';
 import { cleanupWork } from './order/order-cleanup.js';
 import { reconcileKey } from './reconcile-key.js';
-import { failureBackoff, renewalDueAt, VALIDATION_RECHECK_MS } from './renewal.js';
+import { failureBackoff, VALIDATION_RECHECK_MS } from './renewal.js';
+import { type AriRecord, type RenewalSettings, renewalPlan, renewalRule } from './renewal-plan.js';
 
 /**
  * The stored certificate is what the spec asks for: the Certificate records it as gardener does (hash label, validity
@@ -33,6 +35,7 @@ export async function markReady(ctx: CertCtx, env: CertEnv, issued: IssuedRecord
     certificate: issued,
     renewalAtMs: issued.renewalAtMs,
   });
+  checkRenewalInfoIfDue(ctx, env, issued, (issued.issuerType ?? 'acme') === 'acme');
 }
 
 /**
@@ -54,18 +57,27 @@ async function recordOnCertificate(ctx: CertCtx, env: CertEnv, issued: IssuedRec
   });
 }
 
-/** What is recorded of a certificate stored in `where.secret`: its facts and its renewal date. */
+/**
+ * What is recorded of a certificate stored in `where.secret`: its facts and its renewal date. `ari`: what is known
+ * of the CA's renewal information, kept when it is about this same certificate.
+ */
 export function issuedRecord(
   config: EffectiveConfig,
   info: CertificateInfo,
-  where: Pick<IssuedRecord, 'secret' | 'hash' | 'issuer' | 'requestedAtMs' | 'secretResourceVersion'>,
-  renewBeforeMs: number | undefined,
+  where: Pick<IssuedRecord, 'secret' | 'hash' | 'issuer' | 'requestedAtMs' | 'secretResourceVersion' | 'issuerType'>,
+  settings: RenewalSettings,
+  ari?: AriRecord,
 ): IssuedRecord {
+  const known = ari?.serialNumber === info.serialNumber ? ari : undefined;
+  const plan = renewalPlan(renewalRule(config, info, where.hash, settings), known);
   return {
     ...where,
     notBeforeMs: info.notBeforeMs,
     notAfterMs: info.notAfterMs,
-    renewalAtMs: renewalDueAt(info.notBeforeMs, info.notAfterMs, renewBeforeMs, config.renewalWindowMs),
+    renewalAtMs: plan.atMs,
+    renewalSource: plan.source,
+    ...(known ? { ari: known } : {}),
+    ...(info.certId ? { certId: info.certId } : {}),
     serialNumber: info.serialNumber,
     dnsNames: info.dnsNames,
     commonName: info.commonName,

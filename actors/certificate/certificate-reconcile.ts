@@ -3,6 +3,7 @@
 // (order/). Also the deletion path.
 import { DEFAULT_WATCHER, ISSUER_KIND, issuerActorId, SOURCE_WATCHER, TARGET_WATCHER } from '../kinds.js';
 import { recordEvent } from '../kube/events.js';
+import type { CertificateInfo } from '../x509/certificate-info.js';
 import { backUpIssuedSecret } from './backup-secret-kube.js';
 import type { CertCtx } from './certificate-actor-types.js';
 import { type CertEnv, identityOf, requestOf } from './certificate-env.js';
@@ -31,7 +32,8 @@ import { type IssuerCandidate, type IssuerKey, selectIssuer } from './issuer-sel
 import { cleanupWork } from './order/order-cleanup.js';
 import { startWork } from './order/order-runner.js';
 import { OPERATION_ANNOTATION, reconcileKey } from './reconcile-key.js';
-import { needsRenewal, renewBeforeProblem } from './renewal.js';
+import { renewalRequested, renewBeforeProblem } from './renewal.js';
+import { renewalPlan, renewalRule } from './renewal-plan.js';
 import { requestHash } from './request-hash.js';
 
 const ASK_TIMEOUT_MS = 30_000;
@@ -149,16 +151,18 @@ export async function reconcile(
     { type: 'SecretsLookup', ...secretRef, hash },
     ASK_TIMEOUT_MS,
   );
-  const due = (info: { notBeforeMs: number; notAfterMs: number }, requestedAtMs?: number) =>
-    opts.renewNow ||
-    needsRenewal(ctx.now(), {
-      notBeforeMs: info.notBeforeMs,
-      notAfterMs: info.notAfterMs,
-      renewBeforeMs: request.renewBeforeMs,
-      renewalWindowMs: config.renewalWindowMs,
+  // Due at the planned time (the spec's rule, or earlier inside the CA's renewal window), or when asked to renew.
+  const due = (info: CertificateInfo, requestedAtMs?: number) => {
+    if (opts.renewNow) return true;
+    const ari = s.issued?.ari?.serialNumber === info.serialNumber ? s.issued.ari : undefined;
+    if (ctx.now() >= renewalPlan(renewalRule(config, info, hash, request), ari).atMs) return true;
+    const { notBeforeMs } = info;
+    return renewalRequested(ctx.now(), {
+      notBeforeMs,
       ensureRenewedAfterMs: request.ensureRenewedAfterMs,
       requestedAtMs,
     });
+  };
 
   // A Secret named by several Certificates would be rewritten by each in turn, forever: the oldest keeps it.
   if (lookup.own !== null) {
@@ -217,11 +221,18 @@ export async function reconcile(
         'updated the keystores in the certificate secret',
       );
     }
-    const where = { secret: secretRef, hash, issuer, requestedAtMs: verdict.requestedAtMs, secretResourceVersion };
+    const where = {
+      secret: secretRef,
+      hash,
+      issuer,
+      requestedAtMs: verdict.requestedAtMs,
+      secretResourceVersion,
+      issuerType,
+    };
     return markReady(
       ctx,
       env,
-      issuedRecord(config, verdict.info, where, request.renewBeforeMs),
+      issuedRecord(config, verdict.info, where, request, s.issued?.ari),
       keystoreProblem(changes),
     );
   }
@@ -255,8 +266,15 @@ export async function reconcile(
         { from: other.metadata.name, to: secretRef.name },
         'reused a certificate issued for the same request (no new order)',
       );
-      const where = { secret: secretRef, hash, issuer, requestedAtMs: v.requestedAtMs, secretResourceVersion };
-      const record = issuedRecord(config, v.info, where, request.renewBeforeMs);
+      const where = {
+        secret: secretRef,
+        hash,
+        issuer,
+        requestedAtMs: v.requestedAtMs,
+        secretResourceVersion,
+        issuerType,
+      };
+      const record = issuedRecord(config, v.info, where, request);
       return markReady(ctx, env, record, problem && `adding keystores to secret failed: ${problem}`);
     }
   }

@@ -55,7 +55,7 @@ export async function keepRevoked(ctx: CertCtx, env: CertEnv, input: RevokedInpu
     // The revocation's annotation is a change we have now seen: its echo from the target watcher needs no reconcile.
     secretResourceVersion: input.current?.metadata.resourceVersion,
   };
-  const issued = issuedRecord(env.deps.config, revoked.info, where, input.request.renewBeforeMs);
+  const issued = issuedRecord(env.deps.config, revoked.info, where, input.request);
   if (ctx.state.retryAt !== undefined) await ctx.cancelReminder('recheck');
   ctx.setState({ ...ctx.state, issued, failures: 0, failedGeneration: undefined, retryAt: undefined });
   await writeStatus(ctx, env, {

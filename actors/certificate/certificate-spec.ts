@@ -30,6 +30,10 @@ export interface CertificateSpec {
   renew?: boolean;
   /** Go duration, e.g. "720h". */
   renewBefore?: string;
+  /** Renew when this percentage of the lifetime is left (an extension: cert-manager's field). */
+  renewBeforePercentage?: number;
+  /** ACME profile (an extension; default the issuer's spec.acme.profile). */
+  profile?: string;
   /** RFC 3339 time. */
   ensureRenewedAfter?: string;
   followCNAME?: boolean;
@@ -60,6 +64,8 @@ export interface CertificateStatus {
   issuerRef?: { cluster?: string; name: string; namespace?: string };
   issuanceDate?: string;
   renewalDate?: string;
+  /** Where renewalDate comes from (an extension): the CA's renewal information or the spec's rule. */
+  renewal?: { source: string; suggestedWindow?: { start: string; end: string }; nextCheck?: string };
   expirationDate?: string;
   backoff?: CertificateBackoff;
   conditions?: Array<{

@@ -1,8 +1,9 @@
 // Writes a certificate's status when it changed, and tells users about changes: an Event on the Certificate and, for
-// a Certificate generated from an Ingress or Service, one on its source too (what `kubectl describe ingress` shows).
+// a Certificate generated from an Ingress, Service or Gateway, one on its source too (what `kubectl describe ingress` shows).
 
 import { parseSourceObjectId, SOURCE_OBJECT_ANNOTATION } from '../kinds.js';
 import { recordEvent } from '../kube/events.js';
+import { isNotFound } from '../kube/kube-api-error.js';
 import type { KubeObject } from '../kube/kube-object.js';
 import type { CertCtx } from './certificate-actor-types.js';
 import { type CertEnv, identityOf } from './certificate-env.js';
@@ -11,14 +12,20 @@ import { memoryOf } from './certificate-memory.js';
 import { buildStatus, type StatusInput, statusChanged, statusNames, statusPatch } from './certificate-status.js';
 import type { IssuerKey } from './request-hash.js';
 
+// Where each kind of source object is read; a Gateway at each version its CRD may serve, tried in order.
 const SOURCE_APIS = {
-  ingress: {
-    group: '/apis/networking.k8s.io/v1',
-    resource: 'ingresses',
-    apiVersion: 'networking.k8s.io/v1',
-    kind: 'Ingress',
+  ingress: { apiVersions: ['networking.k8s.io/v1'], resource: 'ingresses', kind: 'Ingress' },
+  service: { apiVersions: ['v1'], resource: 'services', kind: 'Service' },
+  'istio-gateway': {
+    apiVersions: ['networking.istio.io/v1', 'networking.istio.io/v1beta1', 'networking.istio.io/v1alpha3'],
+    resource: 'gateways',
+    kind: 'Gateway',
   },
-  service: { group: '/api/v1', resource: 'services', apiVersion: 'v1', kind: 'Service' },
+  'k8s-gateway': {
+    apiVersions: ['gateway.networking.k8s.io/v1', 'gateway.networking.k8s.io/v1beta1'],
+    resource: 'gateways',
+    kind: 'Gateway',
+  },
 } as const;
 
 /** What a caller says about the status; the names come from the spec, the rest from the actor's state. */
@@ -54,16 +61,24 @@ export async function writeStatus(ctx: CertCtx, env: CertEnv, update: StatusUpda
   const source = parseSourceObjectId(cert.metadata.annotations?.[SOURCE_OBJECT_ANNOTATION] ?? '');
   if (!source) return;
   const api = SOURCE_APIS[source.kind];
-  await env.source
-    .get<KubeObject>(`${api.group}/namespaces/${source.namespace}/${api.resource}/${source.name}`)
-    .then((obj) =>
-      recordEvent(
-        env.source,
-        { ...obj, apiVersion: api.apiVersion, kind: api.kind },
-        type,
-        next.state ?? reason,
-        `certificate ${namespace}/${name}: ${message}`,
-      ),
-    )
-    .catch((err: Error) => ctx.log.debug({ err: err.message }, 'no event on the source object'));
+  for (const apiVersion of api.apiVersions) {
+    const group = apiVersion === 'v1' ? '/api/v1' : `/apis/${apiVersion}`;
+    // 404: not there, or not served at this version: try the next one.
+    const obj = await env.source
+      .get<KubeObject>(`${group}/namespaces/${source.namespace}/${api.resource}/${source.name}`)
+      .catch((err: Error) => (isNotFound(err) ? undefined : err));
+    if (obj === undefined) continue;
+    if (obj instanceof Error) {
+      ctx.log.debug({ err: obj.message }, 'no event on the source object');
+      return;
+    }
+    await recordEvent(
+      env.source,
+      { ...obj, apiVersion, kind: api.kind },
+      type,
+      next.state ?? reason,
+      `certificate ${namespace}/${name}: ${message}`,
+    ).catch((err: Error) => ctx.log.debug({ err: err.message }, 'no event on the source object'));
+    return;
+  }
 }

@@ -6,6 +6,7 @@ import type { CertificateInfo } from '../x509/certificate-info.js';
 import type { CertificateSpec, CertificateStatus } from './certificate-spec.js';
 import type { CsrInfo } from './csr.js';
 import { formatDuration } from './duration.js';
+import type { AriRecord, RenewalSource } from './renewal-plan.js';
 import type { IssuerKey } from './request-hash.js';
 
 export type CertificateState = 'Pending' | 'Ready' | 'Error' | 'Waiting' | 'Revoked';
@@ -28,7 +29,10 @@ export interface StatusInput {
   names: StatusNames;
   issuer?: IssuerKey;
   /** The stored certificate, when there is one (also while renewing or after a failed renewal). */
-  certificate?: Pick<CertificateInfo, 'notBeforeMs' | 'notAfterMs'>;
+  certificate?: Pick<CertificateInfo, 'notBeforeMs' | 'notAfterMs'> & {
+    renewalSource?: RenewalSource;
+    ari?: AriRecord;
+  };
   renewalAtMs?: number;
   backoff?: { retryAtMs: number; intervalMs: number };
 }
@@ -71,6 +75,15 @@ export function buildStatus(input: StatusInput): CertificateStatus {
     status.expirationDate = iso(input.certificate.notAfterMs);
   }
   if (input.renewalAtMs !== undefined) status.renewalDate = iso(input.renewalAtMs);
+  const source = input.certificate?.renewalSource;
+  if (input.renewalAtMs !== undefined && source) {
+    const ari = input.certificate?.ari;
+    status.renewal = {
+      source,
+      ...(ari?.window ? { suggestedWindow: { start: iso(ari.window.startMs), end: iso(ari.window.endMs) } } : {}),
+      ...(ari ? { nextCheck: iso(ari.nextCheckMs) } : {}),
+    };
+  }
   if (input.state === 'Pending') {
     const kept = input.previous?.state === 'Pending' ? input.previous.lastPendingTimestamp : undefined;
     status.lastPendingTimestamp = kept ?? iso(input.now);

@@ -35,21 +35,12 @@ export function renewalDueAt(
   return notAfterMs - window;
 }
 
-export interface RenewalInput {
+interface RenewalInput {
   notBeforeMs: number;
-  notAfterMs: number;
-  renewBeforeMs?: number;
-  renewalWindowMs?: number;
   /** spec.ensureRenewedAfter */
   ensureRenewedAfterMs?: number;
   /** The secret's cert.gardener.cloud/requestedAt annotation, if present. */
   requestedAtMs?: number;
-}
-
-export function needsRenewal(nowMs: number, input: RenewalInput): boolean {
-  if (nowMs >= renewalDueAt(input.notBeforeMs, input.notAfterMs, input.renewBeforeMs, input.renewalWindowMs))
-    return true;
-  return renewalRequested(nowMs, input);
 }
 
 /**

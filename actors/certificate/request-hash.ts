@@ -51,5 +51,7 @@ export function requestHash(spec: CertificateSpec, issuer: IssuerKey, keyDefault
   item(issuerKeyString(issuer));
   const keyType = keyTypeOf(spec.privateKey, keyDefaults);
   if (keyType !== undefined && keyType !== keyTypeOf(undefined, keyDefaults)) item(keyType);
+  // Not gardener's (it has no profiles): only when set, so every Certificate gardener knows hashes as it does.
+  if (spec.profile) item(`profile:${spec.profile}`);
   return h.digest('hex');
 }

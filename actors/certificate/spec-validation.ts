@@ -27,6 +27,9 @@ export interface NormalizedRequest {
   /** The key we generate; absent with a CSR, whose key stays with the user. */
   privateKey?: PrivateKeySettings;
   renewBeforeMs?: number;
+  renewBeforePercentage?: number;
+  /** ACME profile asked for by the Certificate (checked against the CA's list when the issuer grants the order). */
+  profile?: string;
   durationMs?: number;
   isCA: boolean;
   preferredChain?: string;
@@ -124,6 +127,21 @@ export async function validateCertificateSpec(
     else if (d.ms < MIN_RENEW_BEFORE_MS)
       problems.push(`spec.renewBefore "${spec.renewBefore}" is too short: it must be at least 5m`);
     else request.renewBeforeMs = d.ms;
+  }
+  if (spec.renewBeforePercentage !== undefined) {
+    const p = spec.renewBeforePercentage;
+    if (!Number.isInteger(p) || p < 1 || p > 99)
+      problems.push(`spec.renewBeforePercentage ${p} is not a whole number from 1 to 99`);
+    else if (spec.renewBefore !== undefined)
+      problems.push('spec.renewBefore and spec.renewBeforePercentage cannot both be set: keep one');
+    else request.renewBeforePercentage = p;
+  }
+  if (spec.profile !== undefined && spec.profile !== '') {
+    if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(spec.profile))
+      problems.push(`spec.profile "${spec.profile}" is not a profile name (letters, digits, ".", "_", "-")`);
+    else if (kind === 'ca' || kind === 'selfSigned')
+      problems.push('spec.profile names an ACME profile: remove it for a CA or self-signed issuer');
+    else request.profile = spec.profile;
   }
   if (spec.duration !== undefined) {
     const d = parseDuration(spec.duration, 'spec.duration');

@@ -15,14 +15,22 @@ import type { ConfigFileValues } from './config-file.js';
 import { FLAGS_BY_NAME } from './flag-table.js';
 import { FlagError, type FlagValue, type ParsedFlags } from './parse-flags.js';
 
-export const CONTROLLERS = ['issuer', 'ingress-cert', 'service-cert'] as const;
+export const CONTROLLERS = [
+  'issuer',
+  'ingress-cert',
+  'service-cert',
+  'istio-gateways-dns',
+  'k8s-gateways-dns',
+  'watch-gateways-crds',
+] as const;
 export type ControllerName = (typeof CONTROLLERS)[number];
 /** The seed's controller groups (cert-management pkg/controller/common.go). */
 export const CONTROLLER_GROUPS: Readonly<Record<string, readonly ControllerName[]>> = {
   certcontrollers: ['issuer'],
-  certsources: ['ingress-cert', 'service-cert'],
+  certsources: ['ingress-cert', 'service-cert', 'istio-gateways-dns', 'k8s-gateways-dns', 'watch-gateways-crds'],
 };
-export type SourceControllerName = Exclude<ControllerName, 'issuer'>;
+/** The controllers that generate Certificates from other objects (watch-gateways-crds only follows CRDs). */
+export type SourceControllerName = Exclude<ControllerName, 'issuer' | 'watch-gateways-crds'>;
 export type ClusterRole = 'default' | 'source' | 'dns' | 'target';
 /** The seed's class when none is configured (source.DefaultClass). */
 export const DEFAULT_CERT_CLASS = 'gardencert';
@@ -52,6 +60,14 @@ export interface SourceControllerConfig {
   concurrency: number;
   targetsConcurrency: number;
   resyncPeriodMs: number;
+  /**
+   * The gateway controllers' route pools (--k8s-gateways-dns.httproutes.pool.size,
+   * --istio-gateways-dns.virtualservices.pool.size; and the Istio controller's targetsources pool, idle in the seed
+   * too): accepted and checked; route changes reach the source-object actors through the source watcher, whose
+   * actors run with `concurrency`.
+   */
+  routesConcurrency?: number;
+  targetSourcesConcurrency?: number;
 }
 
 export interface EffectiveConfig {
@@ -80,6 +96,8 @@ export interface EffectiveConfig {
   precheckAdditionalWaitMs: number;
   propagationTimeoutMs: number;
   renewalWindowMs: number;
+  /** --acme-renewal-info and --acme-renewal-info-max-interval (ARI, RFC 9773). */
+  renewalInfo: { enabled: boolean; maxIntervalMs: number };
   cascadeDelete: boolean;
   /** The issuer controller's class: which Certificates/Issuers this deployment handles. */
   certClass: string;
@@ -90,6 +108,8 @@ export interface EffectiveConfig {
   issuerConcurrency: number;
   secretConcurrency: number;
   sources: Record<SourceControllerName, SourceControllerConfig>;
+  /** --watch-gateways-crds.default.pool.size: accepted and checked; the CRDs are followed by the source watcher. */
+  crdWatchConcurrency: number;
   /** On unless --disable-namespace-restriction (seed: -n is a deprecated no-op that only conflicts with it). */
   namespaceRestriction: boolean;
   /** Port 0: no HTTP server, as in the seed. */
@@ -261,13 +281,27 @@ export function resolveEffectiveConfig(
     precheckAdditionalWaitMs: num('issuer.precheck-additional-wait', 'precheck-additional-wait'),
     propagationTimeoutMs: num('issuer.propagation-timeout', 'propagation-timeout'),
     renewalWindowMs: num('issuer.renewal-window', 'renewal-window'),
+    renewalInfo: { enabled: bool('acme-renewal-info'), maxIntervalMs: atLeast(1000, 'acme-renewal-info-max-interval') },
     cascadeDelete: bool('issuer.cascade-delete', 'cascade-delete'),
     ...issuerClasses,
     certificateConcurrency: atLeast(1, ...pool('issuer', 'default', 'size')),
     certificateResyncPeriodMs: num(...pool('issuer', 'default', 'resync-period')),
     issuerConcurrency: atLeast(1, ...pool('issuer', 'issuers', 'size')),
     secretConcurrency: atLeast(1, ...pool('issuer', 'secrets', 'size')),
-    sources: { 'ingress-cert': source('ingress-cert'), 'service-cert': source('service-cert') },
+    sources: {
+      'ingress-cert': source('ingress-cert'),
+      'service-cert': source('service-cert'),
+      'istio-gateways-dns': {
+        ...source('istio-gateways-dns'),
+        routesConcurrency: atLeast(1, ...pool('istio-gateways-dns', 'virtualservices', 'size')),
+        targetSourcesConcurrency: atLeast(1, ...pool('istio-gateways-dns', 'targetsources', 'size')),
+      },
+      'k8s-gateways-dns': {
+        ...source('k8s-gateways-dns'),
+        routesConcurrency: atLeast(1, ...pool('k8s-gateways-dns', 'httproutes', 'size')),
+      },
+    },
+    crdWatchConcurrency: atLeast(1, ...pool('watch-gateways-crds', 'default', 'size')),
     namespaceRestriction: !bool('disable-namespace-restriction'),
     http: { bindAddress: str('bind-address-http'), port },
     logLevel,

@@ -651,6 +651,18 @@ const SEED_FLAGS: readonly FlagData[] = [
 
 const ACTOR_FLAGS: readonly FlagData[] = [
   {
+    name: 'acme-renewal-info',
+    type: 'bool',
+    default: 'true',
+    help: "follow the ACME CA's renewal information (RFC 9773 ARI) where it offers it: renew inside its suggested window (never later than the renewal window says) and send `replaces` with the renewal order",
+  },
+  {
+    name: 'acme-renewal-info-max-interval',
+    type: 'duration',
+    default: '24h0m0s',
+    help: "the longest wait before a certificate's renewal information is asked for again, whatever the CA's Retry-After says",
+  },
+  {
     name: 'actor-idle-timeout',
     type: 'duration',
     default: '10m0s',

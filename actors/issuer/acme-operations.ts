@@ -13,12 +13,23 @@ import {
   readOrder,
   startOrder,
 } from '../acme/acme-order.js';
+import { fetchRenewalInfo, type RenewalInfo } from '../acme/acme-renewal-info.js';
 import { revocationError, revokeCertificate } from '../acme/acme-revoke.js';
 import type { DnsChallengeType } from '../acme/dns-challenge-types.js';
 
 export type AcmeOperation =
   /** challengeType: the issuer's spec.acme.dnsChallenge.type, put in by the issuer actor (dns-01 when absent). */
-  | { op: 'newOrder'; names: string[]; challengeType?: DnsChallengeType }
+  | {
+      op: 'newOrder';
+      names: string[];
+      /** ACME profile (the directory's meta.profiles); absent: the CA's default. */
+      profile?: string;
+      /** ARI certID of the certificate this order renews (RFC 9773 `replaces`). */
+      replaces?: string;
+      challengeType?: DnsChallengeType;
+    }
+  /** The CA's suggested renewal window of a certificate (RFC 9773); unauthenticated, needs the directory. */
+  | { op: 'renewalInfo'; certId: string }
   | { op: 'readOrder'; orderUrl: string; challengeType?: DnsChallengeType }
   /** Only the order's status: one request, for polling. */
   | { op: 'orderStatus'; orderUrl: string }
@@ -49,6 +60,9 @@ export type AcmeResult =
       certificateUrl?: string;
       /** finalize: this call sent the CSR. */
       finalizedNow?: boolean;
+      /** newOrder: the CA refused `replaces`, so the order was opened without it (why). */
+      replacesRefused?: string;
+      renewalInfo?: RenewalInfo;
       /** revoke: the CA had revoked the certificate before this call. */
       alreadyRevoked?: boolean;
     }
@@ -65,8 +79,29 @@ export async function runAcmeOperation(account: AcmeAccount, op: AcmeOperation):
   const client = account.client;
   try {
     switch (op.op) {
-      case 'newOrder':
-        return { ok: true, progress: await startOrder(client, op.names, op.challengeType) };
+      case 'newOrder': {
+        const options = { ...(op.profile ? { profile: op.profile } : {}) };
+        if (!op.replaces) return { ok: true, progress: await startOrder(client, op.names, options, op.challengeType) };
+        try {
+          return {
+            ok: true,
+            progress: await startOrder(client, op.names, { ...options, replaces: op.replaces }, op.challengeType),
+          };
+        } catch (err) {
+          // A CA that will not take this `replaces` (already replaced, unknown to it): an order without it.
+          const reason = describeAcmeError(err, account.directoryUrl);
+          return {
+            ok: true,
+            progress: await startOrder(client, op.names, options, op.challengeType),
+            replacesRefused: reason,
+          };
+        }
+      }
+      case 'renewalInfo': {
+        if (!account.renewalInfoUrl)
+          return { ok: true, renewalInfo: { ok: false, error: 'the CA offers no renewalInfo' } };
+        return { ok: true, renewalInfo: await fetchRenewalInfo(account.renewalInfoUrl, op.certId, Date.now()) };
+      }
       case 'readOrder':
         return { ok: true, progress: await readOrder(client, op.orderUrl, op.challengeType) };
       case 'orderStatus': {

@@ -14,7 +14,14 @@ import { type SignReply, signWithCa } from './ca-signing.js';
 import { decideGrant, type GrantBook, pruneGrants, releaseGrant } from './issuance-grants.js';
 import { issuerChallengeType, withChallengeType } from './issuer-challenge-type.js';
 import type { AcmeReply, GrantReply, IssuerMsg, QuotaReply } from './issuer-messages.js';
-import { ISSUER_SETUPS, type IssuerType, type SetupMaterial, type SetupOutcome } from './issuer-setups.js';
+import {
+  ISSUER_SETUPS,
+  type IssuerType,
+  profileProblem,
+  type SetupMaterial,
+  type SetupOutcome,
+  type SetupReady,
+} from './issuer-setups.js';
 import { type Issuer, type IssuerStatus, issuerPath, issuerTypeProblem } from './issuer-types.js';
 import { type QuotaBucketState, quotaBurst, refill } from './quota-bucket.js';
 
@@ -36,6 +43,8 @@ export interface IssuerState {
   lifetimeMs?: number;
   /** The issuer was set up for dns-persist-01: its persistent records may exist and go when that ends. */
   persistRecords?: boolean;
+  /** What the ACME CA offers beyond RFC 8555 (profiles, renewal information), as the last set-up found. */
+  offers?: SetupReady['offers'];
 }
 
 /** 1 min, doubling, at most 10 min: a down CA or a missing secret is re-checked without hammering anything. */
@@ -247,6 +256,13 @@ export function issuerKind(deps: ControllerDeps): ActorDefinition<IssuerState, I
     const type = typeOf(issuer) ?? 'acme';
     // CA and self-signed issuers spend nothing at a CA and write no challenges: no token, no domain lock.
     if (!ISSUER_SETUPS[type].limited) return { granted: true, issuerType: type, dns: {} };
+    const profile = msg.profile || issuer.spec.acme?.profile || undefined;
+    if (msg.profile && !s.offers?.profiles?.includes(msg.profile))
+      return {
+        granted: false,
+        reason: 'invalid',
+        message: profileProblem('spec.profile', msg.profile, s.offers?.profiles),
+      };
     const now = ctx.now();
     const v = vol(ctx);
     const book = pruneGrants(
@@ -271,7 +287,13 @@ export function issuerKind(deps: ControllerDeps): ActorDefinition<IssuerState, I
         precheckNameservers: acme?.precheckNameservers,
         skipDNSChallengeValidation: acme?.skipDNSChallengeValidation,
       };
-      return { granted: true, issuerType: 'acme', dns };
+      return {
+        granted: true,
+        issuerType: 'acme',
+        dns,
+        ...(profile ? { profile } : {}),
+        renewalInfo: s.offers?.renewalInfo === true,
+      };
     }
     if (d.reason === 'busy') {
       addWaiter(ctx, msg.certificate);
@@ -347,6 +369,7 @@ export function issuerKind(deps: ControllerDeps): ActorDefinition<IssuerState, I
             ...s,
             issuer,
             accountUrl: ready.accountUrl,
+            offers: ready.offers,
             readyGeneration: generation,
             failures: 0,
             problem: undefined,

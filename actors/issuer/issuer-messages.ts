@@ -14,6 +14,8 @@ export type IssuerRequest =
       domains: string[];
       /** spec.renewBefore: refused before any token is spent when it exceeds what this issuer's certificates live. */
       renewBeforeMs?: number;
+      /** spec.profile: refused before any token is spent when the CA does not offer it. */
+      profile?: string;
     }
   /** The order ended (issued, failed or abandoned): free its domains. */
   | {
@@ -39,7 +41,15 @@ export interface IssuerDnsSettings {
 }
 
 export type GrantReply =
-  | { granted: true; issuerType: 'acme' | 'ca' | 'selfSigned'; dns: IssuerDnsSettings }
+  | {
+      granted: true;
+      issuerType: 'acme' | 'ca' | 'selfSigned';
+      dns: IssuerDnsSettings;
+      /** The ACME profile to order in: the certificate's, else the issuer's spec.acme.profile. */
+      profile?: string;
+      /** The CA offers renewal information (RFC 9773): a renewal order may name what it replaces. */
+      renewalInfo?: boolean;
+    }
   | { granted: false; reason: 'quota'; retryAt: number; message: string }
   | { granted: false; reason: 'busy' | 'not-ready' | 'missing'; message: string }
   /** The request cannot be served as specified (e.g. renewBefore longer than the certificates live). */

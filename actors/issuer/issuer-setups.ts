@@ -23,6 +23,8 @@ export interface SetupReady {
   accountUrl?: string;
   /** ACME auto registration chose this Secret: it is written back to spec.acme.privateKeySecretRef. */
   recordSecret?: { namespace: string; name: string };
+  /** What the ACME CA offers beyond RFC 8555: its profiles (directory meta.profiles) and renewal information. */
+  offers?: { profiles?: string[]; renewalInfo: boolean };
 }
 
 /** What the issuer keeps in memory once set up. */
@@ -47,6 +49,14 @@ export interface IssuerSetup {
   setUp(kube: KubeClient, issuer: Issuer, nowMs: number): Promise<SetupOutcome>;
 }
 
+/** A profile the CA does not list, named with what it offers. */
+export function profileProblem(field: string, profile: string, offered: readonly string[] | undefined): string {
+  const offer = offered?.length
+    ? `it offers ${offered.map((p) => `"${p}"`).join(', ')}`
+    : 'its directory lists no profiles (meta.profiles)';
+  return `${field} "${profile}" is not a profile of the ACME server: ${offer}`;
+}
+
 export const ISSUER_SETUPS: { readonly [T in IssuerType]: IssuerSetup } = {
   acme: {
     reads: 'the account key Secret (spec.acme.privateKeySecretRef; made with autoRegistration), the EAB Secret',
@@ -59,6 +69,10 @@ export const ISSUER_SETUPS: { readonly [T in IssuerType]: IssuerSetup } = {
       const challenge = issuerChallengeType(issuer);
       if ('problem' in challenge) throw new Error(challenge.problem);
       const { account, secret } = await setUpAcmeAccount(kube, issuer);
+      const profiles = account.profiles ? Object.keys(account.profiles) : undefined;
+      const profile = issuer.spec.acme?.profile;
+      if (profile && !profiles?.includes(profile))
+        throw new Error(profileProblem('spec.acme.profile', profile, profiles));
       const email = issuer.spec.acme?.email;
       const where = `${secret.namespace}/${secret.name}`;
       return {
@@ -80,6 +94,7 @@ export const ISSUER_SETUPS: { readonly [T in IssuerType]: IssuerSetup } = {
             : 'ACME account ready',
           accountUrl: account.accountUrl,
           recordSecret: { namespace: secret.namespace, name: secret.name },
+          offers: { ...(profiles ? { profiles } : {}), renewalInfo: account.renewalInfoUrl !== undefined },
         },
       };
     },

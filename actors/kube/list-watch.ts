@@ -129,7 +129,7 @@ export class ListWatch<T extends KubeObject> {
           : {}),
       });
       // Empty metadata-only lists come back with `items: null`.
-      listed.push(...(page.items ?? []));
+      listed.push(...(page.items ?? []).map(slim));
       cont = page.metadata.continue || undefined;
       rv = page.metadata.resourceVersion;
     } while (cont);
@@ -219,13 +219,30 @@ export class ListWatch<T extends KubeObject> {
     const rv = ev.object.metadata?.resourceVersion;
     if (rv) this.resourceVersion = rv;
     if (ev.type === 'BOOKMARK') return;
-    const obj = ev.object as T;
+    const obj = slim(ev.object as T);
     const key = objectKey(obj);
     if (ev.type === 'DELETED') this.store.delete(key);
     else this.store.set(key, obj);
     await this.opts.onEvent({ type: ev.type, object: obj });
   }
 }
+
+/**
+ * Cached objects lose what no watcher reads and what costs the most memory per object: managedFields (often larger
+ * than the spec) and kubectl's last-applied copy of the whole object.
+ */
+function slim<T extends KubeObject>(o: T): T {
+  const meta = o.metadata as (KubeObject['metadata'] & { managedFields?: unknown }) | undefined;
+  if (!meta) return o;
+  delete meta.managedFields;
+  if (meta.annotations?.[LAST_APPLIED] !== undefined) {
+    const { [LAST_APPLIED]: _dropped, ...rest } = meta.annotations;
+    meta.annotations = rest;
+  }
+  return o;
+}
+
+const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
 
 class WatchExpired extends Error {
   constructor() {

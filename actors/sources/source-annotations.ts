@@ -1,7 +1,6 @@
-// What Ingresses and Services say about the Certificates they want, read from their annotations the way gardener's
-// source controllers read them (pkg/cert/source), and the Certificate object built from it. Pure: no I/O, so the
-// source-object actor only compares and writes.
-
+// What Ingresses, Services and Gateways say about the Certificates they want, read from their annotations the way
+// gardener's source controllers read them (pkg/cert/source), and the Certificate object built from it. Pure: no I/O,
+// so the source-object actor only compares and writes.
 import { createHash } from 'node:crypto';
 import type {
   Certificate,
@@ -12,10 +11,15 @@ import type {
 import { parseDuration } from '../certificate/duration.js';
 import { labelKeyProblem, labelValueProblem, toLabelValue } from '../certificate/label-syntax.js';
 import { ALLOWED_KEY_SIZES } from '../certificate/private-key-settings.js';
-import { DEFAULT_CERT_CLASS, type SourceControllerConfig } from '../config/effective-config.js';
+import {
+  DEFAULT_CERT_CLASS,
+  type SourceControllerConfig,
+  type SourceControllerName,
+} from '../config/effective-config.js';
 import { DNSRECORD_ANNOTATIONS } from '../dns/challenge-dnsrecord.js';
-import { SOURCE_OBJECT_ANNOTATION, sourceObjectId } from '../kinds.js';
+import { SOURCE_OBJECT_ANNOTATION, type SourceObjectKind, sourceObjectId } from '../kinds.js';
 import type { KubeObject, ObjectMeta } from '../kube/kube-object.js';
+import { type GatewayListener, gatewayListenersOf, type IstioServer, istioServersOf } from './gateway-spec.js';
 
 export const ANNOT_CLASS = 'cert.gardener.cloud/class';
 export const ANNOT_PURPOSE = 'cert.gardener.cloud/purpose';
@@ -35,6 +39,8 @@ export const ANNOT_KEY_ALGORITHM = 'cert.gardener.cloud/private-key-algorithm';
 export const ANNOT_KEY_SIZE = 'cert.gardener.cloud/private-key-size';
 export const ANNOT_KEY_ENCODING = 'cert.gardener.cloud/private-key-encoding';
 export const ANNOT_RENEW_BEFORE = 'cert.gardener.cloud/renew-before';
+/** The ACME profile of the generated Certificate (an extension of this controller, like spec.profile). */
+export const ANNOT_PROFILE = 'cert.gardener.cloud/profile';
 
 // How a generated Certificate is found again: labels for the list (values must be label-safe), and the exact
 // identity in an annotation (a long name only survives as a hashed label value).
@@ -47,21 +53,25 @@ const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
 const MAX_COMMON_NAME = 64;
 const MIN_RENEW_BEFORE_MS = 5 * 60_000;
 
-export type SourceKind = 'ingress' | 'service';
-export const SOURCE_KINDS: Record<
-  SourceKind,
-  { apiVersion: string; kind: string; controller: 'ingress-cert' | 'service-cert'; collection: string }
-> = {
-  ingress: {
-    apiVersion: 'networking.k8s.io/v1',
-    kind: 'Ingress',
-    controller: 'ingress-cert',
-    collection: '/apis/networking.k8s.io/v1/ingresses',
-  },
-  service: { apiVersion: 'v1', kind: 'Service', controller: 'service-cert', collection: '/api/v1/services' },
+export type SourceKind = SourceObjectKind;
+/**
+ * Per source kind: the object's kind, the seed controller that handles it, and the part of generated Certificate
+ * names that stands for it (gardener's generateName `<name>-<kind>-`: "gateway" for both kinds of Gateway).
+ */
+export const SOURCE_KINDS: Record<SourceKind, { kind: string; controller: SourceControllerName; nameSegment: string }> =
+  {
+    ingress: { kind: 'Ingress', controller: 'ingress-cert', nameSegment: 'ingress' },
+    service: { kind: 'Service', controller: 'service-cert', nameSegment: 'service' },
+    'istio-gateway': { kind: 'Gateway', controller: 'istio-gateways-dns', nameSegment: 'gateway' },
+    'k8s-gateway': { kind: 'Gateway', controller: 'k8s-gateways-dns', nameSegment: 'gateway' },
+  };
+/** Where Ingresses and Services are served; Gateways are served at the versions their CRDs offer (gateway-crds.ts). */
+export const BUILTIN_SOURCE_APIS: Record<'ingress' | 'service', { apiVersion: string; collection: string }> = {
+  ingress: { apiVersion: 'networking.k8s.io/v1', collection: '/apis/networking.k8s.io/v1/ingresses' },
+  service: { apiVersion: 'v1', collection: '/api/v1/services' },
 };
 
-/** The part of an Ingress or Service that decides its Certificates (what the watcher routes and the actor keeps). */
+/** The part of a source object that decides its Certificates (what the watcher routes and the actor keeps). */
 export interface SourceSnapshot extends KubeObject {
   apiVersion: string;
   kind: string;
@@ -69,7 +79,21 @@ export interface SourceSnapshot extends KubeObject {
     ObjectMeta,
     'name' | 'namespace' | 'uid' | 'resourceVersion' | 'labels' | 'annotations' | 'deletionTimestamp'
   >;
-  spec: { tls?: Array<{ hosts?: string[]; secretName?: string }>; type?: string };
+  spec: {
+    /** Ingress */
+    tls?: Array<{ hosts?: string[]; secretName?: string }>;
+    /** Service */
+    type?: string;
+    /** Istio Gateway */
+    servers?: IstioServer[];
+    /** Gateway API Gateway */
+    listeners?: GatewayListener[];
+  };
+  /**
+   * Gateways: the hosts of the routes bound to it (VirtualService spec.hosts, HTTPRoute spec.hostnames), routes in
+   * namespace/name order (gardener's list order), put in by the source watcher so that the actor needs no lookups.
+   */
+  routeHosts?: string[];
 }
 
 /** Desired Certificates of one source object; `complete: false` (bad input) means: create and update, delete nothing. */
@@ -79,18 +103,22 @@ export interface DesiredCertificates {
   complete: boolean;
 }
 
-export function snapshotOf(kind: SourceKind, obj: KubeObject & { spec?: Record<string, unknown> }): SourceSnapshot {
+/**
+ * The snapshot of an API object. `apiVersion`: the version the object was read at (Gateways: their CRD's served
+ * version; Ingresses and Services have a fixed one); `routeHosts`: for Gateways, see SourceSnapshot.
+ */
+export function snapshotOf(
+  kind: SourceKind,
+  obj: KubeObject & { spec?: Record<string, unknown> },
+  served: { apiVersion?: string; routeHosts?: string[] } = {},
+): SourceSnapshot {
   const m = obj.metadata;
   const { [LAST_APPLIED]: _big, ...annotations } = m.annotations ?? {};
-  const spec = obj.spec ?? {};
-  const tls = Array.isArray(spec.tls)
-    ? (spec.tls as Array<{ hosts?: string[]; secretName?: string }>).map((t) => ({
-        ...(t.hosts ? { hosts: [...t.hosts] } : {}),
-        ...(t.secretName !== undefined ? { secretName: t.secretName } : {}),
-      }))
-    : undefined;
+  const apiVersion =
+    served.apiVersion ??
+    (kind === 'ingress' || kind === 'service' ? BUILTIN_SOURCE_APIS[kind].apiVersion : (obj.apiVersion ?? ''));
   return {
-    apiVersion: SOURCE_KINDS[kind].apiVersion,
+    apiVersion,
     kind: SOURCE_KINDS[kind].kind,
     metadata: {
       name: m.name,
@@ -101,19 +129,42 @@ export function snapshotOf(kind: SourceKind, obj: KubeObject & { spec?: Record<s
       annotations,
       ...(m.deletionTimestamp ? { deletionTimestamp: m.deletionTimestamp } : {}),
     },
-    spec: kind === 'ingress' ? (tls ? { tls } : {}) : typeof spec.type === 'string' ? { type: spec.type } : {},
+    spec: specOf(kind, obj.spec ?? {}),
+    ...(served.routeHosts ? { routeHosts: served.routeHosts } : {}),
   };
+}
+
+function specOf(kind: SourceKind, spec: Record<string, unknown>): SourceSnapshot['spec'] {
+  switch (kind) {
+    case 'ingress': {
+      const tls = Array.isArray(spec.tls)
+        ? (spec.tls as Array<{ hosts?: string[]; secretName?: string }>).map((t) => ({
+            ...(t.hosts ? { hosts: [...t.hosts] } : {}),
+            ...(t.secretName !== undefined ? { secretName: t.secretName } : {}),
+          }))
+        : undefined;
+      return tls ? { tls } : {};
+    }
+    case 'service':
+      return typeof spec.type === 'string' ? { type: spec.type } : {};
+    case 'istio-gateway':
+      return { servers: istioServersOf(spec) };
+    case 'k8s-gateway':
+      return { listeners: gatewayListenersOf(spec) };
+  }
 }
 
 /** What routing compares: a change elsewhere (status, rules, ports, resourceVersion alone) changes no Certificate. */
 export function snapshotSignature(s: SourceSnapshot): string {
   const { resourceVersion: _rv, ...meta } = s.metadata;
   return JSON.stringify([
+    s.apiVersion,
     meta.uid,
     meta.deletionTimestamp,
     meta.labels?.[LABEL_PURPOSE],
     sortedEntries(meta.annotations),
     s.spec,
+    s.routeHosts,
   ]);
 }
 
@@ -125,12 +176,14 @@ export function handlesSourceClass(
   return cfg.certClasses.includes(annotations?.[ANNOT_CLASS] || DEFAULT_CERT_CLASS);
 }
 
-/** Worth routing when of our class: an Ingress marked managed, a Service naming a secret (the rest cannot want one). */
+/**
+ * Worth routing when of our class: an Ingress or Gateway marked managed, a Service naming a secret (the rest cannot
+ * want one).
+ */
 export function asksForCertificates(kind: SourceKind, s: SourceSnapshot): boolean {
   const a = s.metadata.annotations ?? {};
-  if (kind === 'ingress')
-    return a[ANNOT_PURPOSE] === 'managed' || s.metadata.labels?.[LABEL_PURPOSE] === 'managed-cert';
-  return a[ANNOT_SECRET_NAME] !== undefined;
+  if (kind === 'service') return a[ANNOT_SECRET_NAME] !== undefined;
+  return a[ANNOT_PURPOSE] === 'managed' || s.metadata.labels?.[LABEL_PURPOSE] === 'managed-cert';
 }
 
 export function sourceLabels(kind: SourceKind, namespace: string, name: string): Record<string, string> {
@@ -169,7 +222,7 @@ export function mergeCommonName(cn: string, names: readonly string[]): string[] 
   return cn ? [cn, ...rest] : rest;
 }
 
-/** The optional annotations shared by Ingresses and Services, as Certificate spec fields; bad values are named and left out. */
+/** The optional annotations shared by all source kinds, as Certificate spec fields; bad values are named and left out. */
 export function commonOptions(annotations: Record<string, string>): {
   spec: Partial<CertificateSpec>;
   problems: string[];
@@ -197,6 +250,7 @@ export function commonOptions(annotations: Record<string, string>): {
     if (Object.keys(labels.labels).length > 0) spec.secretLabels = labels.labels;
   }
   if (a[ANNOT_PREFERRED_CHAIN]?.trim()) spec.preferredChain = a[ANNOT_PREFERRED_CHAIN].trim();
+  if (a[ANNOT_PROFILE]?.trim()) spec.profile = a[ANNOT_PROFILE].trim();
   const key = parsePrivateKey(a);
   problems.push(...key.problems);
   if (key.privateKey) spec.privateKey = key.privateKey;
@@ -288,7 +342,9 @@ function parseGoBool(text: string): boolean | undefined {
 
 /**
  * A deterministic name, so that a create repeated after a lost answer finds its own object instead of making a
- * second one (gardener uses generateName `<prefix><name>-<kind>-`): the same shape with a hash of the secret.
+ * second one (gardener uses generateName `<prefix><name>-<kind>-`): the same shape with a hash of the secret. Both
+ * kinds of Gateway are "gateway" there, so their hash also covers the kind: an Istio and a Gateway API Gateway of one
+ * name and secret get two Certificates.
  */
 export function certificateName(
   prefix: string,
@@ -296,8 +352,10 @@ export function certificateName(
   kind: SourceKind,
   secret: { namespace: string; name: string },
 ): string {
-  const hash = createHash('sha256').update(`${secret.namespace}/${secret.name}`).digest('hex').slice(0, 8);
-  const base = `${prefix}${sourceName}-${kind}`
+  const segment = SOURCE_KINDS[kind].nameSegment;
+  const hashed = `${segment === kind ? '' : `${kind}:`}${secret.namespace}/${secret.name}`;
+  const hash = createHash('sha256').update(hashed).digest('hex').slice(0, 8);
+  const base = `${prefix}${sourceName}-${segment}`
     .toLowerCase()
     .replace(/[^a-z0-9.-]+/g, '-')
     .replace(/^[^a-z0-9]+/, '')

@@ -4,31 +4,17 @@ import { CERTIFICATES_API } from '../certificate/certificate-kube.js';
 import { generatedSecretName } from '../certificate/certificate-secret.js';
 import type { Certificate } from '../certificate/certificate-spec.js';
 import type { ControllerDeps } from '../controller-deps.js';
-import {
-  CERTIFICATE_KIND,
-  certificateId,
-  parseSourceObjectId,
-  SOURCE_OBJECT_KIND,
-  SOURCE_WATCHER,
-  sourceObjectId,
-} from '../kinds.js';
-import type { KubeList, KubeObject } from '../kube/kube-object.js';
+import { CERTIFICATE_KIND, certificateId, parseSourceObjectId, SOURCE_OBJECT_KIND, SOURCE_WATCHER } from '../kinds.js';
+import type { KubeObject } from '../kube/kube-object.js';
 import { ListWatch } from '../kube/list-watch.js';
 import { provideView } from '../observability/controller-metrics.js';
 import type { CertificateRevocation } from '../revocation/revocation-types.js';
-import {
-  ANNOT_SOURCE_OBJECT,
-  asksForCertificates,
-  handlesSourceClass,
-  LABEL_SOURCE_KIND,
-  SOURCE_KINDS,
-  type SourceKind,
-  snapshotOf,
-  snapshotSignature,
-} from '../sources/source-annotations.js';
+import { ANNOT_SOURCE_OBJECT, BUILTIN_SOURCE_APIS, SOURCE_KINDS, snapshotOf } from '../sources/source-annotations.js';
 import { generatedByUs, type SourceObjectMsg } from '../sources/source-object-actor.js';
 import { handlesClass } from './cert-class.js';
+import { watchGatewaySources } from './gateway-sources.js';
 import { revocationList, watchRevocations } from './revocation-watch.js';
+import { SourceRouter } from './source-router.js';
 import { route, type WatcherBaseMsg, watcherKind } from './watcher-kind.js';
 
 /** certctl's question: the certificates this deployment handles (optionally of one namespace), paginated. */
@@ -187,71 +173,37 @@ export function sourceWatcherKind(deps: ControllerDeps) {
       // CertificateRevocations are the issuer controller's, like Certificates.
       const revocations = issuing ? [watchRevocations(ctx, deps, cluster)] : [];
       ctx.volatile.revocations = revocations[0];
-      return [certificates, ...revocations, ...sources, { stop: async () => stopView() }];
+      return [
+        certificates,
+        ...revocations,
+        ...sources,
+        ...watchGatewaySources(ctx, deps),
+        { stop: async () => stopView() },
+      ];
     },
   });
 }
 
-/**
- * Ingresses or Services (controllers ingress-cert, service-cert): an object of the controller's classes that asks for
- * certificates is routed to its source-object actor when something that decides its Certificates changed (not for
- * status or rules), and so is one that stopped asking, so that its Certificates are deleted.
- */
+/** Ingresses or Services (controllers ingress-cert, service-cert), routed to their source-object actors. */
 function watchSources(
   ctx: ActorContext<Record<string, never>, WatcherBaseMsg>,
   deps: ControllerDeps,
-  kind: SourceKind,
+  kind: 'ingress' | 'service',
 ): ListWatch<KubeObject> {
-  const info = SOURCE_KINDS[kind];
-  const cfg = deps.config.sources[info.controller];
-  // Signature last routed per actor id; an id in here is followed until it is deleted or stops asking.
-  const routed = new Map<string, string>();
+  const cfg = deps.config.sources[SOURCE_KINDS[kind].controller];
+  const router = new SourceRouter(ctx, deps, kind);
   const watch: ListWatch<KubeObject> = new ListWatch<KubeObject>({
     client: deps.kube.source,
-    path: info.collection,
-    onEvent: async (ev) => {
-      const snap = snapshotOf(kind, ev.object);
-      const id = sourceObjectId(kind, snap.metadata.namespace!, snap.metadata.name);
-      const asks = handlesSourceClass(cfg, snap.metadata.annotations) && asksForCertificates(kind, snap);
-      if (ev.type === 'DELETED') {
-        if (!routed.delete(id) && !asks) return;
-        return route(ctx, SOURCE_OBJECT_KIND, id, { type: 'Deleted' } satisfies SourceObjectMsg);
-      }
-      if (!asks && !routed.has(id)) return;
-      const signature = snapshotSignature(snap);
-      if (routed.get(id) === signature) return;
-      if (asks) routed.set(id, signature);
-      else routed.delete(id);
-      await route(ctx, SOURCE_OBJECT_KIND, id, { type: 'Observed', object: snap } satisfies SourceObjectMsg);
-    },
-    // After a (re)list: Certificates generated for objects this activation has not routed (the watcher was away
-    // while their object was deleted or stopped asking) are handed to their actors, which delete what is obsolete.
-    onSynced: async () => {
-      try {
-        const list = await deps.kube.source.get<KubeList<Certificate>>(`${CERTIFICATES_API}/certificates`, {
-          labelSelector: `${LABEL_SOURCE_KIND}=${kind}`,
-        });
-        const ids = new Set(
-          list.items.filter((c) => generatedByUs(c, cfg)).map((c) => c.metadata.annotations![ANNOT_SOURCE_OBJECT]!),
-        );
-        for (const id of ids) {
-          const ref = parseSourceObjectId(id);
-          if (!ref || ref.kind !== kind || routed.has(id)) continue;
-          const obj = watch.get(`${ref.namespace}/${ref.name}`);
-          await route(
-            ctx,
-            SOURCE_OBJECT_KIND,
-            id,
-            (obj ? { type: 'Observed', object: snapshotOf(kind, obj) } : { type: 'Deleted' }) satisfies SourceObjectMsg,
-          );
-        }
-      } catch (err) {
-        ctx.log.warn(
-          { err: (err as Error).message, kind },
-          'could not look for certificates of vanished source objects; next relist',
-        );
-      }
-    },
+    path: BUILTIN_SOURCE_APIS[kind].collection,
+    onEvent: (ev) =>
+      ev.type === 'DELETED'
+        ? router.deleted(snapshotOf(kind, ev.object))
+        : router.observed(snapshotOf(kind, ev.object)),
+    onSynced: () =>
+      router.sweep((namespace, name) => {
+        const obj = watch.get(`${namespace}/${name}`);
+        return obj && snapshotOf(kind, obj);
+      }),
     onError: (err, failures) => ctx.log.warn({ err: err.message, failures }, `${kind} watch failed; retrying`),
   }).start();
   ctx.log.info(

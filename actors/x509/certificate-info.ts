@@ -32,6 +32,8 @@ export interface CertificateInfo {
   issuer: string;
   /** Certificates in the PEM chain, leaf included. */
   chainLength: number;
+  /** RFC 9773's certID (authority key identifier and serial), when the leaf names its issuer's key. */
+  certId?: string;
 }
 
 const SAN_OID = '2.5.29.17';
@@ -62,9 +64,21 @@ export function readCertificateChain(pem: string): CertificateInfo {
     issuer: leaf.issuer,
     chainLength: blocks.length,
   };
+  const aki = leaf.getExtension(x509.AuthorityKeyIdentifierExtension)?.keyId;
+  if (aki) info.certId = certificateId(aki, leaf.serialNumber);
   const cn = leaf.subjectName.getField('CN')[0];
   if (cn !== undefined) info.commonName = cn;
   return info;
+}
+
+/**
+ * RFC 9773's certID: base64url(authority key identifier) "." base64url(serial). The serial is its minimal unsigned
+ * bytes, which is what pebble and Boulder look certificates up by (RFC 9773 adds a 0x00 before a serial whose first
+ * bit is set; pebble then finds no order to replace, so about one certificate in 256 would lose `replaces`).
+ */
+export function certificateId(authorityKeyIdHex: string, serialHex: string): string {
+  const b64 = (hex: string) => Buffer.from(hex.length % 2 ? `0${hex}` : hex, 'hex').toString('base64url');
+  return `${b64(authorityKeyIdHex)}.${b64(serialHex.replace(/^(00)+(?=..)/, ''))}`;
 }
 
 /** Gardener's SerialNumberToString: hex without leading zeros, a colon before every pair counted from the left. */

@@ -6,7 +6,7 @@ import { eventually } from '../support/test-env.js';
 
 test('renewal: a certificate is renewed at notAfter minus the renewal window, by its reminder, into the same secret', async () => {
   // The short-lived pebble issues certificates valid for 40 s; with a 30 s window they are due 10 s after issuance.
-  const d = new TestDeployment({ pods: 2, args: ['--renewal-window', '30s'] });
+  const d = new TestDeployment({ pods: 2, args: ['--renewal-window', '30s', '--acme-renewal-info=false'] });
   await d.start();
   try {
     const short = d.stack.acmeShortLived!;

@@ -4,6 +4,7 @@ import { CERTIFICATES_API } from '../../actors/certificate/certificate-kube.js';
 import type { Certificate } from '../../actors/certificate/certificate-spec.js';
 import type { KubeList } from '../../actors/kube/kube-object.js';
 import { TestDeployment } from '../support/deployment.js';
+import { installGatewayCrds, removeCrds } from '../support/gateway-crds.js';
 import { eventually } from '../support/test-env.js';
 
 test('-c ingress-cert runs only the Ingress source: Certificates are generated but not issued by this deployment', async () => {
@@ -62,5 +63,83 @@ test('-c ingress-cert runs only the Ingress source: Certificates are generated b
     );
   } finally {
     await d.stop();
+  }
+});
+
+test('-c with the gateway controllers but without watch-gateways-crds: the CRDs found at start decide until the next start, as with gardener', async () => {
+  const crds = [
+    'gateways.networking.istio.io',
+    'virtualservices.networking.istio.io',
+    'gateways.gateway.networking.k8s.io',
+    'httproutes.gateway.networking.k8s.io',
+  ];
+  const d = new TestDeployment({ pods: 1, args: ['-c', 'istio-gateways-dns,k8s-gateways-dns'] });
+  await removeCrds(d.kube.source, crds);
+  await installGatewayCrds(d.kube.source, 'gateway-api');
+  await d.start();
+  const annotations = { 'cert.gardener.cloud/purpose': 'managed', 'cert.gardener.cloud/class': d.certClass };
+  const gatewayApi = (name: string) =>
+    d.kube.source.create(`/apis/gateway.networking.k8s.io/v1/namespaces/${d.ns}/gateways`, {
+      apiVersion: 'gateway.networking.k8s.io/v1',
+      kind: 'Gateway',
+      metadata: { name, namespace: d.ns, annotations },
+      spec: {
+        gatewayClassName: 'test',
+        listeners: [
+          {
+            name: 'https',
+            hostname: `${name}.example.com`,
+            port: 443,
+            protocol: 'HTTPS',
+            tls: { certificateRefs: [{ name: `${name}-tls` }] },
+          },
+        ],
+      },
+    });
+  const generated = (kind: string, name: string) =>
+    d.kube.source
+      .get<KubeList<Certificate>>(`${CERTIFICATES_API}/namespaces/${d.ns}/certificates`, {
+        labelSelector: `cert.gardener.cloud/source-kind=${kind},cert.gardener.cloud/source-name=${name}`,
+      })
+      .then((l) => l.items);
+  const waitGenerated = (kind: string, name: string) =>
+    eventually(async () => (await generated(kind, name)).length === 1, `a certificate for ${kind} ${name}`, 60_000);
+  try {
+    await gatewayApi('first');
+    await waitGenerated('k8s-gateway', 'first');
+
+    // Istio's CRDs arrive while the pod runs: noticed, logged, not acted on.
+    await installGatewayCrds(d.kube.source, 'istio');
+    await eventually(
+      () => d.pods[0]!.lines.some((l) => /watch-gateways-crds is not enabled: restart to pick it up/.test(l.msg)),
+      'the log line about the new CRD',
+      30_000,
+    );
+    await d.kube.source.create(`/apis/networking.istio.io/v1/namespaces/${d.ns}/gateways`, {
+      apiVersion: 'networking.istio.io/v1',
+      kind: 'Gateway',
+      metadata: { name: 'mesh', namespace: d.ns, annotations },
+      spec: {
+        servers: [
+          {
+            hosts: ['mesh.example.com'],
+            port: { number: 443, name: 'https', protocol: 'HTTPS' },
+            tls: { mode: 'SIMPLE', credentialName: 'mesh-tls' },
+          },
+        ],
+      },
+    });
+    // Created after it and handled: by then the Istio Gateway would have been too, had it been watched.
+    await gatewayApi('second');
+    await waitGenerated('k8s-gateway', 'second');
+    assert.deepEqual(await generated('istio-gateway', 'mesh'), []);
+
+    // The next start finds the Istio CRDs.
+    await d.pods[0]!.stop();
+    await d.startPod();
+    await waitGenerated('istio-gateway', 'mesh');
+  } finally {
+    await d.stop();
+    await removeCrds(d.kube.source, crds);
   }
 });

@@ -467,11 +467,41 @@ const ACCESS: Record<StackRole, { allowed: Access[]; denied: Access[] }> = {
       },
       { verb: 'watch', group: 'networking.k8s.io', resource: 'ingresses' },
       { verb: 'watch', resource: 'services' },
+      ...['list', 'watch'].flatMap((verb) => [
+        { verb, group: 'networking.istio.io', resource: 'gateways' },
+        { verb, group: 'networking.istio.io', resource: 'virtualservices' },
+        { verb, group: 'gateway.networking.k8s.io', resource: 'gateways' },
+        { verb, group: 'gateway.networking.k8s.io', resource: 'httproutes' },
+      ]),
+      { verb: 'get', group: 'networking.istio.io', resource: 'gateways', namespace: 'default', name: 'g' },
+      { verb: 'get', group: 'gateway.networking.k8s.io', resource: 'gateways', namespace: 'default', name: 'g' },
+      // The gateway CRDs, each watched by name (a metadata.name field selector is authorized as the name).
+      ...[
+        'gateways.networking.istio.io',
+        'virtualservices.networking.istio.io',
+        'gateways.gateway.networking.k8s.io',
+        'httproutes.gateway.networking.k8s.io',
+      ].flatMap((name) =>
+        ['list', 'watch'].map((verb) => ({
+          verb,
+          group: 'apiextensions.k8s.io',
+          resource: 'customresourcedefinitions',
+          name,
+        })),
+      ),
       ...['create', 'list'].map((verb) => ({ verb, resource: 'events', namespace: 'default' })),
     ],
     denied: [
       { verb: 'get', resource: 'secrets', namespace: 'default', name: 'x' },
       { verb: 'update', resource: 'services', namespace: 'default', name: 's' },
+      { verb: 'update', group: 'gateway.networking.k8s.io', resource: 'gateways', namespace: 'default', name: 'g' },
+      { verb: 'list', group: 'apiextensions.k8s.io', resource: 'customresourcedefinitions' },
+      {
+        verb: 'watch',
+        group: 'apiextensions.k8s.io',
+        resource: 'customresourcedefinitions',
+        name: 'grpcroutes.gateway.networking.k8s.io',
+      },
     ],
   },
   dns: {

@@ -20,6 +20,8 @@ export interface DeploymentOptions {
   args?: string[];
   /** Leave out the class flag (certificates of the default class). */
   defaultClass?: boolean;
+  /** A stack of the test's own (one whose servers it restarts) instead of the shared one. */
+  stack?: StackInfo;
   /** Other API servers for some roles (e.g. one the test restarts). */
   clusters?: Partial<StackInfo['clusters']>;
   /** Leave out --dns-namespace: challenge entries go to their certificates' namespaces (gardener's default). */
@@ -45,7 +47,7 @@ export class TestDeployment {
   private podSeq = 0;
 
   constructor(private readonly opts: DeploymentOptions = {}) {
-    const shared = sharedStack();
+    const shared = opts.stack ?? sharedStack();
     this.stack = { ...shared, clusters: { ...shared.clusters, ...opts.clusters } };
     this.certClass = opts.defaultClass ? 'gardencert' : `class-${this.id}`;
     this.kube = {

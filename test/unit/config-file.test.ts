@@ -59,7 +59,14 @@ test('a YAML file given with --config: flat keys, nested keys, "_" for the paren
   assert.deepEqual(c.precheckNameservers, ['1.1.1.1:53', '9.9.9.9:53']);
   assert.equal(c.cascadeDelete, true);
   assert.deepEqual([c.clusters.dns.kubeconfig, c.clusters.dns.id], ['/k/dns', 'dns-cluster']);
-  assert.deepEqual(c.controllers, ['issuer', 'ingress-cert', 'service-cert']);
+  assert.deepEqual(c.controllers, [
+    'issuer',
+    'ingress-cert',
+    'service-cert',
+    'istio-gateways-dns',
+    'k8s-gateways-dns',
+    'watch-gateways-crds',
+  ]);
   assert.deepEqual(c.nats, { servers: ['nats://n1:4222', 'nats://n2:4222'], name: 'h', user: 'ccm', pass: 'secret' });
   assert.equal(c.shards, 64);
 });

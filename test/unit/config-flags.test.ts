@@ -252,7 +252,14 @@ test('defaults give the seed behaviour: 720h window, quota 10000, 8.8.8.8 preche
     'the issuer controller has no class default: the seed falls back to gardencert',
   );
   assert.deepEqual([c.certificateConcurrency, c.issuerConcurrency, c.secretConcurrency], [2, 1, 1]);
-  assert.deepEqual(c.controllers, ['issuer', 'ingress-cert', 'service-cert']);
+  assert.deepEqual(c.controllers, [
+    'issuer',
+    'ingress-cert',
+    'service-cert',
+    'istio-gateways-dns',
+    'k8s-gateways-dns',
+    'watch-gateways-crds',
+  ]);
   assert.equal(c.namespaceRestriction, true);
   assert.deepEqual(c.notices, []);
 });
@@ -306,12 +313,60 @@ test('pool sizes become concurrency limits, most specific flag first', () => {
 
 test('-c takes names, groups, all and none; an unknown name lists the known ones', () => {
   assert.deepEqual(effective('-c', 'issuer').controllers, ['issuer']);
-  assert.deepEqual(effective('-c', 'certsources').controllers, ['ingress-cert', 'service-cert']);
+  // gardener v0.27.0's groups: certsources holds the four source controllers and watch-gateways-crds.
+  assert.deepEqual(effective('-c', 'certsources').controllers, [
+    'ingress-cert',
+    'service-cert',
+    'istio-gateways-dns',
+    'k8s-gateways-dns',
+    'watch-gateways-crds',
+  ]);
   assert.deepEqual(effective('--controllers=service-cert,certcontrollers').controllers, ['issuer', 'service-cert']);
+  assert.deepEqual(effective('-c', 'k8s-gateways-dns,istio-gateways-dns').controllers, [
+    'istio-gateways-dns',
+    'k8s-gateways-dns',
+  ]);
   assert.deepEqual(effective('-c', 'none').controllers, []);
   assert.throws(() => effective('-c', 'issuer,dns'), {
     message:
-      '--controllers: unknown controller or group "dns"; known controllers: issuer, ingress-cert, service-cert; groups: certcontrollers, certsources; or all, or none',
+      '--controllers: unknown controller or group "dns"; known controllers: issuer, ingress-cert, service-cert, istio-gateways-dns, k8s-gateways-dns, watch-gateways-crds; groups: certcontrollers, certsources; or all, or none',
+  });
+  assert.throws(() => effective('-c', 'gateways'), { message: /unknown controller or group "gateways"/ });
+});
+
+test('the gateway controllers have the source options and pools with the seed defaults, and their route pools', () => {
+  const c = effective();
+  for (const name of ['istio-gateways-dns', 'k8s-gateways-dns'] as const) {
+    const s = c.sources[name];
+    assert.deepEqual(
+      [s.certClass, s.certTargetClass, s.targetNamespace, s.targetNamePrefix],
+      ['gardencert', 'gardencert', '', ''],
+    );
+    assert.deepEqual([s.concurrency, s.targetsConcurrency, s.resyncPeriodMs, s.routesConcurrency], [2, 2, 120_000, 2]);
+  }
+  assert.equal(c.sources['istio-gateways-dns'].targetSourcesConcurrency, 2);
+  assert.equal(c.crdWatchConcurrency, 1);
+  const set = effective(
+    '--k8s-gateways-dns.cert-class=gw',
+    '--istio-gateways-dns.target-namespace=certs',
+    '--httproutes.pool.size=5',
+    '--istio-gateways-dns.virtualservices.pool.size=6',
+    '--virtualservices.pool.size=3',
+    '--targetsources.pool.size=4',
+    '--k8s-gateways-dns.default.pool.size=7',
+    '--watch-gateways-crds.pool.size=2',
+  );
+  assert.equal(set.sources['k8s-gateways-dns'].certClass, 'gw');
+  assert.equal(set.sources['istio-gateways-dns'].certClass, 'gardencert');
+  assert.equal(set.sources['istio-gateways-dns'].targetNamespace, 'certs');
+  assert.equal(set.sources['k8s-gateways-dns'].routesConcurrency, 5);
+  assert.equal(set.sources['istio-gateways-dns'].routesConcurrency, 6, 'the controller-prefixed pool wins');
+  assert.equal(set.sources['istio-gateways-dns'].targetSourcesConcurrency, 4);
+  assert.equal(set.sources['k8s-gateways-dns'].concurrency, 7);
+  assert.equal(set.crdWatchConcurrency, 2, 'a given controller-wide pool size beats the pool default');
+  assert.equal(effective('--watch-gateways-crds.default.pool.size=3').crdWatchConcurrency, 3);
+  assert.throws(() => effective('--httproutes.pool.size=0'), {
+    message: '--httproutes.pool.size 0 is invalid: must be at least 1',
   });
 });
 

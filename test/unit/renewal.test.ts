@@ -8,7 +8,6 @@ import {
   FAILURE_BACKOFF_MAX_MS,
   failureBackoff,
   isRenewalOverdue,
-  needsRenewal,
   renewalDueAt,
   renewalRequested,
   renewBeforeProblem,
@@ -23,20 +22,16 @@ const na = nb + 90 * D;
 test('a 90-day certificate is due 30 days (720h) before expiry by default', () => {
   assert.equal(DEFAULT_RENEWAL_WINDOW_MS, 720 * H);
   assert.equal(renewalDueAt(nb, na, undefined), na - 30 * D);
-  assert.equal(needsRenewal(na - 30 * D - 1, { notBeforeMs: nb, notAfterMs: na }), false);
-  assert.equal(needsRenewal(na - 30 * D, { notBeforeMs: nb, notAfterMs: na }), true);
 });
 
 test('spec.renewBefore replaces the window; --renewal-window changes the default', () => {
   assert.equal(renewalDueAt(nb, na, 10 * D), na - 10 * D);
   assert.equal(renewalDueAt(nb, na, undefined, 7 * D), na - 7 * D);
-  assert.equal(needsRenewal(na - 11 * D, { notBeforeMs: nb, notAfterMs: na, renewBeforeMs: 10 * D }), false);
 });
 
 test('a certificate living shorter than the window renews at 2/3 of its lifetime, not immediately', () => {
   const shortAfter = nb + 7 * D;
   assert.equal(renewalDueAt(nb, shortAfter, undefined), nb + Math.floor((7 * D * 2) / 3));
-  assert.equal(needsRenewal(nb + D, { notBeforeMs: nb, notAfterMs: shortAfter }), false);
 });
 
 test('renewBefore bounds: at least 5 minutes, at most lifetime minus 5 minutes', () => {
@@ -52,18 +47,10 @@ test('ensureRenewedAfter forces renewal of a certificate requested before that t
   const requestedAt = nb + H;
   const now = nb + 10 * D;
   assert.equal(
-    needsRenewal(now, {
-      notBeforeMs: nb,
-      notAfterMs: na,
-      ensureRenewedAfterMs: nb + 2 * D,
-      requestedAtMs: requestedAt,
-    }),
+    renewalRequested(now, { notBeforeMs: nb, ensureRenewedAfterMs: nb + 2 * D, requestedAtMs: requestedAt }),
     true,
   );
-  assert.equal(
-    needsRenewal(now, { notBeforeMs: nb, notAfterMs: na, ensureRenewedAfterMs: nb, requestedAtMs: requestedAt }),
-    false,
-  );
+  assert.equal(renewalRequested(now, { notBeforeMs: nb, ensureRenewedAfterMs: nb, requestedAtMs: requestedAt }), false);
 });
 
 test('a future ensureRenewedAfter counts as now, so it cannot force renewal after renewal', () => {

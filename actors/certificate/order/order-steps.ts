@@ -11,6 +11,7 @@ import { dnsRecordSettings } from '../../dns/challenge-dnsrecord.js';
 import type { AcmeOperation } from '../../issuer/acme-operations.js';
 import type { SignReply } from '../../issuer/ca-signing.js';
 import type { AcmeReply, GrantReply } from '../../issuer/issuer-messages.js';
+import { issuerActorId } from '../../kinds.js';
 import { createCsrPem, generatePrivateKey, readCertificateChain } from '../../x509/certificate-info.js';
 import { backUpIssuedSecret } from '../backup-secret-kube.js';
 import type { OrderPhase } from '../certificate-actor-types.js';
@@ -68,7 +69,10 @@ export function phaseForOrder(progress: OrderProgress): OrderPhase | 'invalid' {
     case 'valid':
       return 'finalize';
     default:
-      return progress.challenges.some((c) => c.status !== 'pending') ? 'validate' : 'publish';
+      // A challenge still pending needs its record and its answer, even when others are done: a CA that reuses the
+      // valid authorization of a name validated shortly before (Let's Encrypt does for 30 days) hands out orders
+      // with some challenges valid and some pending, e.g. when a name is added to a certificate.
+      return progress.challenges.some((c) => c.status === 'pending') ? 'publish' : 'validate';
   }
 }
 
@@ -118,8 +122,16 @@ async function storeCertificate(
   // none for CA and self-signed certificates, which cannot be revoked).
   if ((work.issuerType ?? 'acme') === 'acme')
     await backUpIssuedSecret(s.env.target, s.ctx.log, write, work.issuer.name);
-  const where = { secret: work.secret, hash: work.hash, issuer: work.issuer, requestedAtMs, secretResourceVersion };
-  const stored = issuedRecord(s.config, readCertificateChain(pem.chainPem), where, request.renewBeforeMs);
+  const issuerType = work.issuerType ?? 'acme';
+  const where = {
+    secret: work.secret,
+    hash: work.hash,
+    issuer: work.issuer,
+    requestedAtMs,
+    secretResourceVersion,
+    issuerType,
+  };
+  const stored = issuedRecord(s.config, readCertificateChain(pem.chainPem), where, request);
   delete s.order.key;
   return continueWith('done', { stored, keystoreProblem: keystoreIssue });
 }
@@ -140,6 +152,7 @@ export const ORDER_STEPS: OrderSteps = {
           hash: s.work.hash,
           domains: challengeDomains(s.work.names),
           renewBeforeMs: s.request.renewBeforeMs,
+          profile: s.request.profile,
         },
         GRANT_TIMEOUT_MS,
       ),
@@ -163,7 +176,11 @@ export const ORDER_STEPS: OrderSteps = {
         const settings = records && dnsRecordSettings(ctx.state.cert?.metadata.annotations, identityOf(ctx).namespace);
         if (settings && 'problem' in settings) return fail(settings.problem);
         await writeStatus(ctx, env, { ...names, state: 'Pending', message: PENDING_MESSAGE });
-        return go('order', { dns: reply.dns });
+        // A renewal names the certificate it replaces, where the CA keeps renewal information and it is ours.
+        const sameIssuer =
+          issued && issuerActorId(issued.issuer) === issuerActorId(work.issuer) && issued.hash === work.hash;
+        const replaces = work.renewal && reply.renewalInfo && sameIssuer ? issued.certId : undefined;
+        return go('order', { dns: reply.dns, profile: reply.profile, replaces });
       }
       if (reply.reason === 'invalid') return { kind: 'fail', message: reply.message, spec: true };
       if (reply.reason === 'quota') {
@@ -192,7 +209,9 @@ export const ORDER_STEPS: OrderSteps = {
     start: (s) =>
       acme(
         s,
-        s.work.orderUrl ? { op: 'readOrder', orderUrl: s.work.orderUrl } : { op: 'newOrder', names: s.work.names },
+        s.work.orderUrl
+          ? { op: 'readOrder', orderUrl: s.work.orderUrl }
+          : { op: 'newOrder', names: s.work.names, profile: s.work.profile, replaces: s.work.replaces },
       ),
     onReply(s, msg) {
       const r = acmeReplyOf(msg);
@@ -201,9 +220,16 @@ export const ORDER_STEPS: OrderSteps = {
       const phase = phaseForOrder(progress);
       if (phase === 'invalid') return fail(`ACME order failed: ${progress.problem ?? 'order invalid'}`);
       s.ctx.log.info(
-        { order: progress.orderUrl, names: s.work.names },
+        {
+          order: progress.orderUrl,
+          names: s.work.names,
+          ...(s.work.profile ? { profile: s.work.profile } : {}),
+          ...(s.work.replaces && !r.replacesRefused ? { replaces: s.work.replaces } : {}),
+        },
         s.work.orderUrl ? 'order resumed' : 'order created',
       );
+      if (r.replacesRefused)
+        s.ctx.log.warn({ replaces: s.work.replaces, reason: r.replacesRefused }, 'replaces refused');
       // The key is made while the challenges run; finalize takes it.
       if (s.request.privateKey && s.order.pendingKey?.orderUrl !== progress.orderUrl) {
         const pem = generatePrivateKey(s.request.privateKey);

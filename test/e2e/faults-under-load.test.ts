@@ -1,0 +1,166 @@
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { certificatePath } from '../../actors/certificate/certificate-kube.js';
+import type { QuotaReply } from '../../actors/issuer/issuer-messages.js';
+import { ISSUER_KIND, issuerActorId } from '../../actors/kinds.js';
+import { startKubeApiServer } from '../env/kube-apiserver.js';
+import { type Stack, startStack } from '../env/stack.js';
+import type { ControllerPod } from '../support/controller-pod.js';
+import { TestDeployment } from '../support/deployment.js';
+import { eventually } from '../support/test-env.js';
+
+// Faults while 300 certificates are issued by three pods, on a stack of this file's own (one API server for issuers,
+// certificates and secrets, one for DNS, a three-node NATS cluster), as a user runs it: a pod SIGKILLed every 10 s,
+// one NATS node restarted, the API server restarted. After each: every certificate Ready, one ACME order per
+// certificate plus at most one for each whose pod died between finalize and download (its key died with it), every
+// order paid for with a quota token, no DNSEntry left. The times to all Ready are reported next to a run without
+// faults (test diagnostics). CERTMGMT_FAULT_CERTS sets the number (default 300).
+const N = Number(process.env.CERTMGMT_FAULT_CERTS ?? 300);
+const QUOTA = 8 * N; // a burst of 2N tokens: the checks below see how many were taken, none may be missing
+let stack: Stack;
+/** The API server the test restarts: its replacement, stopped at the end. */
+let restartedApi: { stop(): Promise<void> } | undefined;
+
+before(async () => {
+  stack = await startStack({ natsNodes: 3, apiServers: 2, log: (l) => console.error(`[faults] ${l}`) });
+});
+after(async () => {
+  await restartedApi?.stop();
+  await stack?.stop();
+});
+
+interface Outcome {
+  seconds: number;
+  orders: number;
+  restartedOrders: number;
+}
+
+async function issueUnder(
+  name: string,
+  fault: (d: TestDeployment, readyCount: () => number) => Promise<void>,
+): Promise<Outcome> {
+  const d = new TestDeployment({
+    pods: 3,
+    stack: stack.info,
+    args: ['--default-private-key-algorithm', 'ECDSA', '--issuer.default.pool.size', '10'],
+  });
+  await d.start();
+  try {
+    const tIssuer = Date.now();
+    await d.issuer('load', {}, { requestsPerDayQuota: QUOTA });
+    await d.waitIssuer('load');
+    const t0 = Date.now();
+    for (let i = 0; i < N; i++) {
+      await d.kube.source.create(certificatePath(d.ns), {
+        apiVersion: 'cert.gardener.cloud/v1alpha1',
+        kind: 'Certificate',
+        metadata: { name: `c${i}`, namespace: d.ns, annotations: d.classAnnotations() },
+        spec: { commonName: `c${i}.${name}.example.com`, issuerRef: { name: 'load' }, secretName: `c${i}` },
+      });
+    }
+    let ready = 0;
+    const faultDone = fault(d, () => ready);
+    await eventually(
+      async () => {
+        const list = await d.kube.source.get<{ items: Array<{ status?: { state?: string } }> }>(certificatePath(d.ns));
+        ready = list.items.filter((c) => c.status?.state === 'Ready').length;
+        return ready === N;
+      },
+      `all ${N} certificates Ready (${name})`,
+      900_000,
+      1000,
+    ).catch(async (err: Error) => {
+      throw new Error(`${err.message}: ${ready} Ready`);
+    });
+    const seconds = (Date.now() - t0) / 1000;
+    await faultDone;
+    const lines = d.pods.flatMap((p) => p.lines);
+    const orders = lines.filter((l) => l.msg === 'order created').length;
+    const restarted = lines.filter(
+      (l) => l.msg === 'starting a new order' && String(l.why).includes('private key'),
+    ).length;
+    // One order per certificate, more only where a pod's death took a finalized order's key.
+    assert.ok(orders >= N && orders <= N + restarted, `${orders} orders for ${N} certificates, ${restarted} restarted`);
+    // Every order took its token: what is left is the burst minus the orders (plus a trickle of refill).
+    const quota = await d.client.query<QuotaReply>(ISSUER_KIND, issuerActorId({ namespace: d.ns, name: 'load' }), {
+      type: 'Quota',
+    });
+    const burst = QUOTA / 4;
+    const refill = (QUOTA / 86_400) * ((Date.now() - tIssuer) / 1000);
+    assert.ok(
+      quota.tokens <= burst - orders + refill + 0.01 && quota.tokens >= 0,
+      `tokens ${quota.tokens} after ${orders} orders (burst ${burst}, refilled at most ${refill.toFixed(2)})`,
+    );
+    await eventually(
+      async () =>
+        (await d.kube.dns.get<{ items: unknown[] }>(`/apis/dns.gardener.cloud/v1alpha1/namespaces/${d.ns}/dnsentries`))
+          .items.length === 0,
+      'no DNSEntry left',
+      120_000,
+    );
+    return { seconds, orders, restartedOrders: restarted };
+  } finally {
+    await d.stop();
+  }
+}
+
+const report = new Map<string, Outcome>();
+const line = (name: string, o: Outcome) =>
+  `${name}: ${N} Ready in ${o.seconds.toFixed(1)} s, ${o.orders} orders (${o.restartedOrders} re-ordered after a lost key)`;
+
+test('without faults (the baseline)', async (t) => {
+  const o = await issueUnder('calm', async () => {});
+  report.set('calm', o);
+  t.diagnostic(line('no faults', o));
+});
+
+test('a pod SIGKILLed every 10 s (and started again, as its Deployment would)', async (t) => {
+  let kills = 0;
+  const o = await issueUnder('kill', async (d, readyCount) => {
+    while (readyCount() < N) {
+      await new Promise((r) => setTimeout(r, 10_000)); // the fault's own rhythm, not a wait for a condition
+      if (readyCount() >= N) break;
+      const live = d.pods.filter((p) => p.child.exitCode === null && p.child.signalCode === null);
+      const victim: ControllerPod | undefined = live[kills % live.length];
+      if (!victim) break;
+      victim.child.kill('SIGKILL');
+      await victim.exited();
+      kills++;
+      await d.startPod();
+    }
+  });
+  report.set('kill', o);
+  t.diagnostic(`${line('SIGKILL every 10 s', o)}, ${kills} pods killed`);
+});
+
+test('one NATS node restarted in the middle', async (t) => {
+  const o = await issueUnder('nats', async (_d, readyCount) => {
+    await eventually(() => readyCount() >= N / 3, 'a third Ready', 600_000, 200);
+    await stack.nats.nodes[1]!.restart();
+  });
+  report.set('nats', o);
+  t.diagnostic(line('NATS node restarted', o));
+});
+
+test('the API server of issuers, certificates and secrets restarted in the middle', async (t) => {
+  const o = await issueUnder('api', async (_d, readyCount) => {
+    await eventually(() => readyCount() >= N / 3, 'a third Ready', 600_000, 200);
+    const api = stack.apiServers.default;
+    const port = Number(new URL(api.url).port);
+    await api.process.stop();
+    const again = await startKubeApiServer(
+      stack.binaries.kubeApiserver,
+      'default',
+      join(stack.info.dir, 'kube', 'default'),
+      stack.etcd.url,
+      port,
+    );
+    restartedApi = { stop: () => again.process.stop() };
+  });
+  report.set('api', o);
+  t.diagnostic(line('API server restarted', o));
+  t.diagnostic(
+    `summary: ${[...report].map(([k, v]) => `${k} ${v.seconds.toFixed(1)} s`).join(', ')} (${N} certificates, 3 pods)`,
+  );
+});
