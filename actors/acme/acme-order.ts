@@ -1,13 +1,20 @@
 import type * as acme from 'acme-client';
+import { dnsChallengeRecord } from './dns-challenge-record.js';
+import { chooseDnsChallenge, type DnsChallengeType, isDnsChallengeType } from './dns-challenge-types.js';
 
-/** One DNS-01 challenge of an order: what must be published where, and where to answer. */
+/** One DNS challenge of an order: what must be published where, and where to answer. */
 export interface ChallengeRecord {
   domain: string;
   wildcard: boolean;
-  /** `_acme-challenge.<domain without *.>` */
+  /** The TXT record's name (dns-challenge-types.ts), e.g. `_acme-challenge.<domain without *.>` for dns-01. */
   dnsName: string;
-  /** The TXT value (digest of the key authorization). Not secret: it is published in DNS. */
+  /**
+   * The TXT value (dns-01, dns-account-01: digest of the key authorization; dns-persist-01: the CA and the account).
+   * Not secret: it is published in DNS.
+   */
   value: string;
+  /** The challenge type; absent: dns-01 (states persisted before other types existed). */
+  type?: DnsChallengeType;
   challengeUrl: string;
   authorizationUrl: string;
   status: string;
@@ -25,31 +32,39 @@ export interface OrderProgress {
   certificateUrl?: string;
 }
 
-async function progressOf(client: acme.Client, order: acme.Order): Promise<OrderProgress> {
+async function progressOf(
+  client: acme.Client,
+  order: acme.Order,
+  preferred?: DnsChallengeType,
+): Promise<OrderProgress> {
   const authorizations = await client.getAuthorizations(order);
   const challenges: ChallengeRecord[] = [];
   const problems: string[] = [];
   for (const authz of authorizations) {
     const domain = authz.identifier.value;
-    const dns01 = authz.challenges.find((c) => c.type === 'dns-01');
-    if (!dns01) {
+    // The issuer's challenge type where the CA offers it for this authorization, dns-01 otherwise.
+    const challenge = chooseDnsChallenge(authz.challenges, preferred);
+    if (!challenge) {
       problems.push(`the ACME server offers no dns-01 challenge for ${domain}`);
       continue;
     }
     if (authz.status === 'invalid') {
-      const err = (dns01 as { error?: { detail?: string } }).error;
+      const err = (challenge as { error?: { detail?: string } }).error;
       problems.push(
         `validation of ${authz.wildcard ? '*.' : ''}${domain} failed: ${err?.detail ?? 'authorization invalid'}`,
       );
     }
+    const type = isDnsChallengeType(challenge.type) ? challenge.type : 'dns-01';
+    const record = await dnsChallengeRecord(client, challenge, type, domain);
     challenges.push({
       domain: authz.wildcard ? `*.${domain}` : domain,
       wildcard: Boolean(authz.wildcard),
-      dnsName: `_acme-challenge.${domain}`,
-      value: await client.getChallengeKeyAuthorization(dns01),
-      challengeUrl: dns01.url,
+      dnsName: record.dnsName,
+      value: record.value,
+      ...(type !== 'dns-01' ? { type } : {}),
+      challengeUrl: challenge.url,
       authorizationUrl: authz.url,
-      status: authz.status === 'valid' ? 'valid' : dns01.status,
+      status: authz.status === 'valid' ? 'valid' : challenge.status,
     });
   }
   const orderError = (order as { error?: { detail?: string } }).error?.detail;
@@ -70,25 +85,31 @@ async function progressOf(client: acme.Client, order: acme.Order): Promise<Order
 
 /**
  * Opens a new order for the names (one ACME call plus one per authorization), in an ACME profile and replacing a
- * certificate (RFC 9773) when asked; acme-client posts the fields as they are.
+ * certificate (RFC 9773) when asked; acme-client posts the fields as they are. challengeType picks the DNS challenge
+ * each authorization is answered with (dns-01 when absent).
  */
 export async function startOrder(
   client: acme.Client,
   names: string[],
   options: { profile?: string; replaces?: string } = {},
+  challengeType?: DnsChallengeType,
 ): Promise<OrderProgress> {
   const request = { identifiers: names.map((value) => ({ type: 'dns' as const, value })), ...options };
   // The type knows only identifiers, notBefore and notAfter; the CA reads profile and replaces too.
   const order = await client.createOrder(request as Parameters<acme.Client['createOrder']>[0]);
-  return progressOf(client, order);
+  return progressOf(client, order, challengeType);
 }
 
 /** Reads an existing order by URL: how a re-activated certificate actor continues where its predecessor was. */
-export async function readOrder(client: acme.Client, orderUrl: string): Promise<OrderProgress> {
-  return progressOf(client, await client.getOrder({ url: orderUrl } as acme.Order));
+export async function readOrder(
+  client: acme.Client,
+  orderUrl: string,
+  challengeType?: DnsChallengeType,
+): Promise<OrderProgress> {
+  return progressOf(client, await client.getOrder({ url: orderUrl } as acme.Order), challengeType);
 }
 
-/** Tells the CA the TXT records are in place (only challenges still pending). */
+/** Tells the CA the TXT records are in place (only challenges still pending; the POST is the same for every type). */
 export async function answerChallenges(client: acme.Client, progress: OrderProgress): Promise<void> {
   for (const c of progress.challenges) {
     if (c.status === 'pending')

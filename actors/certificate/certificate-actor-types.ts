@@ -41,7 +41,7 @@ export interface OrderWork {
   profile?: string;
   /** RFC 9773 certID of the certificate this order renews (sent as `replaces`). */
   replaces?: string;
-  /** followCNAME: where each challenge domain's `_acme-challenge` name points (entries are written there). */
+  /** followCNAME: where each challenge record's name points (the records are written there; key: challenges.ts cnameKey). */
   cnameTargets?: Record<string, string>;
   startedAt: number;
   /** When the current phase began: timeouts of waiting phases count from here. */
@@ -51,8 +51,13 @@ export interface OrderWork {
   /** Known once the order is valid. */
   certificateUrl?: string;
   challenges?: ChallengeRecord[];
-  /** Names of the challenge DNSEntries written for this order. */
+  /** Names of the challenge objects (DNSEntries, or DNSRecords with --use-dnsrecords) the order publishes. */
   entries?: string[];
+  /**
+   * Those of `entries` that are an issuer's persistent dns-persist-01 records: in the issuer's record namespace, and
+   * kept when the order ends.
+   */
+  keptEntries?: string[];
   /** Set in `done`: what was stored, for the status. */
   stored?: IssuedRecord;
   /** spec.keystores could not be written with the certificate: the status says so instead of Ready. */

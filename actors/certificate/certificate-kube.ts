@@ -1,7 +1,6 @@
 // The Kubernetes calls of a certificate actor, one function per call so the actor reads as its decisions. Each
 // write is counted by the KubeClient (the benchmark budgets writes per certificate).
 
-import type { DNSEntry } from '../dns/challenge-entry.js';
 import { isNotFound, KubeApiError } from '../kube/kube-api-error.js';
 import type { KubeClient } from '../kube/kube-client.js';
 import { withoutManagedFields } from '../kube/kube-object.js';
@@ -10,7 +9,6 @@ import type { Certificate } from './certificate-spec.js';
 import { HASH_LABEL } from './request-hash.js';
 
 export const CERTIFICATES_API = '/apis/cert.gardener.cloud/v1alpha1';
-const DNS_API = '/apis/dns.gardener.cloud/v1alpha1';
 /**
  * The finalizer earlier versions of this controller put on Certificates. Gardener puts none (a Certificate left with
  * one after switching back could never be deleted), so it is removed wherever it is still found.
@@ -22,7 +20,6 @@ const ANNOTATION_NOT_AFTER = 'cert.gardener.cloud/not-after';
 export const certificatePath = (ns: string, name?: string) =>
   `${CERTIFICATES_API}/namespaces/${ns}/certificates${name ? `/${name}` : ''}`;
 const secretPath = (ns: string, name?: string) => `/api/v1/namespaces/${ns}/secrets${name ? `/${name}` : ''}`;
-const entryPath = (ns: string, name?: string) => `${DNS_API}/namespaces/${ns}/dnsentries${name ? `/${name}` : ''}`;
 
 const orUndefined = async <T>(p: Promise<T>): Promise<T | undefined> => {
   try {
@@ -159,37 +156,6 @@ export async function deleteSecret(kube: KubeClient, ns: string, name: string): 
   await orUndefined(kube.delete(secretPath(ns, name)));
 }
 
-/**
- * Creates the challenge entry, or updates its spec when one of that name exists (a resumed or repeated order) with a
- * merge patch, so what the dns-controller-manager owns on it (its finalizer, the status) stays. 'terminating': an
- * entry of that name is still being deleted (the real dns-controller-manager holds it until its records are gone);
- * the caller writes again once it is.
- */
-export async function upsertEntry(kube: KubeClient, entry: DNSEntry): Promise<'written' | 'terminating'> {
-  const path = entryPath(entry.metadata.namespace, entry.metadata.name);
-  try {
-    await kube.create(entryPath(entry.metadata.namespace), entry);
-    return 'written';
-  } catch (err) {
-    if (!(err instanceof KubeApiError) || err.statusCode !== 409) throw err;
-  }
-  const current = await orUndefined(kube.get<DNSEntry>(path));
-  if (!current || current.metadata.deletionTimestamp) return 'terminating';
-  if (JSON.stringify(current.spec) === JSON.stringify(entry.spec)) return 'written';
-  const { labels, annotations } = entry.metadata;
-  await kube.mergePatch(path, { metadata: { labels, annotations }, spec: entry.spec });
-  return 'written';
-}
-
-export function getEntry(kube: KubeClient, ns: string, name: string): Promise<DNSEntry | undefined> {
-  return orUndefined(kube.get<DNSEntry>(entryPath(ns, name)));
-}
-
-export async function deleteEntry(kube: KubeClient, ns: string, name: string): Promise<void> {
-  await orUndefined(kube.delete(entryPath(ns, name)));
-}
-
-/** Every challenge entry of a certificate, found by its owner labels: the clean-up when the actor lost track. */
 export interface EventSummary {
   type: string;
   reason: string;

@@ -1,10 +1,12 @@
 // certctl's `status certificate NS/NAME`: what the certificate actor knows, plus the objects around it read fresh
-// from their clusters (challenge DNSEntries, the Secret's metadata, Events of each). Never the Secret's data.
+// from their clusters (challenge DNSEntries or DNSRecords, the Secret's metadata, Events of each). Never the
+// Secret's data.
 
+import { challengeStore, getChallengeObject } from '../dns/challenge-store.js';
 import type { CertCtx } from './certificate-actor-types.js';
 import { type CertEnv, identityOf } from './certificate-env.js';
-import { type EventSummary, getEntry, getSecret, listEvents } from './certificate-kube.js';
-import { entryNamespace } from './order/challenges.js';
+import { type EventSummary, getSecret, listEvents } from './certificate-kube.js';
+import { recordNamespace } from './order/challenges.js';
 
 export interface CertificateWalk {
   id: string;
@@ -21,7 +23,9 @@ export interface CertificateWalk {
     annotations?: Record<string, string>;
     events?: EventSummary[];
   };
+  /** The order's challenge objects (their kind: DNSEntry, or DNSRecord with --use-dnsrecords). */
   dnsEntries: Array<{
+    kind: string;
     namespace: string;
     name: string;
     dnsName?: string;
@@ -37,20 +41,24 @@ export interface CertificateWalk {
 export async function walkCertificate(ctx: CertCtx, env: CertEnv): Promise<CertificateWalk> {
   const s = ctx.state;
   const { namespace, name } = identityOf(ctx);
-  const dnsNs = entryNamespace(env.deps.config, identityOf(ctx));
+  const store = challengeStore(env.deps.config.dns.useDnsRecords);
+  const work = s.work;
   const secretRef = s.work?.secret ?? s.issued?.secret;
   const [events, dnsEntries, secret] = await Promise.all([
     listEvents(env.source, namespace, 'Certificate', name).catch(() => []),
     Promise.all(
-      (s.work?.entries ?? []).map(async (e) => {
-        const entry = await getEntry(env.dns, dnsNs, e).catch(() => undefined);
+      (work?.entries ?? []).map(async (e) => {
+        const ns = recordNamespace(env.deps.config, identityOf(ctx), work!, e);
+        const object = await getChallengeObject(env.dns, store, ns, e).catch(() => undefined);
+        const view = object && store.view(object);
         return {
-          namespace: dnsNs,
+          kind: store.kind,
+          namespace: ns,
           name: e,
-          ...(entry?.spec.dnsName ? { dnsName: entry.spec.dnsName } : {}),
-          ...(entry?.status?.state ? { state: entry.status.state } : {}),
-          ...(entry?.status?.message ? { message: entry.status.message } : {}),
-          events: await listEvents(env.dns, dnsNs, 'DNSEntry', e).catch(() => []),
+          ...(view?.recordName ? { dnsName: view.recordName } : {}),
+          ...(view?.state ? { state: view.state } : {}),
+          ...(view?.message ? { message: view.message } : {}),
+          events: await listEvents(env.dns, ns, store.kind, e).catch(() => []),
         };
       }),
     ),

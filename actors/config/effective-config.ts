@@ -323,9 +323,6 @@ export function resolveEffectiveConfig(
     notices: [
       ...(str('cpuprofile') ? ['--cpuprofile has no effect here (Go profiling); use node --cpu-prof'] : []),
       ...(str('plugin-file') ? ['--plugin-file has no effect here: Go plugins cannot be loaded'] : []),
-      ...(bool('issuer.use-dnsrecords', 'use-dnsrecords')
-        ? ['--use-dnsrecords is not implemented yet: challenges are written as DNSEntries']
-        : []),
     ],
   };
 }

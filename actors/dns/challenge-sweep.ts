@@ -3,15 +3,19 @@
 // when it starts, which is safe for a single active controller. Here other pods may be running orders while one
 // pod's watcher starts, so an entry is only deleted when the certificate named on it is not running an order that
 // uses it (entries gardener wrote name no certificate of ours and are deleted as gardener would). Young entries are
-// left alone: their order may not have recorded them yet.
+// left alone: their order may not have recorded them yet. With --use-dnsrecords the same for DNSRecords, by
+// gardener's rule for them (the challenge annotation, whatever the class); they get the deletion confirmation first.
+// Persistent dns-persist-01 records carry no challenge annotation: they are their issuer's and stay.
 import type { KubeClient } from '../kube/kube-client.js';
-import type { KubeList } from '../kube/kube-object.js';
-import { ANNOTATION_CERTIFICATE, type DNSEntry, isOwnChallengeEntry } from './challenge-entry.js';
+import type { KubeList, KubeObject } from '../kube/kube-object.js';
+import { ANNOTATION_CERTIFICATE } from './challenge-entry.js';
+import type { ChallengeStore } from './challenge-store.js';
 
 const MIN_AGE_MS = 60_000;
 
 export interface SweepOptions {
   kube: KubeClient;
+  store: ChallengeStore;
   /** --dns-namespace; '' sweeps all namespaces. */
   namespace: string;
   dnsClass: string;
@@ -22,19 +26,18 @@ export interface SweepOptions {
 }
 
 export async function sweepOrphanedChallengeEntries(o: SweepOptions): Promise<number> {
-  const base = `/apis/dns.gardener.cloud/v1alpha1/${o.namespace ? `namespaces/${o.namespace}/` : ''}dnsentries`;
-  const list = await o.kube.get<KubeList<DNSEntry>>(base);
+  const list = await o.kube.get<KubeList<KubeObject>>(o.store.path(o.namespace || undefined));
   let deleted = 0;
   for (const entry of list.items) {
-    if (!isOwnChallengeEntry(entry, o.dnsClass)) continue;
+    if (!o.store.isOwnChallenge(entry, o.dnsClass)) continue;
     const created = Date.parse(entry.metadata.creationTimestamp ?? '');
     if (!(o.now - created > MIN_AGE_MS)) continue;
     const owner = entry.metadata.annotations?.[ANNOTATION_CERTIFICATE];
     // An owner that cannot be asked (busy, moving) keeps its entry: the next sweep looks again.
     if (owner && (await o.inUse(owner, entry.metadata.name).catch(() => true))) continue;
-    const ns = entry.metadata.namespace;
+    const ns = entry.metadata.namespace ?? '';
     try {
-      await o.kube.delete(`/apis/dns.gardener.cloud/v1alpha1/namespaces/${ns}/dnsentries/${entry.metadata.name}`);
+      await o.store.remove(o.kube, ns, entry.metadata.name);
       deleted++;
       o.log({ entry: `${ns}/${entry.metadata.name}`, owner }, 'deleted an orphaned challenge entry');
     } catch (err) {

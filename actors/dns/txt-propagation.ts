@@ -23,19 +23,32 @@ export interface PropagationResult {
  * Whether every expected TXT value is visible at every precheck nameserver (the seed's --precheck-nameservers), the
  * check before telling the CA to validate: answering too early makes the challenge fail for good.
  */
-export async function checkTxtPropagation(
+export function checkTxtPropagation(
   name: string,
   expected: string[],
   nameservers: string[],
+): Promise<PropagationResult> {
+  return checkTxtPropagationWith(name, nameservers, (values) => {
+    const seen = new Set(values);
+    return { missing: expected.filter((v) => !seen.has(v)).length, of: expected.length };
+  });
+}
+
+/**
+ * The same with a judge of the values each nameserver answers: how many of the needed values are missing (e.g. a
+ * dns-persist-01 record, where any value authorising the account will do).
+ */
+export async function checkTxtPropagationWith(
+  name: string,
+  nameservers: string[],
+  judge: (values: string[]) => { missing: number; of: number },
 ): Promise<PropagationResult> {
   const pending: PropagationResult['pending'] = [];
   await Promise.all(
     nameservers.map(async (ns) => {
       try {
-        const values = new Set(await txtValuesAt(ns, name));
-        const missing = expected.filter((v) => !values.has(v));
-        if (missing.length)
-          pending.push({ nameserver: ns, reason: `${missing.length} of ${expected.length} values not visible` });
+        const { missing, of } = judge(await txtValuesAt(ns, name));
+        if (missing > 0) pending.push({ nameserver: ns, reason: `${missing} of ${of} values not visible` });
       } catch (err) {
         pending.push({ nameserver: ns, reason: (err as Error).message });
       }

@@ -15,8 +15,10 @@ import {
 } from '../acme/acme-order.js';
 import { fetchRenewalInfo, type RenewalInfo } from '../acme/acme-renewal-info.js';
 import { revocationError, revokeCertificate } from '../acme/acme-revoke.js';
+import type { DnsChallengeType } from '../acme/dns-challenge-types.js';
 
 export type AcmeOperation =
+  /** challengeType: the issuer's spec.acme.dnsChallenge.type, put in by the issuer actor (dns-01 when absent). */
   | {
       op: 'newOrder';
       names: string[];
@@ -24,10 +26,11 @@ export type AcmeOperation =
       profile?: string;
       /** ARI certID of the certificate this order renews (RFC 9773 `replaces`). */
       replaces?: string;
+      challengeType?: DnsChallengeType;
     }
   /** The CA's suggested renewal window of a certificate (RFC 9773); unauthenticated, needs the directory. */
   | { op: 'renewalInfo'; certId: string }
-  | { op: 'readOrder'; orderUrl: string }
+  | { op: 'readOrder'; orderUrl: string; challengeType?: DnsChallengeType }
   /** Only the order's status: one request, for polling. */
   | { op: 'orderStatus'; orderUrl: string }
   | { op: 'answer'; orderUrl: string; challenges: ChallengeRecord[] }
@@ -78,13 +81,20 @@ export async function runAcmeOperation(account: AcmeAccount, op: AcmeOperation):
     switch (op.op) {
       case 'newOrder': {
         const options = { ...(op.profile ? { profile: op.profile } : {}) };
-        if (!op.replaces) return { ok: true, progress: await startOrder(client, op.names, options) };
+        if (!op.replaces) return { ok: true, progress: await startOrder(client, op.names, options, op.challengeType) };
         try {
-          return { ok: true, progress: await startOrder(client, op.names, { ...options, replaces: op.replaces }) };
+          return {
+            ok: true,
+            progress: await startOrder(client, op.names, { ...options, replaces: op.replaces }, op.challengeType),
+          };
         } catch (err) {
           // A CA that will not take this `replaces` (already replaced, unknown to it): an order without it.
           const reason = describeAcmeError(err, account.directoryUrl);
-          return { ok: true, progress: await startOrder(client, op.names, options), replacesRefused: reason };
+          return {
+            ok: true,
+            progress: await startOrder(client, op.names, options, op.challengeType),
+            replacesRefused: reason,
+          };
         }
       }
       case 'renewalInfo': {
@@ -93,7 +103,7 @@ export async function runAcmeOperation(account: AcmeAccount, op: AcmeOperation):
         return { ok: true, renewalInfo: await fetchRenewalInfo(account.renewalInfoUrl, op.certId, Date.now()) };
       }
       case 'readOrder':
-        return { ok: true, progress: await readOrder(client, op.orderUrl) };
+        return { ok: true, progress: await readOrder(client, op.orderUrl, op.challengeType) };
       case 'orderStatus': {
         const order = await client.getOrder({ url: op.orderUrl } as acme.Order);
         return { ok: true, status: order.status, ...(order.certificate ? { certificateUrl: order.certificate } : {}) };

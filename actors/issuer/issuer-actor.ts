@@ -3,6 +3,8 @@ import type { AcmeAccount } from '../acme/acme-account.js';
 import { listEvents } from '../certificate/certificate-kube.js';
 import { renewBeforeProblem } from '../certificate/renewal.js';
 import type { ControllerDeps } from '../controller-deps.js';
+import { challengeStore } from '../dns/challenge-store.js';
+import { deletePersistentRecords, persistentNamespace } from '../dns/persistent-records.js';
 import { CERTIFICATE_KIND, DEFAULT_WATCHER, ISSUER_KIND, parseIssuerActorId } from '../kinds.js';
 import { recordEvent } from '../kube/events.js';
 import { isNotFound } from '../kube/kube-api-error.js';
@@ -10,6 +12,7 @@ import { withoutManagedFields } from '../kube/kube-object.js';
 import { runAcmeOperation } from './acme-operations.js';
 import { type SignReply, signWithCa } from './ca-signing.js';
 import { decideGrant, type GrantBook, pruneGrants, releaseGrant } from './issuance-grants.js';
+import { issuerChallengeType, withChallengeType } from './issuer-challenge-type.js';
 import type { AcmeReply, GrantReply, IssuerMsg, QuotaReply } from './issuer-messages.js';
 import {
   ISSUER_SETUPS,
@@ -38,6 +41,8 @@ export interface IssuerState {
   bucket?: QuotaBucketState;
   /** Lifetime of the last certificate issued through this issuer: spec.renewBefore is checked against it. */
   lifetimeMs?: number;
+  /** The issuer was set up for dns-persist-01: its persistent records may exist and go when that ends. */
+  persistRecords?: boolean;
   /** What the ACME CA offers beyond RFC 8555 (profiles, renewal information), as the last set-up found. */
   offers?: SetupReady['offers'];
 }
@@ -168,6 +173,25 @@ export function issuerKind(deps: ControllerDeps): ActorDefinition<IssuerState, I
     for (const id of v.waiters ?? []) ctx.tell(CERTIFICATE_KIND, id, { type: 'IssuerReady' });
     v.waiters?.clear();
   };
+  /**
+   * The issuer no longer asks for dns-persist-01 (deleted, or another type): its persistent records would go on
+   * authorising the account, so they are deleted. A failure keeps the mark, and the next set-up tries again.
+   */
+  const dropPersistentRecords = async (ctx: Ctx) => {
+    if (!ctx.state.persistRecords) return;
+    const issuer = parseIssuerActorId(ctx.id);
+    if (!issuer) return;
+    try {
+      const store = challengeStore(deps.config.dns.useDnsRecords);
+      const ns = persistentNamespace(deps.config.dns.namespace, issuer);
+      const count = await deletePersistentRecords(deps.kube.dns, store, ns, issuer);
+      ctx.log.info({ count, namespace: ns }, 'deleted the dns-persist-01 records of the issuer');
+      ctx.setState({ ...ctx.state, persistRecords: undefined });
+    } catch (err) {
+      ctx.log.warn({ err: (err as Error).message }, 'could not delete the dns-persist-01 records of the issuer');
+    }
+  };
+
   const addWaiter = (ctx: Ctx, certificate: string) => {
     const v = vol(ctx);
     v.waiters ??= new Set();
@@ -339,6 +363,8 @@ export function issuerKind(deps: ControllerDeps): ActorDefinition<IssuerState, I
           issuer = recorded ?? issuer;
           const generation = issuer.metadata.generation ?? 0;
           vol(ctx).attempted = attemptKey(issuer);
+          const challenge = issuerChallengeType(issuer);
+          const persist = 'type' in challenge && challenge.type === 'dns-persist-01';
           ctx.setState({
             ...s,
             issuer,
@@ -347,7 +373,9 @@ export function issuerKind(deps: ControllerDeps): ActorDefinition<IssuerState, I
             readyGeneration: generation,
             failures: 0,
             problem: undefined,
+            ...(persist ? { persistRecords: true } : {}),
           });
+          if (!persist) await dropPersistentRecords(ctx);
           await patchStatus(
             ctx,
             issuer,
@@ -399,7 +427,11 @@ export function issuerKind(deps: ControllerDeps): ActorDefinition<IssuerState, I
           delete v.setup;
           delete v.attempted;
           ctx.cancelTimer('retry');
-          ctx.setState(s.bucket ? { bucket: s.bucket } : {});
+          await dropPersistentRecords(ctx);
+          ctx.setState({
+            ...(s.bucket ? { bucket: s.bucket } : {}),
+            ...(ctx.state.persistRecords ? { persistRecords: true } : {}),
+          });
           // Certificates with a running order hear of it at once; their orders wait (grants are kept) until an
           // Issuer of this name is back and ready, and then continue.
           const message = `issuer ${ctx.id} does not exist; create it again, or correct spec.issuerRef`;
@@ -432,7 +464,7 @@ export function issuerKind(deps: ControllerDeps): ActorDefinition<IssuerState, I
             return { ok: false, error: acct, transient: true, unavailable: true } satisfies AcmeReply;
           }
           const started = performance.now();
-          const result = await runAcmeOperation(acct, msg.operation);
+          const result = await runAcmeOperation(acct, withChallengeType(msg.operation, s.issuer));
           ctx.log.debug(
             { op: msg.operation.op, ms: Math.round((performance.now() - started) * 10) / 10 },
             'acme operation',

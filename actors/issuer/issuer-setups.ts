@@ -7,6 +7,7 @@ import { isNotFound } from '../kube/kube-api-error.js';
 import type { KubeClient } from '../kube/kube-client.js';
 import { setUpAcmeAccount } from './account-setup.js';
 import { type CaMaterial, checkCaSecret } from './ca-secret.js';
+import { issuerChallengeType } from './issuer-challenge-type.js';
 import type { Issuer, IssuerStatus } from './issuer-types.js';
 import { effectiveQuota } from './quota-bucket.js';
 
@@ -60,10 +61,13 @@ export const ISSUER_SETUPS: { readonly [T in IssuerType]: IssuerSetup } = {
   acme: {
     reads: 'the account key Secret (spec.acme.privateKeySecretRef; made with autoRegistration), the EAB Secret',
     does: 'registers or finds the ACME account at spec.acme.server; names a made Secret in the spec',
-    serves: 'ACME orders with DNS-01 challenges, one quota token each, serialized through this actor',
+    serves:
+      'ACME orders with DNS challenges (dns-01, or spec.acme.dnsChallenge.type where the CA offers it), one quota token each, serialized through this actor',
     limited: true,
     quota: (issuer, defaultQuota) => effectiveQuota(issuer.spec.requestsPerDayQuota, defaultQuota),
     async setUp(kube, issuer) {
+      const challenge = issuerChallengeType(issuer);
+      if ('problem' in challenge) throw new Error(challenge.problem);
       const { account, secret } = await setUpAcmeAccount(kube, issuer);
       const profiles = account.profiles ? Object.keys(account.profiles) : undefined;
       const profile = issuer.spec.acme?.profile;

@@ -18,6 +18,8 @@ export interface Issuer extends KubeObject {
       skipDNSChallengeValidation?: boolean;
       domains?: { include?: string[]; exclude?: string[] };
       precheckNameservers?: string[];
+      /** Extension (not in gardener): which DNS challenge the issuer's orders answer (dns-challenge-types.ts). */
+      dnsChallenge?: { type?: string };
       /** ACME profile for this issuer's orders (an extension: gardener has none; cert-manager's field). */
       profile?: string;
     };

@@ -16,6 +16,7 @@ import {
   type SourceControllerConfig,
   type SourceControllerName,
 } from '../config/effective-config.js';
+import { DNSRECORD_ANNOTATIONS } from '../dns/challenge-dnsrecord.js';
 import { SOURCE_OBJECT_ANNOTATION, type SourceObjectKind, sourceObjectId } from '../kinds.js';
 import type { KubeObject, ObjectMeta } from '../kube/kube-object.js';
 import { type GatewayListener, gatewayListenersOf, type IstioServer, istioServersOf } from './gateway-spec.js';
@@ -403,6 +404,8 @@ export function buildCertificate(
       namespace,
       labels: sourceLabels(kind, ns, src.metadata.name),
       annotations: {
+        // --use-dnsrecords: the source names the DNS provider of its Certificates' DNSRecords (gardener copies these).
+        ...dnsRecordAnnotations(src.metadata.annotations),
         [ANNOT_CLASS]: cfg.certTargetClass,
         [ANNOT_SOURCE_OBJECT]: sourceObjectId(kind, ns, src.metadata.name),
         // With --cascade-delete the Secret is owned by the source object too (gardener's source controllers).
@@ -412,6 +415,10 @@ export function buildCertificate(
     },
     spec,
   };
+}
+
+function dnsRecordAnnotations(a: Record<string, string> | undefined): Record<string, string> {
+  return Object.fromEntries(DNSRECORD_ANNOTATIONS.filter((k) => a?.[k]).map((k) => [k, a![k]!]));
 }
 
 /** The spec fields a source controls; others (e.g. ensureRenewedAfter, set by `renew: true`) are left as they are. */

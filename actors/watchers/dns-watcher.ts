@@ -1,5 +1,6 @@
 import type { ControllerDeps } from '../controller-deps.js';
-import { ANNOTATION_CERTIFICATE, type DNSEntry, LABEL_ACME_DNS_CHALLENGE } from '../dns/challenge-entry.js';
+import { ANNOTATION_CERTIFICATE, LABEL_ACME_DNS_CHALLENGE } from '../dns/challenge-entry.js';
+import { type ChallengeObject, challengeStore } from '../dns/challenge-store.js';
 import { sweepOrphanedChallengeEntries } from '../dns/challenge-sweep.js';
 import { CERTIFICATE_KIND, DNS_WATCHER, parseCertificateId } from '../kinds.js';
 import { ListWatch } from '../kube/list-watch.js';
@@ -7,23 +8,27 @@ import { sourceClusterId } from './source-watcher.js';
 import { route, watcherKind } from './watcher-kind.js';
 
 /**
- * Watches the challenge DNSEntries in the dns cluster (--dns-namespace, else all namespaces) and tells each certificate actor when one of
- * its entries changes, so an order moves on the moment the dns-controller reports the records published.
+ * Watches the challenge DNSEntries (with --use-dnsrecords: DNSRecords) in the dns cluster (--dns-namespace, else all
+ * namespaces) and tells each certificate actor when one of its records changes, so an order moves on the moment the
+ * DNS controller reports the records published. A persistent (dns-persist-01) record names the certificate that
+ * wrote it last.
  */
 export function dnsWatcherKind(deps: ControllerDeps) {
   const cluster = sourceClusterId(deps);
   const ns = deps.config.dns.namespace;
+  const store = challengeStore(deps.config.dns.useDnsRecords);
   return watcherKind({
     kind: DNS_WATCHER.kind,
     start(ctx) {
-      const entries = new ListWatch<DNSEntry>({
+      const entries = new ListWatch<ChallengeObject>({
         client: deps.kube.dns,
         // No --dns-namespace: entries live in their certificates' namespaces, so all namespaces are watched.
-        path: `/apis/dns.gardener.cloud/v1alpha1/${ns ? `namespaces/${ns}/` : ''}dnsentries`,
+        path: store.path(ns || undefined),
         labelSelector: `${LABEL_ACME_DNS_CHALLENGE}=true`,
         onEvent: (ev) => {
+          const view = store.view(ev.object);
           // A deletion matters too: someone removed an entry of a running order, which publishes it again.
-          if (ev.type !== 'DELETED' && !ev.object.status?.state) return;
+          if (ev.type !== 'DELETED' && !view.state) return;
           const owner = parseCertificateId(ev.object.metadata.annotations?.[ANNOTATION_CERTIFICATE] ?? '');
           if (!owner || owner.cluster !== cluster) return;
           if (ev.type === 'DELETED') {
@@ -34,22 +39,22 @@ export function dnsWatcherKind(deps: ControllerDeps) {
               current: true,
             });
           }
-          const status = ev.object.status ?? {};
           return route(ctx, CERTIFICATE_KIND, `${owner.cluster}/${owner.namespace}/${owner.name}`, {
             type: 'EntryChanged',
             name: ev.object.metadata.name,
-            state: status.state,
-            current:
-              status.observedGeneration === undefined ||
-              status.observedGeneration >= (ev.object.metadata.generation ?? 0),
+            // The certificate counts 'Ready' at the current generation, whichever kind says it how.
+            state: view.ready ? 'Ready' : view.state,
+            current: view.current,
           });
         },
-        onError: (err, failures) => ctx.log.warn({ err: err.message, failures }, 'DNSEntry watch failed; retrying'),
+        onError: (err, failures) =>
+          ctx.log.warn({ err: err.message, failures }, `${store.kind} watch failed; retrying`),
       }).start();
       // Once per activation (gardener: once per start), in the background: leftovers of orders that ended while
       // their pod died, or of a gardener controller this one replaced.
       sweepOrphanedChallengeEntries({
         kube: deps.kube.dns,
+        store,
         namespace: ns,
         dnsClass: deps.config.dns.class,
         now: ctx.now(),

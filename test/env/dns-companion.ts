@@ -3,7 +3,7 @@ import type { KubeClient } from '../../actors/kube/kube-client.js';
 import type { KubeObject } from '../../actors/kube/kube-object.js';
 import { objectKey } from '../../actors/kube/kube-object.js';
 import { ListWatch } from '../../actors/kube/list-watch.js';
-import type { ChallengeDnsServer } from './pebble.js';
+import type { TxtRecords } from './txt-records.js';
 
 export interface DnsEntry extends KubeObject {
   spec: { dnsName?: string; ttl?: number; text?: string[]; targets?: string[]; ownerId?: string };
@@ -13,12 +13,21 @@ export interface DnsEntry extends KubeObject {
 const DNS_CLASS_ANNOTATION = 'dns.gardener.cloud/class';
 const DEFAULT_CLASS = 'gardendns';
 
-/** Why the real dns-controller-manager would refuse this entry, or undefined when it is fine. */
+const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+
+/**
+ * Why the real dns-controller-manager would refuse this entry, or undefined when it is fine. Its name rule
+ * (external-dns-management pkg/dns/validation.go): without a trailing dot, one leading `_` allowed (it is read as a
+ * letter), an optional leading `*.`, then a lower-case RFC 1123 subdomain. So `_acme-challenge.<domain>` and
+ * `_validation-persist.<domain>` pass, and dns-account-01's `_<label>._acme-challenge.<domain>` does not.
+ */
 export function dnsEntryProblem(spec: DnsEntry['spec']): string | undefined {
   const name = spec.dnsName ?? '';
   if (!name) return 'dnsName is missing';
-  const labels = name.replace(/\.$/, '').split('.');
-  if (name.length > 253 || labels.some((l) => !/^(\*|[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?)$/i.test(l))) {
+  let check = name.replace(/\.$/, '');
+  if (check.startsWith('_')) check = `x${check.slice(1)}`;
+  const labels = (check.startsWith('*.') ? check.slice(2) : check).split('.');
+  if (check.length > 253 || labels.some((l) => !DNS1123_LABEL.test(l))) {
     return `invalid dnsName "${name}"`;
   }
   if ((spec.targets ?? []).length > 0) return 'targets are not supported by the test stand-in; use text records';
@@ -33,13 +42,10 @@ export function dnsEntryProblem(spec: DnsEntry['spec']): string | undefined {
  */
 export class DnsCompanion {
   private readonly watch: ListWatch<DnsEntry>;
-  /** host -> entry key -> texts */
-  private readonly published = new Map<string, Map<string, string[]>>();
-  private readonly hostOf = new Map<string, string>();
 
   constructor(
     private readonly client: KubeClient,
-    private readonly dns: ChallengeDnsServer,
+    private readonly records: TxtRecords,
     private readonly dnsClass = DEFAULT_CLASS,
   ) {
     this.watch = new ListWatch<DnsEntry>({
@@ -75,23 +81,14 @@ export class DnsCompanion {
   private async reconcile(entry: DnsEntry): Promise<void> {
     if (!this.responsible(entry)) return;
     if (entry.metadata.deletionTimestamp) return this.remove(entry);
-    const key = objectKey(entry);
     const problem = dnsEntryProblem(entry.spec);
     if (problem) {
       await this.remove(entry);
-      return this.setStatus(entry, 'Error', problem);
+      // The real controller ends entries it refuses Invalid; targets are only the stand-in's limit.
+      return this.setStatus(entry, problem.startsWith('targets') ? 'Error' : 'Invalid', problem);
     }
-    const host = entry.spec.dnsName!.replace(/\.$/, '');
-    const oldHost = this.hostOf.get(key);
-    if (oldHost && oldHost !== host) await this.unpublish(key, oldHost);
     const texts = entry.spec.text ?? [];
-    const current = this.published.get(host)?.get(key);
-    if (!current || current.join('\n') !== texts.join('\n')) {
-      if (!this.published.has(host)) this.published.set(host, new Map());
-      this.published.get(host)!.set(key, texts);
-      this.hostOf.set(key, host);
-      await this.republish(host);
-    }
+    await this.records.set(this.key(entry), entry.spec.dnsName!.replace(/\.$/, ''), texts);
     await this.setStatus(
       entry,
       'Ready',
@@ -99,24 +96,12 @@ export class DnsCompanion {
     );
   }
 
-  private async remove(entry: DnsEntry): Promise<void> {
-    const key = objectKey(entry);
-    const host = this.hostOf.get(key);
-    if (host) await this.unpublish(key, host);
+  private key(entry: DnsEntry): string {
+    return `DNSEntry ${objectKey(entry)}`;
   }
 
-  private async unpublish(key: string, host: string): Promise<void> {
-    this.hostOf.delete(key);
-    this.published.get(host)?.delete(key);
-    await this.republish(host);
-    if (this.published.get(host)?.size === 0) this.published.delete(host);
-  }
-
-  private async republish(host: string): Promise<void> {
-    await this.dns.clearTxt(host);
-    for (const texts of this.published.get(host)?.values() ?? []) {
-      for (const t of texts) await this.dns.setTxt(host, t);
-    }
+  private remove(entry: DnsEntry): Promise<void> {
+    return this.records.remove(this.key(entry));
   }
 
   private async setStatus(entry: DnsEntry, state: string, message: string): Promise<void> {

@@ -12,7 +12,9 @@ import {
   realDnsCrdsDir,
   startRealDnsCompanion,
 } from './dns-real.js';
+import { DnsRecordCompanion } from './dnsrecord-companion.js';
 import { type EtcdServer, startEtcd } from './etcd.js';
+import { dnsRecordCrdDir } from './gardener-crds.js';
 import { type KubeApiServer, startKubeApiServer } from './kube-apiserver.js';
 import { type NatsCluster, startNatsCluster } from './nats-cluster.js';
 import { TEST_NATS_USERS } from './nats-users.js';
@@ -28,6 +30,7 @@ import { PortAllocator } from './ports.js';
 import { type PowerDnsServer, startPowerDns } from './powerdns.js';
 import { ensureDnsControllerManager, ensureServerBinaries, type ServerBinaries } from './server-binaries.js';
 import { generateServingCert } from './tls.js';
+import { TxtRecords } from './txt-records.js';
 
 export const CLUSTER_ROLES = ['default', 'source', 'dns', 'target'] as const;
 export type ClusterRole = (typeof CLUSTER_ROLES)[number];
@@ -93,9 +96,10 @@ export interface Stack {
   acme: AcmeServer;
   acmeEab?: AcmeServer;
   acmeShortLived?: AcmeServer;
-  /** The standin lane's DNS server and companion. */
+  /** The standin lane's DNS server and companions (DNSEntries; DNSRecords as a provider extension would). */
   challengeDns?: ChallengeDnsServer;
   dnsCompanion?: DnsCompanion;
+  dnsRecordCompanion?: DnsRecordCompanion;
   /** The real lane's DNS server and gardener's dns-controller-manager. */
   powerDns?: PowerDnsServer;
   realDnsCompanion?: RealDnsCompanion;
@@ -114,6 +118,8 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   const binaries = await ensureServerBinaries(log);
   const dnsControllerManager = lane === 'real' ? await ensureDnsControllerManager(log) : undefined;
   const realCrdsDir = lane === 'real' ? await realDnsCrdsDir(log) : undefined;
+  // --use-dnsrecords: the dns cluster of a Gardener seed has gardener's DNSRecord CRD.
+  const recordCrds = loadCrds(await dnsRecordCrdDir(log));
   const dir = opts.dir ?? mkdtempSync(join(tmpdir(), 'certmgmt-env-'));
   const ports = new PortAllocator();
   const started: Array<{ stop(): Promise<void> }> = [];
@@ -229,9 +235,12 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     log(`kube-apiservers up after ${Date.now() - t0} ms`);
     const crds = loadCrds(join(repoRoot(), 'deploy', 'crds'));
     // The real lane's dns cluster gets external-dns-management's dns.gardener.cloud CRDs instead of our DNSEntry copy.
-    const dnsCrds = realCrdsDir
-      ? [...crds.filter((c) => !c.metadata.name.endsWith('.dns.gardener.cloud')), ...loadCrds(realCrdsDir)]
-      : crds;
+    const dnsCrds = [
+      ...(realCrdsDir
+        ? [...crds.filter((c) => !c.metadata.name.endsWith('.dns.gardener.cloud')), ...loadCrds(realCrdsDir)]
+        : crds),
+      ...recordCrds,
+    ];
     await Promise.all(
       servers.map(async (s) => {
         const client = KubeClient.fromFile(s.kubeconfig);
@@ -244,6 +253,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     );
     log(`CRDs established after ${Date.now() - t0} ms`);
     let dnsCompanion: DnsCompanion | undefined;
+    let dnsRecordCompanion: DnsRecordCompanion | undefined;
     let realDnsCompanion: RealDnsCompanion | undefined;
     if (powerDns) {
       realDnsCompanion = await startRealDnsCompanion({
@@ -257,12 +267,15 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       log(`dns-controller-manager's DNSProvider Ready after ${Date.now() - t0} ms`);
     } else {
       const dnsClient = KubeClient.fromFile(apiServers.dns.kubeconfig);
-      const companion = new DnsCompanion(dnsClient, challengeDns!);
-      await companion.start();
+      const records = new TxtRecords(challengeDns!);
+      const companion = new DnsCompanion(dnsClient, records);
+      const recordCompanion = new DnsRecordCompanion(dnsClient, records);
+      await Promise.all([companion.start(), recordCompanion.start()]);
       dnsCompanion = companion;
+      dnsRecordCompanion = recordCompanion;
       started.push({
         stop: async () => {
-          await companion.stop();
+          await Promise.all([companion.stop(), recordCompanion.stop()]);
           dnsClient.close();
         },
       });
@@ -342,6 +355,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       acmeShortLived,
       challengeDns,
       dnsCompanion,
+      dnsRecordCompanion,
       powerDns,
       realDnsCompanion,
       async stop() {

@@ -512,11 +512,19 @@ const ACCESS: Record<StackRole, { allowed: Access[]; denied: Access[] }> = {
         resource: 'dnsentries',
         namespace: NAMESPACE,
       })),
+      // --use-dnsrecords: the same for Gardener's DNSRecords.
+      ...['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'].map((verb) => ({
+        verb,
+        group: 'extensions.gardener.cloud',
+        resource: 'dnsrecords',
+        namespace: NAMESPACE,
+      })),
       { verb: 'list', resource: 'events', namespace: NAMESPACE },
     ],
     denied: [
       { verb: 'create', group: 'dns.gardener.cloud', resource: 'dnsentries', namespace: 'default' },
       { verb: 'list', group: 'dns.gardener.cloud', resource: 'dnsentries' },
+      { verb: 'create', group: 'extensions.gardener.cloud', resource: 'dnsrecords', namespace: 'default' },
     ],
   },
   target: {

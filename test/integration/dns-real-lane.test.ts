@@ -12,7 +12,7 @@ import * as acme from 'acme-client';
 import yaml from 'js-yaml';
 import { txtValuesAt } from '../../actors/dns/txt-propagation.js';
 import type { KubeClient } from '../../actors/kube/kube-client.js';
-import type { DnsEntry as StandinEntry } from '../env/dns-companion.js';
+import { dnsEntryProblem, type DnsEntry as StandinEntry } from '../env/dns-companion.js';
 import { REAL_ENTRY_FINALIZER } from '../env/dns-real.js';
 import { httpCall } from '../env/http-probe.js';
 import { repoRoot } from '../env/paths.js';
@@ -303,4 +303,25 @@ test('names the real controller refuses end Invalid, without its finalizer', asy
   assert.equal(invalid.metadata.finalizers, undefined);
   await dns.delete(`${entries}/invalid`);
   await waitGone('invalid');
+});
+
+test('the name rule the stand-in copies: _validation-persist names pass, dns-account-01 names and upper case do not', async () => {
+  const persist = '_validation-persist.persist-lane.example.com';
+  const value = 'pebble.letsencrypt.org; accounturi=https://127.0.0.1:14000/my-account/1';
+  await createEntry('persist', persist, [value]);
+  await waitState('persist', 'Ready');
+  await eventually(async () => (await txtRecords(persist)).some((r) => r.join('') === value), `TXT at ${persist}`);
+  assert.equal(dnsEntryProblem({ dnsName: persist, text: [value] }), undefined);
+  const refused = {
+    account: '_ujmmovf2vn55tgye._acme-challenge.account-lane.example.com',
+    upper: '_acme-challenge.Upper.example.com',
+  };
+  for (const [name, dnsName] of Object.entries(refused)) await createEntry(name, dnsName, ['x']);
+  for (const [name, dnsName] of Object.entries(refused)) {
+    const e = await waitState(name, 'Invalid');
+    assert.match(e.status?.message ?? '', /is no valid dns name/, dnsName);
+    assert.notEqual(dnsEntryProblem({ dnsName, text: ['x'] }), undefined, `the stand-in refuses ${dnsName} too`);
+  }
+  for (const name of ['persist', ...Object.keys(refused)]) await dns.delete(`${entries}/${name}`);
+  for (const name of ['persist', ...Object.keys(refused)]) await waitGone(name);
 });

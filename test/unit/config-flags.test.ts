@@ -509,5 +509,6 @@ test('the v0.27.0 flags with behaviour: private key defaults, target issuers, ov
     /'--allow-target-issuers' is only supported if default cluster != target cluster/,
   );
   assert.equal(effective('--allow-target-issuers', '--kubeconfig=/k/a', '--target=/k/b').allowTargetIssuers, true);
-  assert.match(effective('--use-dnsrecords').notices.join('\n'), /--use-dnsrecords is not implemented yet/);
+  assert.equal(effective('--use-dnsrecords').dns.useDnsRecords, true);
+  assert.deepEqual(effective('--use-dnsrecords').notices, []);
 });

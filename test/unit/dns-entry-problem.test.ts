@@ -43,8 +43,19 @@ test('a wildcard label is accepted', () => {
   assert.equal(dnsEntryProblem({ dnsName: '*.example.com', text: ['t'] }), undefined);
 });
 
-test('underscores are accepted (the _acme-challenge label needs them)', () => {
+test('a leading underscore is accepted (the _acme-challenge and _validation-persist labels need it)', () => {
   assert.equal(dnsEntryProblem({ dnsName: '_acme-challenge.example.com', text: ['t'] }), undefined);
+  assert.equal(dnsEntryProblem({ dnsName: '_validation-persist.example.com', text: ['t'] }), undefined);
+});
+
+test('an underscore anywhere else is refused, as the real controller does (dns-account-01 names, under_score)', () => {
+  for (const bad of ['_ujmmovf2vn55tgye._acme-challenge.example.com', '_acme-challenge.under_score.example.com']) {
+    assert.equal(dnsEntryProblem({ ...ok, dnsName: bad }), `invalid dnsName "${bad}"`, bad);
+  }
+});
+
+test('upper case is refused (the real controller wants a lower-case RFC 1123 name)', () => {
+  assert.match(dnsEntryProblem({ ...ok, dnsName: '_acme-challenge.A.example.com' }) ?? '', /invalid dnsName/);
 });
 
 test('an entry without text records is refused', () => {

@@ -68,10 +68,10 @@ test('a wildcard and its base share one challenge domain and one entry with both
     record('b.example.com', 'v3'),
   ]);
   assert.deepEqual(
-    [...groups.entries()],
+    groups.map((g) => [g.domain, g.recordName, g.values, g.wildcard]),
     [
-      ['example.com', ['v1', 'v2']],
-      ['b.example.com', ['v3']],
+      ['example.com', '_acme-challenge.example.com', ['v1', 'v2'], true],
+      ['b.example.com', '_acme-challenge.b.example.com', ['v3'], false],
     ],
   );
 });

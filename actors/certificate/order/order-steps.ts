@@ -7,9 +7,7 @@
 //     |        +--------------------------------------------------------------+
 //     +-> sign -> done   (CA and self-signed issuers: no ACME, no DNS)
 import type { OrderProgress } from '../../acme/acme-order.js';
-import { followCname } from '../../dns/cname-chain.js';
-import { precheckNameservers } from '../../dns/precheck-nameservers.js';
-import { checkTxtPropagation } from '../../dns/txt-propagation.js';
+import { dnsRecordSettings } from '../../dns/challenge-dnsrecord.js';
 import type { AcmeOperation } from '../../issuer/acme-operations.js';
 import type { SignReply } from '../../issuer/ca-signing.js';
 import type { AcmeReply, GrantReply } from '../../issuer/issuer-messages.js';
@@ -19,14 +17,15 @@ import { backUpIssuedSecret } from '../backup-secret-kube.js';
 import type { OrderPhase } from '../certificate-actor-types.js';
 import { identityOf } from '../certificate-env.js';
 import { keystoreChanges, keystoreProblem, withKeystoreChanges } from '../certificate-keystores.js';
-import { getEntry, upsertEntry, writeSecret } from '../certificate-kube.js';
-import { countChallenges, countOrder, issuerLabel } from '../certificate-metrics.js';
+import { writeSecret } from '../certificate-kube.js';
+import { countOrder } from '../certificate-metrics.js';
 import { issuedRecord, markReady } from '../certificate-outcome.js';
 import { cascadeOwners, certificateSecretData } from '../certificate-secret.js';
 import { PENDING_MESSAGE } from '../certificate-status.js';
 import { writeStatus } from '../certificate-status-writer.js';
 import { selfSignedCertificate, signRequestFor } from '../signed-certificates.js';
-import { challengeDomains, challengeEntries, challengeGroups, entryNamespace } from './challenges.js';
+import { challengeDomains } from './challenges.js';
+import { AWAIT_ENTRIES_STEP, PROPAGATION_STEP, PUBLISH_STEP } from './dns-steps.js';
 import {
   call,
   continueWith,
@@ -40,10 +39,6 @@ import {
   type StepScope,
 } from './order-step.js';
 
-const ENTRY_FALLBACK_POLL_MS = 2_000;
-const ENTRY_TERMINATING_POLL_MS = 250;
-/** However long another entry holds a name, an order waits at most this long for its turn. */
-const MAX_BUSY_WAIT_MS = 30 * 60_000;
 const VALIDATION_TIMEOUT_MS = 5 * 60_000;
 /** Grants are the only call that waits for nothing at the CA: a short deadline frees a stuck certificate sooner. */
 const GRANT_TIMEOUT_MS = 60_000;
@@ -176,6 +171,10 @@ export const ORDER_STEPS: OrderSteps = {
         }
         // Signing without ACME takes milliseconds: no Pending status for it.
         if (reply.issuerType !== 'acme') return continueWith('sign');
+        // --use-dnsrecords: the Certificate must name its DNS provider, checked before an order is opened (gardener).
+        const records = s.config.dns.useDnsRecords && !reply.dns.skipDNSChallengeValidation;
+        const settings = records && dnsRecordSettings(ctx.state.cert?.metadata.annotations, identityOf(ctx).namespace);
+        if (settings && 'problem' in settings) return fail(settings.problem);
         await writeStatus(ctx, env, { ...names, state: 'Pending', message: PENDING_MESSAGE });
         // A renewal names the certificate it replaces, where the CA keeps renewal information and it is ours.
         const sameIssuer =
@@ -245,135 +244,9 @@ export const ORDER_STEPS: OrderSteps = {
     },
   },
 
-  publish: {
-    does: 'writes one DNSEntry per challenge domain into the dns cluster (a wildcard and its base share one; followCNAME: at the end of the CNAME chain); skipDNSChallengeValidation: none',
-    awaits:
-      'nothing: the entry names (and CNAME targets) are persisted; an entry of the name still being deleted: poll',
-    next: ['await-entries', 'answer'],
-    resume: 'reread',
-    stage: 1,
-    initial: () => ({}),
-    async start(s) {
-      const { work, config, request } = s;
-      // skipDNSChallengeValidation: the issuer's CA does not look at DNS; the challenges are answered at once.
-      if (work.dns?.skipDNSChallengeValidation) return continueWith('answer');
-      let cnameTargets = work.cnameTargets;
-      if (request.followCNAME && !cnameTargets) {
-        const nameservers = precheckNameservers(config.precheckNameservers, work.dns?.precheckNameservers);
-        cnameTargets = {};
-        try {
-          for (const domain of challengeGroups(work.challenges ?? []).keys()) {
-            const target = await followCname(`_acme-challenge.${domain}`, nameservers);
-            if (target !== `_acme-challenge.${domain}`) cnameTargets[domain] = target;
-          }
-        } catch (err) {
-          return retry(`spec.followCNAME: ${(err as Error).message}`, true);
-        }
-      }
-      const entries = challengeEntries(identityOf(s.ctx), work.challenges ?? [], config, cnameTargets);
-      let outcomes: Array<'written' | 'terminating'>;
-      try {
-        outcomes = await Promise.all(entries.map((e) => upsertEntry(s.env.dns, e)));
-      } catch (err) {
-        const where = `namespace ${entryNamespace(s.config, identityOf(s.ctx))} of the dns cluster`;
-        return retry(`writing the challenge DNSEntries in ${where} failed: ${(err as Error).message}`, true);
-      }
-      // An entry of the same name from the previous order is still being deleted: write again once it is gone.
-      if (outcomes.includes('terminating')) return poll(ENTRY_TERMINATING_POLL_MS);
-      countChallenges(s.ctx, { issuer: issuerLabel(s.work.issuer), count: s.work.challenges?.length ?? 0 });
-      return go(
-        'await-entries',
-        { entries: entries.map((e) => e.metadata.name), cnameTargets },
-        ENTRY_FALLBACK_POLL_MS,
-      );
-    },
-  },
-
-  'await-entries': {
-    does: 'waits until the dns-controller-manager reports every entry Ready at its current generation',
-    awaits: 'EntryChanged from the dns watcher; a GET of the entries every 2 s is the fallback; --propagation-timeout',
-    next: ['propagation', 'publish'],
-    resume: 'reread',
-    stage: 1,
-    initial: () => ({ ready: new Set<string>() }),
-    async start(s) {
-      const { config, work, data } = s;
-      const ns = entryNamespace(config, identityOf(s.ctx));
-      const problems: string[] = [];
-      for (const name of (work.entries ?? []).filter((n) => !data.ready.has(n))) {
-        const entry = await getEntry(s.env.dns, ns, name);
-        if (!entry) return go('publish'); // deleted by someone: write it again
-        const observed = entry.status?.observedGeneration;
-        const current = observed === undefined || observed >= (entry.metadata.generation ?? 0);
-        const state = entry.status?.state;
-        const what = `DNSEntry ${ns}/${name} (${entry.spec.dnsName})`;
-        if (state === 'Ready' && current) data.ready.add(name);
-        // The dns-controller-manager refuses the name for good: waiting would not help.
-        else if (state === 'Invalid') return fail(`${what} is Invalid: ${entry.status?.message ?? 'name refused'}`);
-        else {
-          // Another entry (another certificate or controller) holds the name: wait for our turn, the timeout
-          // counting from when it was free.
-          if (state === 'Error' && /already busy/.test(entry.status?.message ?? '')) data.busyAt = s.ctx.now();
-          const detail = entry.status?.message ? `: ${entry.status.message}` : '';
-          problems.push(`${what} is ${state ?? 'not processed yet'}${detail}`);
-        }
-      }
-      if (problems.length === 0) return continueWith('propagation');
-      const waitingSince = Math.max(work.since, data.busyAt ?? 0);
-      const tooLong = s.ctx.now() - work.since > MAX_BUSY_WAIT_MS;
-      if (tooLong || s.ctx.now() - waitingSince > config.propagationTimeoutMs) {
-        return fail(
-          `challenge DNS records were not published within ${config.propagationTimeoutMs / 1000}s ` +
-            `(--propagation-timeout): ${problems.join('; ')}; is a dns-controller-manager serving class ` +
-            `"${config.dns.class || 'default'}" in the dns cluster?`,
-        );
-      }
-      return poll(ENTRY_FALLBACK_POLL_MS);
-    },
-  },
-
-  propagation: {
-    does: 'checks the TXT values at every --precheck-nameservers server (real DNS queries), then waits --precheck-additional-wait',
-    awaits: 'DNS answers, polled from 50 ms doubling to 2 s; --propagation-timeout',
-    next: ['answer'],
-    resume: 'reread',
-    stage: 1,
-    initial: () => ({}),
-    async start(s) {
-      const { config, work, data } = s;
-      // An Advance from before a cancelled timer can come early: the additional wait is counted, not assumed.
-      if (data.visibleAt !== undefined) {
-        const left = data.visibleAt + config.precheckAdditionalWaitMs - s.ctx.now();
-        return left > 0 ? poll(left) : go('answer');
-      }
-      const nameservers = precheckNameservers(config.precheckNameservers, work.dns?.precheckNameservers);
-      const groups = [...challengeGroups(work.challenges ?? [])];
-      // With followCNAME the record is looked up where it was written, the end of the chain.
-      const recordName = (domain: string) => work.cnameTargets?.[domain] ?? `_acme-challenge.${domain}`;
-      const results = await Promise.all(
-        groups.map(async ([domain, values]) => ({
-          domain,
-          ...(await checkTxtPropagation(recordName(domain), values, nameservers)),
-        })),
-      );
-      const pending = results.filter((r) => !r.ready);
-      if (pending.length === 0) {
-        if (config.precheckAdditionalWaitMs <= 0) return continueWith('answer');
-        data.visibleAt = s.ctx.now();
-        return poll(config.precheckAdditionalWaitMs);
-      }
-      if (s.ctx.now() - work.since > config.propagationTimeoutMs) {
-        const detail = pending
-          .map((p) => `_acme-challenge.${p.domain}: ${p.pending.map((x) => `${x.nameserver} ${x.reason}`).join(', ')}`)
-          .join('; ');
-        return fail(
-          `TXT records not visible at the precheck nameservers within ${config.propagationTimeoutMs / 1000}s ` +
-            `(--propagation-timeout): ${detail}`,
-        );
-      }
-      return poll(nextPoll(data, 50, 2_000));
-    },
-  },
+  publish: PUBLISH_STEP,
+  'await-entries': AWAIT_ENTRIES_STEP,
+  propagation: PROPAGATION_STEP,
 
   answer: {
     does: 'tells the CA to validate the challenges',
@@ -536,7 +409,7 @@ export const ORDER_STEPS: OrderSteps = {
   },
 
   done: {
-    does: 'status Ready with an Event, renewal reminder; the runner then deletes the entries and releases the grant',
+    does: "status Ready with an Event, renewal reminder; the runner then deletes the order's challenge records (dns-persist-01's stay) and releases the grant",
     awaits: 'nothing',
     next: [],
     resume: 'repeat',
