@@ -23,6 +23,8 @@ import { targetWatcherKind } from '../actors/watchers/target-watcher.js';
 import { ActorSystem, connectNats, createLogger } from '../runtime/index.js';
 
 const VERSION = '0.1.0';
+/** Below deploy/controller.yaml's terminationGracePeriodSeconds (30). */
+const SHUTDOWN_LIMIT_MS = 25_000;
 
 function serviceAccountNamespace(): string | undefined {
   try {
@@ -123,6 +125,12 @@ async function main(): Promise<void> {
 
   const stop = async (signal: string) => {
     log.info({ signal }, 'shutting down: handing shards over');
+    // A handover needs NATS; with NATS unreachable it cannot finish, and the pod must still go before the kubelet's
+    // grace period ends (the leases then expire on their own, as after a crash).
+    setTimeout(() => {
+      log.warn({ afterMs: SHUTDOWN_LIMIT_MS }, 'handover did not finish; exiting anyway');
+      process.exit(0);
+    }, SHUTDOWN_LIMIT_MS).unref();
     clearInterval(poke);
     http?.close();
     await system.shutdown();

@@ -17,6 +17,8 @@ import { type ActorFilter, type ActorView, AdminService, clampLimit, type DeadLe
 
 /** Dead letters a pod keeps for the admin subject (the log and the counter have all of them). */
 const DEAD_LETTERS_KEPT = 100;
+/** How long a confirmed tell left in a stopped actor's mailbox is retried at the shard's new owner. */
+const FORWARD_TIMEOUT_MS = 30_000;
 
 import { type Clock, systemClock } from './clock.js';
 import { CodecError, decode, encode } from './codec.js';
@@ -122,9 +124,19 @@ export class ActorSystem implements ActivationHost {
   private draining = false;
   private stopped = false;
   /** Counters for the admin view and metrics. */
-  readonly stats = { delivered: 0, processed: 0, busy: 0, badRequests: 0, activations: 0, deadLetters: 0 };
+  readonly stats = {
+    delivered: 0,
+    processed: 0,
+    busy: 0,
+    badRequests: 0,
+    activations: 0,
+    deadLetters: 0,
+    forwarded: 0,
+  };
   /** The last commands this pod gave up on (admin op dead-letters), newest last. */
   private readonly deadLetters: DeadLetter[] = [];
+  /** Confirmed tells being passed on to a shard's new owner (see forwardQueued); shutdown waits for them. */
+  private readonly forwarding = new Set<Promise<void>>();
 
   private constructor(
     readonly nc: NatsConnection,
@@ -280,7 +292,7 @@ export class ActorSystem implements ActivationHost {
     const local = () =>
       this.regions.has(shard) && this.leases.isValid(shard)
         ? new Promise<Reply>((resolve) => {
-            const d = enqueueOnlyDelivery(msg, resolve);
+            const d = enqueueOnlyDelivery(msg, resolve, () => this.forwardQueued(kind, id, msg));
             if (!this.deliverLocal(kind, id, d, shard)) resolve({ ok: false, code: 'not-owner', error: 'not owner' });
           })
         : undefined;
@@ -304,7 +316,31 @@ export class ActorSystem implements ActivationHost {
     clearInterval(this.sweep);
     await this.membership.setDraining();
     await Promise.all([...this.regions.keys()].map((s) => this.handOff(s)));
+    // Messages that were confirmed here but not yet handled are on their way to the new owners.
+    await Promise.race([
+      Promise.allSettled([...this.forwarding]),
+      new Promise((r) => setTimeout(r, FORWARD_TIMEOUT_MS).unref()),
+    ]);
     await this.stopServices();
+  }
+
+  /**
+   * A confirmed tell (deliver) that was queued here when its actor stopped for a handover or passivation: its sender
+   * was told it arrived, so it is passed on to wherever the actor lives now instead of being dropped. Retried while
+   * the shard has no owner, as deliver does.
+   */
+  private forwardQueued(kind: string, id: string, msg: Message): void {
+    if (this.stopped) return;
+    const p = this.client
+      .askVia(kind, id, msg, FORWARD_TIMEOUT_MS, undefined, true)
+      .then(() => {
+        this.stats.forwarded++;
+      })
+      .catch((err: Error) => {
+        this.log.warn({ kind, id, type: msg.type, err: err.message }, 'a queued message could not be passed on');
+      })
+      .finally(() => this.forwarding.delete(p));
+    this.forwarding.add(p);
   }
 
   private async stopServices(): Promise<void> {
@@ -559,7 +595,9 @@ export class ActorSystem implements ActivationHost {
       return;
     }
     const delivery =
-      env.q && m.reply ? enqueueOnlyDelivery(env.m, reply) : { msg: env.m, reply: m.reply ? reply : undefined };
+      env.q && m.reply
+        ? enqueueOnlyDelivery(env.m, reply, () => this.forwardQueued(env.k, env.i, env.m))
+        : { msg: env.m, reply: m.reply ? reply : undefined };
     if (!this.deliverLocal(env.k, env.i, delivery, shard)) {
       reply({ ok: false, code: 'not-owner', error: `pod ${this.pod} does not own shard ${shard}` });
     }
@@ -708,11 +746,17 @@ export class ActorSystem implements ActivationHost {
   }
 }
 
-/** A delivery answered when queued; the turn's own reply (and a not-owner answer after queueing) is dropped. */
-function enqueueOnlyDelivery(msg: Message, reply: (r: Reply) => void): Delivery {
+/**
+ * A delivery answered when queued; the turn's own reply is dropped. A not-owner answer after queueing means the actor
+ * stopped (handover, passivation) with the message still in its mailbox: `forward` passes it on to the new owner.
+ */
+function enqueueOnlyDelivery(msg: Message, reply: (r: Reply) => void, forward: () => void): Delivery {
   let answered = false;
   const once = (r: Reply) => {
-    if (answered) return;
+    if (answered) {
+      if (!r.ok && r.code === 'not-owner') forward();
+      return;
+    }
     answered = true;
     reply(r);
   };

@@ -19,7 +19,8 @@ export interface ListWatchOptions<T extends KubeObject> {
    * only "it changed" matters.
    */
   metadataOnly?: boolean;
-  onEvent: (event: WatchEvent<T>) => void | Promise<void>;
+  /** Awaited, so the events of one watch are handled in order; what it resolves to is not used. */
+  onEvent: (event: WatchEvent<T>) => unknown;
   /** After each (re)list has been applied; `items` is the whole current set. */
   onSynced?: (items: readonly T[]) => void | Promise<void>;
   onError?: (err: Error, failures: number) => void;

@@ -15,6 +15,7 @@ import { handlesClass } from './cert-class.js';
 import { watchGatewaySources } from './gateway-sources.js';
 import { revocationList, watchRevocations } from './revocation-watch.js';
 import { SourceRouter } from './source-router.js';
+import { certificatesToRouteAgain } from './unobserved-certificates.js';
 import { route, type WatcherBaseMsg, watcherKind } from './watcher-kind.js';
 
 /** certctl's question: the certificates this deployment handles (optionally of one namespace), paginated. */
@@ -56,6 +57,24 @@ export function sourceWatcherKind(deps: ControllerDeps) {
   return watcherKind<SourceWatcherMsg>({
     kind: SOURCE_WATCHER.kind,
     queries: ['List', 'SecretUsers', 'ReferencedSecrets', 'Revocations'],
+    async onTick(ctx) {
+      const watch = ctx.volatile.certificates as ListWatch<Certificate> | undefined;
+      const routedAt = ctx.volatile.routedAt as Map<string, number> | undefined;
+      if (!watch || !routedAt || !deps.config.controllers.includes('issuer')) return;
+      const again = certificatesToRouteAgain(watch.items(), routedAt, ctx.now(), (c) =>
+        handlesClass(deps.config.certClasses, c.metadata.annotations),
+      );
+      for (const c of again) {
+        const ns = c.metadata.namespace ?? 'default';
+        routedAt.set(`${ns}/${c.metadata.name}`, ctx.now());
+        await route(ctx, CERTIFICATE_KIND, certificateId(cluster, ns, c.metadata.name), {
+          type: 'Observed',
+          cert: c,
+        } satisfies CertificateMsg);
+      }
+      if (again.length > 0)
+        ctx.log.info({ certificates: again.length }, 'routed again: no status for their generation');
+    },
     async handle(ctx, msg) {
       if (msg.type === 'Revocations') {
         const watch = ctx.volatile.revocations as ListWatch<CertificateRevocation> | undefined;
@@ -121,6 +140,9 @@ export function sourceWatcherKind(deps: ControllerDeps) {
       // What was last routed per certificate: a change of status or resourceVersion alone (most events are the
       // actors' own status patches) is not worth a message.
       const routed = new Map<string, string>();
+      // When each was last routed, for the periodic check of those whose status never caught up (onTick).
+      const routedAt = new Map<string, number>();
+      ctx.volatile.routedAt = routedAt;
       const issuing = deps.config.controllers.includes('issuer');
       const certificates = new ListWatch<Certificate>({
         client: deps.kube.source,
@@ -143,8 +165,10 @@ export function sourceWatcherKind(deps: ControllerDeps) {
           }
           // Certificates are the issuer controller's (-c/--controllers without it: only the sources run here).
           if (!issuing || !handlesClass(deps.config.certClasses, meta.annotations)) return;
-          if (ev.type === 'DELETED') routed.delete(key);
-          else {
+          if (ev.type === 'DELETED') {
+            routed.delete(key);
+            routedAt.delete(key);
+          } else {
             const signature = JSON.stringify([
               meta.uid,
               meta.generation,
@@ -157,7 +181,15 @@ export function sourceWatcherKind(deps: ControllerDeps) {
           }
           const msg: CertificateMsg =
             ev.type === 'DELETED' ? { type: 'Deleted' } : { type: 'Observed', cert: ev.object };
-          await route(ctx, CERTIFICATE_KIND, certificateId(cluster, meta.namespace ?? 'default', meta.name), msg);
+          if (ev.type !== 'DELETED') routedAt.set(key, ctx.now());
+          const ok = await route(
+            ctx,
+            CERTIFICATE_KIND,
+            certificateId(cluster, meta.namespace ?? 'default', meta.name),
+            msg,
+          );
+          // Not delivered: the next event of the same object must not be skipped as already routed.
+          if (!ok) routed.delete(key);
         },
         onError: (err, failures) => ctx.log.warn({ err: err.message, failures }, 'certificate watch failed; retrying'),
       }).start();

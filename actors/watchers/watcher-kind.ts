@@ -26,6 +26,8 @@ export interface WatcherSpec<M extends Message> {
   handle?(ctx: ActorContext<Record<string, never>, WatcherBaseMsg | M>, msg: M): unknown;
   /** Which of them only read (allowed on the query subject). */
   queries?: readonly string[];
+  /** Every TICK_MS (a minute) while the watcher lives: its periodic self-checks. */
+  onTick?(ctx: ActorContext<Record<string, never>, WatcherBaseMsg | M>): void | Promise<void>;
 }
 
 /**
@@ -38,11 +40,13 @@ export async function route(
   kind: string,
   id: string,
   msg: OutgoingMessage,
-): Promise<void> {
+): Promise<boolean> {
   try {
     await ctx.deliver(kind, id, msg, 30_000);
+    return true;
   } catch (err) {
     ctx.log.warn({ kind, id, type: msg.type, err: (err as Error).message }, 'could not route an event');
+    return false;
   }
 }
 
@@ -69,6 +73,7 @@ export function watcherKind<M extends Message>(
           return 'watching';
         case 'Tick':
           ctx.setTimer('tick', TICK_MS, { type: 'Tick' });
+          await spec.onTick?.(ctx);
           return undefined;
         case 'Keepalive':
           await ctx.setReminder('keepalive', ctx.now() + KEEPALIVE_MS, { type: 'Keepalive' });

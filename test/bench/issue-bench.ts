@@ -1,7 +1,8 @@
-// `npm run bench:issue -- --certs N --pods P`: certificates issued end to end by P runtime pods on the local stack
-// (four API servers, 3-node NATS, pebble, challtestsrv, the dns stand-in), against plain acme-client on the same
-// pebble and DNS in the same run (the ceiling). Prints one JSON line. Certificates and the raw run use ECDSA P-256
-// keys, so key generation does not dominate either side; the additional wait is 0.
+// `npm run bench:issue -- --certs N --pods P [--key ecdsa256|rsa2048]`: certificates issued end to end by P runtime
+// pods on the local stack (four API servers, 3-node NATS, pebble, challtestsrv, the dns stand-in), against plain
+// acme-client on the same pebble and DNS in the same run (the ceiling). Prints one JSON line. Certificates and the raw
+// run use ECDSA P-256 keys by default, so key generation does not dominate either side; `--key rsa2048` is the seed's
+// default key (the Certificates then carry no spec.privateKey, as a user's would). The additional wait is 0.
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { Agent } from 'node:https';
 import { join } from 'node:path';
@@ -25,12 +26,18 @@ const { values } = parseArgs({
     pods: { type: 'string', default: '3' },
     concurrency: { type: 'string', default: '32' },
     single: { type: 'string', default: '10' },
+    key: { type: 'string', default: 'ecdsa256' },
   },
 });
 const CERTS = Number(values.certs);
 const PODS = Number(values.pods);
 const CONCURRENCY = Number(values.concurrency);
 const SINGLE = Number(values.single);
+if (values.key !== 'ecdsa256' && values.key !== 'rsa2048') {
+  process.stderr.write(`bench:issue: --key ${values.key}: use ecdsa256 or rsa2048\n`);
+  process.exit(2);
+}
+const KEY: 'ecdsa256' | 'rsa2048' = values.key;
 const log = (s: string) => process.stderr.write(`[bench] ${s}\n`);
 const round = (x: number, d = 3) => Math.round(x * 10 ** d) / 10 ** d;
 const pct = (xs: number[], p: number) =>
@@ -59,6 +66,7 @@ try {
     certs: CERTS,
     concurrency: CONCURRENCY,
     domain: 'raw.bench.example',
+    key: KEY,
   });
   log(`raw: ${raw.certsPerSecond.toFixed(1)} certs/s, p50 ${raw.p50Seconds.toFixed(3)} s`);
 
@@ -119,7 +127,7 @@ try {
     commonName: `${name}.bench.example`,
     issuerRef: { name: 'bench' },
     secretName: `${name}-tls`,
-    privateKey: { algorithm: 'ECDSA', size: 256 },
+    ...(KEY === 'ecdsa256' ? { privateKey: { algorithm: 'ECDSA', size: 256 } } : {}),
   });
   const create = (name: string) =>
     source.create(certificatePath(ns), {
@@ -206,6 +214,7 @@ try {
     JSON.stringify({
       certs: CERTS,
       pods: PODS,
+      key: KEY,
       seconds: round(seconds, 2),
       certsPerSecond: round(certsPerSecond, 2),
       readyP50Seconds: round(pct(latencies, 0.5)),

@@ -233,3 +233,29 @@ test('graceful shutdown hands every shard over and loses nothing', async () => {
     assert.ok(!load.errors.has('failed'));
   });
 });
+
+test('confirmed tells still queued when their shard is handed over are handled by the new owner', async () => {
+  await withGroup(3, async (g) => {
+    const leaving = g.pods[2];
+    // A counter that lives on the pod about to leave.
+    let id = '';
+    for (let i = 0; i < 200 && !id; i++) {
+      if ((await g.client.ask<string>('counter', `q${i}`, { type: 'Ping' })) === leaving.name) id = `q${i}`;
+    }
+    assert.ok(id, `a counter on ${leaving.name}`);
+    // The turn is held, so the 20 increments wait in the mailbox; each deliver is confirmed once queued.
+    const held = g.client.ask('counter', id, { type: 'Hold', ms: 3_000 }, 5_000).catch(() => undefined);
+    for (let i = 0; i < 20; i++) await g.client.deliver('counter', id, { type: 'Inc' }, 10_000);
+    await leaving.stop();
+    await eventually(
+      async () => (await g.client.ask<CounterState>('counter', id, { type: 'Get' }, 10_000)).n === 20,
+      'all 20 confirmed increments applied at the new owner',
+      60_000,
+      100,
+    );
+    const final = await g.client.ask<CounterState>('counter', id, { type: 'Get' }, 10_000);
+    assert.equal(final.n, 20, 'each applied once');
+    // The held turn was cut short by the handover; its ask gets no answer from the pod that left.
+    await held;
+  });
+});
