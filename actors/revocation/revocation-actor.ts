@@ -3,13 +3,11 @@ import type { ControllerDeps } from '../controller-deps.js';
 import { parseCertificateId, REVOCATION_KIND, SOURCE_WATCHER } from '../kinds.js';
 import { isTransient } from '../transient-error.js';
 import { sourceClusterId } from '../watchers/source-watcher.js';
-import { checkRenewal, checkRevoked, finish } from './revocation-check.js';
-import { collectCertificates, collectSecrets } from './revocation-collect.js';
 import { apiMessage, getRevocation, writeRevocationStatus } from './revocation-kube.js';
 import { prepareStep } from './revocation-prelude.js';
-import { revokeSecrets } from './revocation-revoke.js';
 import { nextStep, normalizeStatus, type RevocationStep } from './revocation-rules.js';
 import type { RevocationEnv, StepResult, StepScope } from './revocation-step.js';
+import { REVOCATION_STEPS } from './revocation-steps.js';
 import type {
   CertificateRevocation,
   RevocationActorState,
@@ -56,20 +54,7 @@ export function revocationKind(deps: ControllerDeps): ActorDefinition<Revocation
     const step = nextStep(scope.status, scope.renew);
     memory.lastStep = step;
     memory.renewalPolls = step === 'check-renewal' ? memory.renewalPolls + 1 : 0;
-    switch (step) {
-      case 'collect-secrets':
-        return collectSecrets(scope);
-      case 'collect-certificates':
-        return collectCertificates(scope);
-      case 'check-renewal':
-        return checkRenewal(scope, 1000 * 2 ** (memory.renewalPolls - 1));
-      case 'revoke':
-        return revokeSecrets(scope);
-      case 'check-revoked':
-        return checkRevoked(scope);
-      case 'finish':
-        return finish(scope);
-    }
+    return REVOCATION_STEPS[step].run(scope, memory.renewalPolls);
   }
 
   /** Writes the status when it changed (every write is an API call and a watch event). */
