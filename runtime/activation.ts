@@ -1,6 +1,14 @@
 import type { KV } from 'nats';
 import type { Logger } from 'pino';
-import type { ActorRef, AnyActorDefinition, ChildFailed, Message, Reply, ReplyErrorCode } from './actor-types.js';
+import {
+  type ActorRef,
+  type AnyActorDefinition,
+  type ChildFailed,
+  DeferredReply,
+  type Message,
+  type Reply,
+  type ReplyErrorCode,
+} from './actor-types.js';
 import { decode, encode } from './codec.js';
 import { getLive, isCasConflict, isKeyExists } from './kv.js';
 import { Mailbox } from './mailbox.js';
@@ -65,14 +73,38 @@ export interface ActivationHost {
 }
 
 const DEDUPE_KEEP = 64;
+/** At most this many turns in a row share one state write (group commit). */
+const GROUP_COMMIT_MAX = 64;
 
 /** Thrown inside a turn when this activation learns it is no longer the rightful one. */
 class Fenced extends Error {}
+/** A group's write failed and every turn of it is answered (not-owner when fenced, else handler-error). */
+class GroupFailed extends Error {
+  constructor(
+    message: string,
+    readonly fenced: boolean,
+  ) {
+    super(message);
+  }
+}
+
+/** Answers a turn that succeeded: its result (or, for replyLater, the work's outcome) and its command's ack. */
+function settle(d: Delivery, result: unknown): void {
+  if (result instanceof DeferredReply) {
+    const reply = d.reply;
+    result.work.then(
+      (v) => reply?.({ ok: true, v }),
+      (err: Error) => reply?.({ ok: false, code: 'handler-error', error: err?.message ?? String(err) }),
+    );
+  } else d.reply?.({ ok: true, v: result });
+  d.command?.ack();
+}
 
 /**
  * One live actor: its mailbox, its state, one turn at a time. State is loaded and fenced with the lease epoch on
- * activation, written with compare-and-set after each turn that changed it, and the turn's reply goes out only after
- * that write: an acknowledged change is a persisted change.
+ * activation, written with compare-and-set after each turn that changed it (once for a group of turns in a row when
+ * messages are waiting), and a turn's reply goes out only after that write: an acknowledged change is a persisted
+ * change.
  */
 export class Activation {
   status: ActivationStatus = 'activating';
@@ -83,6 +115,9 @@ export class Activation {
   private nextState: unknown;
   private dirty = false;
   private revision = 0;
+  /** Turns whose replies wait for the group's write (see turn). */
+  private group: Array<{ d: Delivery; result: unknown }> = [];
+  private groupChanged = false;
   // Shared empty arrays until first use: thousands of idle actors should not each carry their own.
   private dedupe: readonly string[] = NONE;
   private failures: readonly number[] = NONE;
@@ -201,6 +236,11 @@ export class Activation {
           break;
         }
       }
+      // The loop can end with a group still unwritten (a stop between its turns): written and answered now.
+      await this.flushGroup().catch((err: Error) => {
+        if (err instanceof GroupFailed && err.fenced) throw new Fenced(err.message);
+        this.log.warn({ err: err.message }, 'state write of the last turns failed; they were answered with the error');
+      });
     } catch (err) {
       if (err instanceof Fenced) await this.stop(err.message, { waitForTurn: false });
       else {
@@ -294,34 +334,61 @@ export class Activation {
     return this.def.migrate(record.s, record.v);
   }
 
-  /** One message. `body` replaces the handler for the runtime's own turns (onActivate). */
+  /**
+   * One message. `body` replaces the handler for the runtime's own turns (onActivate).
+   *
+   * Group commit: when more messages are waiting, a turn's state change is kept in memory and written once for up to
+   * GROUP_COMMIT_MAX turns in a row (a burst of grants to one issuer would otherwise wait for a KV write each). The
+   * replies of the group, and of any turn behind it, still go out only after that write, so an acknowledged change
+   * remains a persisted change; a write that fails answers the whole group as a single turn's would.
+   */
   private async turn(d: Delivery, body?: () => unknown): Promise<void> {
     if (!this.host.leaseValid(this.shard)) {
+      this.refuseGroup('shard lease no longer valid; retry');
       answer(d, 'not-owner', 'shard lease no longer valid; retry', 0);
       throw new Fenced('shard lease no longer valid');
     }
     if (d.command && this.dedupe.includes(d.command.id)) {
-      d.command.ack();
-      d.reply?.({ ok: true, v: undefined });
+      this.settleAfterGroup(d, undefined);
       return;
     }
     this.lastActive = this.host.now();
     this.dirty = false;
     this.nextState = this.state;
     try {
-      // Synchronous handlers skip an await: a microtask per message adds up at a hundred thousand messages a second.
-      const out = body ? body() : this.def.handle(new TurnContext(this), d.msg);
-      const result = isThenable(out) ? await out : out;
-      const dedupe = d.command ? [...this.dedupe, d.command.id].slice(-DEDUPE_KEEP) : this.dedupe;
-      if (this.persistent && (this.dirty || d.command)) {
-        if (!this.host.leaseValid(this.shard)) throw new Fenced('shard lease expired during the turn');
-        await this.write({ v: this.schemaVersion, e: this.epoch, s: this.nextState, d: dedupe });
+      let result: unknown;
+      try {
+        // Synchronous handlers skip an await: a microtask per message adds up at a hundred thousand messages a second.
+        const out = body ? body() : this.def.handle(new TurnContext(this), d.msg);
+        result = isThenable(out) ? await out : out;
+      } catch (err) {
+        // The turns before this one keep their changes: written (and answered) before this one fails.
+        try {
+          await this.flushGroup();
+        } catch (g) {
+          if (g instanceof GroupFailed && g.fenced) throw new Fenced(g.message);
+        }
+        throw err;
       }
+      const dedupe = d.command ? [...this.dedupe, d.command.id].slice(-DEDUPE_KEEP) : this.dedupe;
+      const changed = this.persistent && (this.dirty || d.command !== undefined);
       this.state = this.nextState;
       this.dedupe = dedupe;
-      d.reply?.({ ok: true, v: result });
-      d.command?.ack();
+      if (!changed && this.group.length === 0) {
+        settle(d, result);
+        return;
+      }
+      this.groupChanged ||= changed;
+      this.group.push({ d, result });
+      if (this.mailbox.size > 0 && this.group.length < GROUP_COMMIT_MAX && this.status === 'active') return;
+      await this.flushGroup();
     } catch (err) {
+      if (err instanceof GroupFailed) {
+        // Every turn of the group, this one included, is answered already.
+        if (err.fenced) throw new Fenced(err.message);
+        await this.failed(undefined, err);
+        return;
+      }
       if (err instanceof Fenced) {
         answer(d, 'not-owner', err.message, 0);
         throw err;
@@ -331,6 +398,40 @@ export class Activation {
       this.lastActive = this.host.now();
       this.host.turnDone();
     }
+  }
+
+  /** Writes the group's state (when it changed) and then answers its turns in order. */
+  private async flushGroup(): Promise<void> {
+    if (this.group.length === 0) return;
+    const group = this.group;
+    this.group = [];
+    const changed = this.groupChanged;
+    this.groupChanged = false;
+    try {
+      if (changed) {
+        if (!this.host.leaseValid(this.shard)) throw new Fenced('shard lease expired during the turn');
+        await this.write({ v: this.schemaVersion, e: this.epoch, s: this.state, d: this.dedupe });
+      }
+    } catch (err) {
+      const fenced = err instanceof Fenced;
+      const why = (err as Error).message;
+      for (const g of group) answer(g.d, fenced ? 'not-owner' : 'handler-error', why, fenced ? 0 : 1000);
+      throw new GroupFailed(why, fenced);
+    }
+    for (const g of group) settle(g.d, g.result);
+  }
+
+  /** A turn with nothing to write behind a group that has: answered after the group's write. */
+  private settleAfterGroup(d: Delivery, result: unknown): void {
+    if (this.group.length > 0) this.group.push({ d, result });
+    else settle(d, result);
+  }
+
+  /** The group can no longer be written (the lease is gone): its senders retry at the new owner. */
+  private refuseGroup(why: string): void {
+    for (const g of this.group) answer(g.d, 'not-owner', why, 0);
+    this.group = [];
+    this.groupChanged = false;
   }
 
   private async write(record: StateRecord): Promise<void> {
@@ -344,13 +445,16 @@ export class Activation {
     }
   }
 
-  /** One-for-one restart with backoff; crash-looping past the strategy's limit marks the actor Failed. */
-  private async failed(d: Delivery, err: Error): Promise<void> {
+  /**
+   * One-for-one restart with backoff; crash-looping past the strategy's limit marks the actor Failed. d: the turn to
+   * answer (undefined when it is answered already).
+   */
+  private async failed(d: Delivery | undefined, err: Error): Promise<void> {
     this.restarts++;
     this.lastError = err.message;
     const { failures, failed } = recordFailure(strategyOf(this.def), this.failures, this.host.now());
     this.failures = failures;
-    answer(d, 'handler-error', err.message, restartDelayMs(strategyOf(this.def), failures.length));
+    if (d) answer(d, 'handler-error', err.message, restartDelayMs(strategyOf(this.def), failures.length));
     if (failed) {
       this.log.error({ err: err.message, restarts: this.restarts }, 'actor crash-looping: stopped and marked Failed');
       await this.markFailed();

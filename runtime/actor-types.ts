@@ -36,6 +36,12 @@ export interface ActorContext<S, M extends Message> {
   deliver(kind: string, id: string, msg: OutgoingMessage, timeoutMs?: number): Promise<void>;
   /** Request/reply to any actor in the cluster. Awaiting it inside a turn blocks this mailbox: prefer pipeToSelf. */
   ask<R = unknown>(kind: string, id: string, msg: OutgoingMessage, timeoutMs?: number): Promise<R>;
+  /**
+   * Ends the turn now and answers the ask when `work` settles (its value, or a handler-error with its message): for
+   * an actor that serves slow requests without holding its mailbox. The state change of the turn is persisted first,
+   * as always; `work` runs outside the turn and must not touch the actor's state. Return what this gives from handle.
+   */
+  replyLater<T>(work: Promise<T>): DeferredReply;
   /** Runs async work outside the turn; its outcome comes back as a message to this actor. */
   pipeToSelf<T>(
     work: Promise<T>,
@@ -142,6 +148,11 @@ export interface Envelope {
 }
 
 export type Reply = { ok: true; v: unknown } | { ok: false; code: ReplyErrorCode; error: string };
+
+/** What ActorContext.replyLater returns: the runtime answers the ask when the work settles. */
+export class DeferredReply {
+  constructor(readonly work: Promise<unknown>) {}
+}
 
 /** Definitions of any state and message type, as the system stores them (methods are bivariant in their parameters). */
 export type AnyActorDefinition = ActorDefinition<unknown, Message>;

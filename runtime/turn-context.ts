@@ -1,5 +1,5 @@
 import type { Activation } from './activation.js';
-import type { ActorContext, Message, OutgoingMessage } from './actor-types.js';
+import { type ActorContext, DeferredReply, type Message, type OutgoingMessage } from './actor-types.js';
 
 /**
  * The context a turn sees. Created per turn (short-lived, collected young) instead of held per activation: an idle
@@ -33,6 +33,9 @@ export class TurnContext implements ActorContext<unknown, Message> {
   }
   deliver(kind: string, id: string, msg: OutgoingMessage, timeoutMs?: number) {
     return this.a.host.deliver(kind, id, msg, timeoutMs);
+  }
+  replyLater<T>(work: Promise<T>) {
+    return new DeferredReply(work);
   }
   pipeToSelf<T>(work: Promise<T>, toMessage: (o: { ok: true; value: T } | { ok: false; error: Error }) => Message) {
     this.a.pipeToSelf(work, toMessage);

@@ -5,6 +5,7 @@ import { renewBeforeProblem } from '../certificate/renewal.js';
 import type { ControllerDeps } from '../controller-deps.js';
 import { challengeStore } from '../dns/challenge-store.js';
 import { deletePersistentRecords, persistentNamespace } from '../dns/persistent-records.js';
+import { FifoLimit } from '../fifo-limit.js';
 import { CERTIFICATE_KIND, DEFAULT_WATCHER, ISSUER_KIND, parseIssuerActorId } from '../kinds.js';
 import { recordEvent } from '../kube/events.js';
 import { isNotFound } from '../kube/kube-api-error.js';
@@ -70,6 +71,12 @@ async function recordAccountSecret(
 const attemptKey = (issuer: Issuer) => `${issuer.metadata.uid ?? ''}/${issuer.metadata.generation ?? 0}`;
 
 const retryDelayMs = (failures: number) => Math.min(600_000, 60_000 * 2 ** Math.max(0, failures - 1));
+/**
+ * ACME requests of one account in flight at once (each order operation is one or a few requests). Enough to keep the
+ * CA busy while the controller and the CA share a machine, few enough not to flood a real CA's per-account limits
+ * (Let's Encrypt allows 20 new orders per second per account, and more for the rest).
+ */
+const ACME_IN_FLIGHT = 8;
 /** A grant not released for this long no longer locks its domains (its certificate vanished mid-order). */
 const GRANT_LOCK_TTL_MS = 15 * 60_000;
 /** Queued requests per issuer; a few hundred bytes each (CSRs, order URLs), so 50,000 is some 10 MB at worst. */
@@ -90,6 +97,8 @@ interface Volatile {
    * backs off, it does not corrupt the first (see docs/ARCHITECTURE.md).
    */
   grants?: GrantBook['grants'];
+  /** The ACME requests in flight and waiting (ACME_IN_FLIGHT). */
+  acmeLimit?: FifoLimit;
 }
 const vol = (ctx: Ctx) => ctx.volatile as Volatile;
 
@@ -463,13 +472,28 @@ export function issuerKind(deps: ControllerDeps): ActorDefinition<IssuerState, I
             addWaiter(ctx, msg.certificate);
             return { ok: false, error: acct, transient: true, unavailable: true } satisfies AcmeReply;
           }
-          const started = performance.now();
-          const result = await runAcmeOperation(acct, withChallengeType(msg.operation, s.issuer));
-          ctx.log.debug(
-            { op: msg.operation.op, ms: Math.round((performance.now() - started) * 10) / 10 },
-            'acme operation',
+          // Order operations of different certificates run side by side, up to ACME_IN_FLIGHT at a time and first
+          // come, first served; the turn ends at once, so grants and releases are not held up behind the CA. What
+          // must be one at a time (account set-up, quota, domain locks) stays in turns.
+          const v = vol(ctx);
+          v.acmeLimit ??= new FifoLimit(ACME_IN_FLIGHT);
+          const operation = withChallengeType(msg.operation, s.issuer);
+          const queuedAt = performance.now();
+          return ctx.replyLater(
+            v.acmeLimit.run(async () => {
+              const started = performance.now();
+              const result: AcmeReply = await runAcmeOperation(acct, operation);
+              ctx.log.debug(
+                {
+                  op: operation.op,
+                  ms: Math.round((performance.now() - started) * 10) / 10,
+                  queuedMs: Math.round((started - queuedAt) * 10) / 10,
+                },
+                'acme operation',
+              );
+              return result;
+            }),
           );
-          return result satisfies AcmeReply;
         }
         case 'Sign': {
           const m = await material(ctx);

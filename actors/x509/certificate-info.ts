@@ -11,6 +11,7 @@ import {
 } from 'node:crypto';
 import { promisify } from 'node:util';
 import { withKeyGenerationSlot } from './key-generation-slots.js';
+import { generateRsaKey } from './rsa-key.js';
 import { x509 } from './x509.js';
 
 export type KeyAlgorithm = 'RSA' | 'ECDSA';
@@ -109,9 +110,7 @@ export async function generatePrivateKey(request: KeyRequest): Promise<string> {
   if (request.algorithm === 'RSA') {
     if (![2048, 3072, 4096].includes(request.size))
       throw new Error(`RSA key size ${request.size} is not supported: use 2048, 3072 or 4096`);
-    const { privateKey } = await withKeyGenerationSlot(() =>
-      generateKeyPairAsync('rsa', { modulusLength: request.size }),
-    );
+    const privateKey = await withKeyGenerationSlot(() => generateRsaKey(request.size));
     return exportKey(privateKey, request.encoding === 'PKCS8' ? 'pkcs8' : 'pkcs1');
   }
   const namedCurve = CURVES[request.size];

@@ -4,19 +4,10 @@
 // key does. Here keys are made one per core at a time, first asked first served: early certificates finish early,
 // and the pool keeps threads free for the rest.
 import { availableParallelism } from 'node:os';
+import { FifoLimit } from '../fifo-limit.js';
 
-const slots = Math.max(1, availableParallelism());
-let running = 0;
-const waiting: Array<() => void> = [];
+const slots = new FifoLimit(Math.max(1, availableParallelism()));
 
-export async function withKeyGenerationSlot<T>(work: () => Promise<T>): Promise<T> {
-  if (running >= slots) await new Promise<void>((resolve) => waiting.push(resolve));
-  else running++;
-  try {
-    return await work();
-  } finally {
-    const next = waiting.shift();
-    if (next) next();
-    else running--;
-  }
+export function withKeyGenerationSlot<T>(work: () => Promise<T>): Promise<T> {
+  return slots.run(work);
 }

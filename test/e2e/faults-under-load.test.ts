@@ -34,7 +34,15 @@ interface Outcome {
   seconds: number;
   orders: number;
   restartedOrders: number;
+  /** Log lines of the recovery paths, for the report: how often each was needed. */
+  recoveries: Record<string, number>;
 }
+
+const RECOVERY_LOGS = {
+  routedAgain: 'routed again: no status for their generation',
+  routeFailed: 'could not route an event',
+  forwardFailed: 'a queued message could not be passed on',
+};
 
 async function issueUnder(
   name: string,
@@ -99,7 +107,10 @@ async function issueUnder(
       'no DNSEntry left',
       120_000,
     );
-    return { seconds, orders, restartedOrders: restarted };
+    const recoveries = Object.fromEntries(
+      Object.entries(RECOVERY_LOGS).map(([k, msg]) => [k, lines.filter((l) => l.msg === msg).length]),
+    );
+    return { seconds, orders, restartedOrders: restarted, recoveries };
   } finally {
     await d.stop();
   }
@@ -107,7 +118,7 @@ async function issueUnder(
 
 const report = new Map<string, Outcome>();
 const line = (name: string, o: Outcome) =>
-  `${name}: ${N} Ready in ${o.seconds.toFixed(1)} s, ${o.orders} orders (${o.restartedOrders} re-ordered after a lost key)`;
+  `${name}: ${N} Ready in ${o.seconds.toFixed(1)} s, ${o.orders} orders (${o.restartedOrders} re-ordered after a lost key); recovery log lines ${JSON.stringify(o.recoveries)}`;
 
 test('without faults (the baseline)', async (t) => {
   const o = await issueUnder('calm', async () => {});

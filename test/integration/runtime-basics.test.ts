@@ -221,6 +221,21 @@ test('commands that can never take effect end as dead letters: unknown kind at o
   );
 });
 
+test('an answer given later (replyLater) does not hold the mailbox; its failure reaches the asker', async () => {
+  const slow = group.client.ask<string>('counter', 'later', { type: 'Later', ms: 1500 }, 10_000);
+  let slowDone = false;
+  void slow.then(() => (slowDone = true));
+  // Asked after the slow one, answered before it: the turn ended when the work started.
+  const r = await group.client.ask<IncReply>('counter', 'later', { type: 'Inc' }, 10_000);
+  assert.equal(r.n, 1);
+  assert.equal(slowDone, false, 'the later answer is still outstanding');
+  assert.match(await slow, /^later from /);
+  await assert.rejects(
+    group.client.ask('counter', 'later', { type: 'Later', ms: 10, fail: true }, 10_000),
+    (err: ActorError) => err.code === 'handler-error' && /later, and failed/.test(err.message),
+  );
+});
+
 test('results of async work come back as messages; reminders fire', async () => {
   assert.equal(await group.client.ask('counter', 'pipe-1', { type: 'Pipe', ms: 50 }), 'started');
   await eventually(

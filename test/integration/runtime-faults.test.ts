@@ -259,3 +259,30 @@ test('confirmed tells still queued when their shard is handed over are handled b
     await held;
   });
 });
+
+test('a burst to one actor shares state writes (group commit), and every acknowledged change is persisted', async () => {
+  await withGroup(3, async (group) => {
+    const id = 'burst';
+    await group.client.ask<{ n: number; pod: string }>('counter', id, { type: 'Inc' }); // activated, state fenced
+    const jsm = await group.nc.jetstreamManager();
+    const stream = `KV_${group.system}_state`;
+    const before = (await jsm.streams.info(stream)).state.last_seq;
+    const replies = await Promise.all(
+      Array.from({ length: 200 }, () =>
+        group.client.ask<{ n: number; pod: string }>('counter', id, { type: 'Inc' }, 30_000),
+      ),
+    );
+    const writes = (await jsm.streams.info(stream)).state.last_seq - before;
+    assert.deepEqual(
+      replies.map((r) => r.n).sort((a, b) => a - b),
+      Array.from({ length: 200 }, (_, i) => i + 2),
+      'each increment applied once, in some order',
+    );
+    assert.ok(writes >= 1 && writes < 200, `${writes} state writes for 200 turns`);
+    // What was acknowledged is what a new activation reads back.
+    const owner = group.pods.find((p) => p.name === replies[0]!.pod)!;
+    await owner.stop();
+    const after = await group.client.ask<CounterState>('counter', id, { type: 'Get' }, 30_000);
+    assert.equal(after.n, 201);
+  });
+});

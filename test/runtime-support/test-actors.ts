@@ -10,7 +10,8 @@ export type CounterMsg =
   | { type: 'Reminded' }
   | { type: 'Ping' }
   | { type: 'Pipe'; ms: number }
-  | { type: 'Piped'; value: number };
+  | { type: 'Piped'; value: number }
+  | { type: 'Later'; ms: number; fail?: boolean };
 
 /** Every acknowledged Inc appends who applied it; the log proves order, uniqueness and single activation. */
 export interface CounterState {
@@ -32,7 +33,7 @@ export function counterKind(pod: string, keepLog = true, schemaVersion = 1): Act
       : {}),
     initialState: () => ({ n: 0, log: [], reminded: 0, piped: 0 }),
     validate: (m: Message) =>
-      ['Inc', 'Get', 'Hold', 'Boom', 'Remind', 'Reminded', 'Ping', 'Pipe', 'Piped'].includes(m.type)
+      ['Inc', 'Get', 'Hold', 'Boom', 'Remind', 'Reminded', 'Ping', 'Pipe', 'Piped', 'Later'].includes(m.type)
         ? undefined
         : `unknown message type ${m.type}`,
     async handle(ctx, msg) {
@@ -68,6 +69,16 @@ export function counterKind(pod: string, keepLog = true, schemaVersion = 1): Act
         case 'Piped':
           ctx.setState({ ...s, piped: s.piped + 1 });
           return undefined;
+        case 'Later':
+          // Answered when the work is done; the mailbox moves on at once (replyLater).
+          return ctx.replyLater(
+            new Promise((resolve, reject) =>
+              setTimeout(
+                () => (msg.fail ? reject(new Error('later, and failed')) : resolve(`later from ${pod}`)),
+                msg.ms,
+              ),
+            ),
+          );
       }
     },
   };
