@@ -1,9 +1,10 @@
-// Two costs acme-client pays on every signed request that an issuer, whose requests are serialized, cannot afford:
+// Two costs acme-client pays on every signed request that an issuer, the one client of its account, cannot afford:
 // - it asks the CA for a fresh nonce (HEAD newNonce) before each request and ignores the Replay-Nonce header every
 //   response carries, which RFC 8555 section 7.2 intends for the next request: reusing it halves the round trips;
 // - it signs with the account key given as PEM, parsing the PEM again for every signature (about 1.5 ms of CPU per
 //   request, more than the CA needs to answer): a parsed KeyObject signs the same.
-// The issuer's client is the only user of its nonces (one request at a time), so one remembered nonce is enough; a
+// The issuer's client is the only user of its nonces. It has several requests in flight (issuer-actor.ts,
+// ACME_IN_FLIGHT), so the nonces of the last responses are kept in a small pool and each is handed out once; a
 // badNonce answer makes acme-client retry with a fresh one as before. The library version is pinned; if its
 // internals change, the client is left as it is rather than broken.
 import { createPrivateKey } from 'node:crypto';
@@ -15,6 +16,9 @@ interface HttpClientInternals {
   getNonce(): Promise<string>;
   getJwk(): unknown;
 }
+
+/** As many as the issuer has requests in flight, and a few more. */
+const NONCES_KEPT = 16;
 
 export function tuneAcmeClient(client: acme.Client): void {
   const http = (client as unknown as { http?: HttpClientInternals }).http;
@@ -29,18 +33,18 @@ export function tuneAcmeClient(client: acme.Client): void {
     http.getJwk(); // computed (and cached) from the PEM first
     http.accountKey = createPrivateKey(http.accountKey as string | Buffer);
   }
-  let saved: string | undefined;
+  // Newest last: a CA may expire old nonces, so the freshest is used first and the pool stays small.
+  const saved: string[] = [];
   const request = http.request.bind(http);
   const getNonce = http.getNonce.bind(http);
   http.request = async (url, method, opts) => {
     const resp = await request(url, method, opts);
     const nonce = resp.headers?.['replay-nonce'];
-    if (nonce && method !== 'head') saved = nonce;
+    if (nonce && method !== 'head') {
+      saved.push(nonce);
+      if (saved.length > NONCES_KEPT) saved.shift();
+    }
     return resp;
   };
-  http.getNonce = async () => {
-    const nonce = saved;
-    saved = undefined;
-    return nonce ?? getNonce();
-  };
+  http.getNonce = async () => saved.pop() ?? getNonce();
 }
