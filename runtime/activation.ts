@@ -60,8 +60,8 @@ export interface ActivationHost {
   tell(kind: string, id: string, msg: Message): void;
   ask<R>(kind: string, id: string, msg: Message, timeoutMs?: number): Promise<R>;
   deliver(kind: string, id: string, msg: Message, timeoutMs?: number): Promise<void>;
-  /** Waits for a turn permit of the kind (maxConcurrentTurns); returns the release. */
-  turnPermit(def: AnyActorDefinition): Promise<() => void> | (() => void);
+  /** Waits for a turn permit of the kind (maxConcurrentTurns), older activations first; returns the release. */
+  turnPermit(def: AnyActorDefinition, priority: number): Promise<() => void> | (() => void);
   setReminder(shard: number, ref: ActorRef, name: string, dueAt: number, msg: Message): Promise<void>;
   cancelReminder(shard: number, ref: ActorRef, name: string): Promise<void>;
   onStopped(a: Activation, reason: string): void;
@@ -73,6 +73,7 @@ export interface ActivationHost {
 }
 
 const DEDUPE_KEEP = 64;
+let activationCount = 0;
 /** At most this many turns in a row share one state write (group commit). */
 const GROUP_COMMIT_MAX = 64;
 
@@ -108,6 +109,8 @@ function settle(d: Delivery, result: unknown): void {
  */
 export class Activation {
   status: ActivationStatus = 'activating';
+  /** Activations on this pod are numbered as they are made: the order the turn limiter serves them in. */
+  readonly seq = ++activationCount;
   restarts = 0;
   lastError: string | undefined;
   lastActive: number;
@@ -221,7 +224,7 @@ export class Activation {
         }
         // The kind's turn permit first (maxConcurrentTurns), then the message: a stop while waiting leaves the
         // message in the mailbox, where stop() answers it "not-owner".
-        const permit = this.host.turnPermit(this.def);
+        const permit = this.host.turnPermit(this.def, this.seq);
         const release = typeof permit === 'function' ? permit : await permit;
         try {
           if (this.status !== 'active') break;

@@ -405,7 +405,7 @@ export class ActorSystem implements ActivationHost {
   private readonly limiters = new Map<string, TurnLimiter>();
   private static readonly NO_LIMIT = () => {};
 
-  turnPermit(def: AnyActorDefinition): Promise<() => void> | (() => void) {
+  turnPermit(def: AnyActorDefinition, priority: number): Promise<() => void> | (() => void) {
     const limit = def.maxConcurrentTurns;
     if (!limit || limit < 1) return ActorSystem.NO_LIMIT;
     let limiter = this.limiters.get(def.kind);
@@ -413,7 +413,7 @@ export class ActorSystem implements ActivationHost {
       limiter = new TurnLimiter(limit);
       this.limiters.set(def.kind, limiter);
     }
-    return limiter.acquire();
+    return limiter.acquire(priority);
   }
 
   /** Started and neither draining nor stopped (a readiness probe; cheap, unlike metricsSnapshot). */

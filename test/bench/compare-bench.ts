@@ -200,6 +200,7 @@ function figures(r: RunResult, certs: number) {
     errorsSeen: r.errorsSeen,
     cpuSeconds: round(r.cpuSeconds, 1),
     foreignCpuSeconds: round(r.foreignCpuSeconds, 1),
+    machineBusyShare: r.machineBusyShare,
     startSeconds: round(r.startSeconds, 1),
     apiWritesPerCert: round(r.apiWrites / certs, 2),
     createSeconds: round(r.createSeconds, 2),

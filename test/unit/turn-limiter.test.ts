@@ -32,3 +32,22 @@ test('a turn limiter lets `limit` turns run, queues the rest in order, and hands
   assert.equal(l.inUse, 0);
   assert.equal(l.queued, 0);
 });
+
+test('waiting turns are served oldest actor first, in arrival order among turns of equal age', async () => {
+  const l = new TurnLimiter(1);
+  const hold = await l.acquire(0);
+  const order: string[] = [];
+  const wait = (name: string, priority: number) =>
+    l.acquire(priority).then((release) => {
+      order.push(name);
+      release();
+    });
+  // A burst: younger actors' first turns were asked for before the oldest actor's next turn.
+  const all = [wait('young-1', 30), wait('young-2', 20), wait('old-next', 1), wait('old-again', 1), wait('mid', 10)];
+  await Promise.resolve();
+  assert.equal(l.queued, 5);
+  hold();
+  await Promise.all(all);
+  assert.deepEqual(order, ['old-next', 'old-again', 'mid', 'young-2', 'young-1']);
+  assert.equal(l.inUse, 0);
+});
