@@ -21,6 +21,8 @@ const REAL_DNS_LANE_FILES = [
   'integration/acme-dns01.test.js',
   'e2e/certificate-lifecycle.test.js',
   'e2e/certificate-examples.test.js',
+  // Failover mid-order and an API server restart, with the real controller's finalizers and busy names.
+  'e2e/certificate-failover.test.js',
   // dns-persist-01's _validation-persist names are ones the real controller publishes.
   'e2e/certificate-dns-persist.test.js',
 ];
