@@ -17,6 +17,7 @@ import { startStack } from '../env/stack.js';
 import { ControllerPod } from '../support/controller-pod.js';
 import { eventually } from '../support/test-env.js';
 import { countWrites } from './audit-writes.js';
+import { benchControllerArgs, createBenchNamespace } from './bench-pods.js';
 
 const { values } = parseArgs({
   options: {
@@ -58,31 +59,8 @@ const pods: ControllerPod[] = [];
 const ready = new Map<string, { message: string; at: number }>();
 
 try {
-  for (const role of ['default', 'source', 'dns', 'target'] as const) {
-    const k = KubeClient.fromFile(info.clusters[role].kubeconfig);
-    await k.create('/api/v1/namespaces', { metadata: { name: ns } });
-    k.close();
-  }
-  const args = [
-    '--issuer-namespace',
-    ns,
-    '--dns-namespace',
-    ns,
-    '--actor-system',
-    'bench',
-    '--precheck-nameservers',
-    info.dns.server,
-    '--precheck-additional-wait',
-    '0s',
-    '--lease-duration',
-    '5s',
-    '--lease-renew-deadline',
-    '4s',
-    '--lease-retry-period',
-    '1500ms',
-    '--log-level',
-    process.env.BENCH_LOG_LEVEL ?? 'info',
-  ];
+  await createBenchNamespace(info, ns);
+  const args = benchControllerArgs(info, ns);
   for (let i = 0; i < PODS; i++) pods.push(new ControllerPod(`bench-${i}`, info, args));
   await Promise.all(pods.map((p) => p.ready()));
   for (const [issuer, type] of Object.entries(MODES)) {

@@ -18,6 +18,7 @@ import { startStack } from '../env/stack.js';
 import { ControllerPod } from '../support/controller-pod.js';
 import { eventually } from '../support/test-env.js';
 import { countWrites } from './audit-writes.js';
+import { benchControllerArgs, createBenchNamespace } from './bench-pods.js';
 import { rawAcmeIssuance } from './raw-acme.js';
 
 const { values } = parseArgs({
@@ -52,11 +53,7 @@ const source = KubeClient.fromFile(info.clusters.source.kubeconfig);
 const def = KubeClient.fromFile(info.clusters.default.kubeconfig);
 const pods: ControllerPod[] = [];
 try {
-  for (const role of ['default', 'source', 'dns', 'target'] as const) {
-    const k = KubeClient.fromFile(info.clusters[role].kubeconfig);
-    await k.create('/api/v1/namespaces', { metadata: { name: ns } });
-    k.close();
-  }
+  await createBenchNamespace(info, ns);
 
   // --- the ceiling ---
   log(`raw acme-client: ${CERTS} certificates, concurrency ${CONCURRENCY}`);
@@ -71,26 +68,7 @@ try {
   log(`raw: ${raw.certsPerSecond.toFixed(1)} certs/s, p50 ${raw.p50Seconds.toFixed(3)} s`);
 
   // --- the controller ---
-  const args = [
-    '--issuer-namespace',
-    ns,
-    '--dns-namespace',
-    ns,
-    '--actor-system',
-    'bench',
-    '--precheck-nameservers',
-    info.dns.server,
-    '--precheck-additional-wait',
-    '0s',
-    '--lease-duration',
-    '5s',
-    '--lease-renew-deadline',
-    '4s',
-    '--lease-retry-period',
-    '1500ms',
-    '--log-level',
-    process.env.BENCH_LOG_LEVEL ?? 'info',
-  ];
+  const args = benchControllerArgs(info, ns);
   for (let i = 0; i < PODS; i++) pods.push(new ControllerPod(`bench-${i}`, info, args));
   await Promise.all(pods.map((p) => p.ready()));
   await def.create(issuerPath(ns), {
