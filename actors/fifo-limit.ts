@@ -24,4 +24,9 @@ export class FifoLimit {
   get queued(): number {
     return this.waiting.length;
   }
+
+  /** True when work asked for now would start at once. */
+  get hasFreeSlot(): boolean {
+    return this.running < this.max;
+  }
 }

@@ -20,6 +20,7 @@ import { defaultWatcherKind } from '../actors/watchers/default-watcher.js';
 import { dnsWatcherKind } from '../actors/watchers/dns-watcher.js';
 import { sourceWatcherKind } from '../actors/watchers/source-watcher.js';
 import { targetWatcherKind } from '../actors/watchers/target-watcher.js';
+import { startRsaKeyPool, stopRsaKeyPool } from '../actors/x509/key-generation-slots.js';
 import { ActorSystem, connectNats, createLogger } from '../runtime/index.js';
 
 const VERSION = '0.1.0';
@@ -91,6 +92,9 @@ async function main(): Promise<void> {
   const issuing = config.controllers.includes('issuer');
   const watchers = issuing ? [DEFAULT_WATCHER, SOURCE_WATCHER, DNS_WATCHER, TARGET_WATCHER] : [SOURCE_WATCHER];
   log.info({ controllers: config.controllers }, 'controllers');
+  // Keys for the default algorithm made ahead while idle (an ECDSA key is too cheap to be worth holding).
+  if (issuing && config.privateKeyDefaults.algorithm === 'RSA')
+    startRsaKeyPool(config.rsaKeyPoolSize, config.privateKeyDefaults.rsaSize);
   for (const w of watchers) system.tell(w.kind, w.id, { type: 'Start' });
   // After a handover the new owner starts a watcher at the next poke (a second at most) instead of waiting for the
   // watcher's keepalive reminder: a watcher that is not running misses nothing (it relists), but it delays everything.
@@ -132,6 +136,7 @@ async function main(): Promise<void> {
       process.exit(0);
     }, SHUTDOWN_LIMIT_MS).unref();
     clearInterval(poke);
+    stopRsaKeyPool();
     http?.close();
     await system.shutdown();
     await nc.drain();

@@ -121,6 +121,8 @@ export interface EffectiveConfig {
   actorSystem: string;
   /** --actor-idle-timeout: an idle actor's activation ends after this long. */
   actorIdleTimeoutMs: number;
+  /** --rsa-key-pool-size: RSA keys made ahead while the pod is idle (0: none). */
+  rsaKeyPoolSize: number;
   shards: number;
   podName: string;
   /**
@@ -309,6 +311,7 @@ export function resolveEffectiveConfig(
     nats: resolveNats(list('nats-servers'), str('nats-user'), str('nats-password'), str('nats-token'), podName),
     actorSystem,
     actorIdleTimeoutMs: atLeast(1000, 'actor-idle-timeout'),
+    rsaKeyPoolSize: atLeast(0, 'rsa-key-pool-size'),
     shards: atLeast(1, 'shards'),
     podName,
     lease: resolveLease(num('lease-duration'), num('lease-renew-deadline'), num('lease-retry-period'), {

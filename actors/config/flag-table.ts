@@ -676,6 +676,12 @@ const ACTOR_FLAGS: readonly FlagData[] = [
   },
   { name: 'nats-password', type: 'string', help: 'password for --nats-user' },
   {
+    name: 'rsa-key-pool-size',
+    type: 'int',
+    default: '256',
+    help: 'RSA keys of --default-rsa-private-key-size this pod makes ahead while idle, when RSA is the default algorithm; held in memory only, each used once; 0 turns the pool off',
+  },
+  {
     name: 'nats-servers',
     type: 'string',
     default: 'nats://127.0.0.1:4222',

@@ -1,6 +1,7 @@
 // The actor runtime's own figures as Prometheus gauges, read from the ActorSystem at scrape time.
 import { Gauge, type Registry } from 'prom-client';
 import type { RuntimeMetrics } from '../../runtime/index.js';
+import { rsaKeyPoolStats } from '../x509/key-generation-slots.js';
 
 export function registerRuntimeMetrics(registry: Registry, takeSnapshot: () => RuntimeMetrics): void {
   // One pass over the pod's actors per scrape, shared by the gauges below (each collects on its own).
@@ -57,6 +58,15 @@ export function registerRuntimeMetrics(registry: Registry, takeSnapshot: () => R
       const c = snapshot().counters;
       for (const outcome of ['delivered', 'processed', 'busy', 'badRequests', 'activations', 'deadLetters'])
         this.set({ outcome }, c[outcome] ?? 0);
+    },
+  });
+  new Gauge({
+    name: 'certmgmt_rsa_key_pool',
+    help: 'RSA keys made ahead while idle: held now, the pool size, made and handed out since the pod started',
+    labelNames: ['figure'] as const,
+    registers: [registry],
+    collect() {
+      for (const [figure, n] of Object.entries(rsaKeyPoolStats())) this.set({ figure }, n);
     },
   });
 }

@@ -10,8 +10,7 @@ import {
   X509Certificate,
 } from 'node:crypto';
 import { promisify } from 'node:util';
-import { withKeyGenerationSlot } from './key-generation-slots.js';
-import { generateRsaKey } from './rsa-key.js';
+import { newRsaKey } from './key-generation-slots.js';
 import { x509 } from './x509.js';
 
 export type KeyAlgorithm = 'RSA' | 'ECDSA';
@@ -110,7 +109,7 @@ export async function generatePrivateKey(request: KeyRequest): Promise<string> {
   if (request.algorithm === 'RSA') {
     if (![2048, 3072, 4096].includes(request.size))
       throw new Error(`RSA key size ${request.size} is not supported: use 2048, 3072 or 4096`);
-    const privateKey = await withKeyGenerationSlot(() => generateRsaKey(request.size));
+    const privateKey = await newRsaKey(request.size);
     return exportKey(privateKey, request.encoding === 'PKCS8' ? 'pkcs8' : 'pkcs1');
   }
   const namedCurve = CURVES[request.size];
