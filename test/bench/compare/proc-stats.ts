@@ -159,3 +159,36 @@ export async function settle(
 }
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** CPU seconds so far of every process on the machine, by pid, with its command name. */
+export function cpuByProcess(): Map<number, { comm: string; cpu: number }> {
+  const out = new Map<number, { comm: string; cpu: number }>();
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
+      const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      out.set(Number(d), { comm, cpu: (Number(fields[11]) + Number(fields[12])) / TICKS });
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return out;
+}
+
+/**
+ * CPU seconds each kind of server used between two snapshots, summed by command name (kube-apiserver, etcd,
+ * nats-server, pebble, ...): where the machine's time went besides the controller.
+ */
+export function cpuSpentByCommand(
+  before: Map<number, { comm: string; cpu: number }>,
+  after: Map<number, { comm: string; cpu: number }>,
+): Record<string, number> {
+  const spent: Record<string, number> = {};
+  for (const [pid, a] of after) {
+    const d = a.cpu - (before.get(pid)?.cpu ?? 0);
+    if (d >= 0.05) spent[a.comm] = Math.round(((spent[a.comm] ?? 0) + d) * 10) / 10;
+  }
+  return spent;
+}

@@ -12,7 +12,17 @@ import type { StackInfo } from '../../env/stack.js';
 import { countWrites } from '../audit-writes.js';
 import type { Contender } from './contenders.js';
 import { logOffset, ordersSince } from './pebble-orders.js';
-import { cpuSeconds, ForeignCpu, machineBusySeconds, memory, RssSampler, settle, sleep } from './proc-stats.js';
+import {
+  cpuByProcess,
+  cpuSeconds,
+  cpuSpentByCommand,
+  ForeignCpu,
+  machineBusySeconds,
+  memory,
+  RssSampler,
+  settle,
+  sleep,
+} from './proc-stats.js';
 import { percentile, spearman } from './stats.js';
 
 export type KeyType = 'rsa2048' | 'ecdsa256';
@@ -77,6 +87,8 @@ export interface RunResult {
   foreignCpuSeconds: number;
   /** Share of both cores busy (all processes) from the first create to the last Ready. */
   machineBusyShare: number;
+  /** CPU seconds in the same window by command name (the controller's processes and every server of the stack). */
+  cpuByCommand: Record<string, number>;
   apiWrites: number;
   apiWritesByResource: Record<string, number>;
 }
@@ -169,6 +181,7 @@ export async function runController(spec: RunSpec): Promise<RunResult> {
     const cpuStart = pids.reduce((s, p) => s + cpuSeconds(p), 0);
     const foreign = new ForeignCpu().start();
     const machineStart = machineBusySeconds();
+    const processesStart = cpuByProcess();
     const createdAt = new Map<string, number>();
     const createdRv = new Map<string, number>();
     const names = Array.from({ length: spec.certs }, (_, i) => `c-${i}`);
@@ -210,6 +223,7 @@ export async function runController(spec: RunSpec): Promise<RunResult> {
       await sleep(100);
     }
     const cpu = pids.reduce((s, p) => s + cpuSeconds(p), 0) - cpuStart;
+    const cpuByCommand = cpuSpentByCommand(processesStart, cpuByProcess());
     const foreignCpuSeconds = foreign.seconds();
     // How busy both cores were (everything: this controller, the API servers, etcd, NATS, pebble, DNS) until the
     // last Ready: near 1 means the run was bound by the machine's CPU, not by waiting.
@@ -256,6 +270,7 @@ export async function runController(spec: RunSpec): Promise<RunResult> {
       cpuSeconds: cpu,
       foreignCpuSeconds,
       machineBusyShare: Math.round(machineBusyShare * 100) / 100,
+      cpuByCommand,
       apiWrites: writes.total,
       apiWritesByResource: writes.byResource,
     };
