@@ -9,7 +9,7 @@ import { availableParallelism } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { FifoLimit } from '../fifo-limit.js';
 import { generateRsaKey } from './rsa-key.js';
-import { RsaKeyPool } from './rsa-key-pool.js';
+import { RsaKeyPool, type RsaKeyPoolStats } from './rsa-key-pool.js';
 
 const slots = new FifoLimit(Math.max(1, availableParallelism()));
 
@@ -29,10 +29,9 @@ const BUSY_LOOP_SHARE = 0.5;
 const RECHECK_MS = 1000;
 
 /** Starts this process's key pool (`--rsa-key-pool-size`); keys of `bits` only; size 0 means none. */
-export function startRsaKeyPool(size: number, bits: number): RsaKeyPool | undefined {
-  pool?.stop();
-  pool = undefined;
-  if (size <= 0) return undefined;
+export function startRsaKeyPool(size: number, bits: number): void {
+  stopRsaKeyPool();
+  if (size <= 0) return;
   let since = performance.eventLoopUtilization();
   const idle = () => {
     const now = performance.eventLoopUtilization();
@@ -48,7 +47,6 @@ export function startRsaKeyPool(size: number, bits: number): RsaKeyPool | undefi
     idle,
     recheckMs: RECHECK_MS,
   }).start();
-  return pool;
 }
 
 export function stopRsaKeyPool(): void {
@@ -57,6 +55,6 @@ export function stopRsaKeyPool(): void {
 }
 
 /** The pool's figures for the metrics: keys held, its size, keys made and handed out since start. */
-export function rsaKeyPoolStats(): { held: number; size: number; made: number; served: number } {
+export function rsaKeyPoolStats(): RsaKeyPoolStats {
   return pool?.stats ?? { held: 0, size: 0, made: 0, served: 0 };
 }

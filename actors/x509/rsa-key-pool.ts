@@ -22,6 +22,13 @@ export interface RsaKeyPoolOptions {
   recheckMs: number;
 }
 
+export interface RsaKeyPoolStats {
+  held: number;
+  size: number;
+  made: number;
+  served: number;
+}
+
 export class RsaKeyPool {
   private readonly keys: KeyObject[] = [];
   private filling = false;
@@ -53,7 +60,7 @@ export class RsaKeyPool {
     this.keys.length = 0;
   }
 
-  get stats(): { held: number; size: number; made: number; served: number } {
+  get stats(): RsaKeyPoolStats {
     return { held: this.keys.length, size: this.opts.size, made: this.made, served: this.served };
   }
 
@@ -70,17 +77,14 @@ export class RsaKeyPool {
   private async fill(): Promise<void> {
     if (this.filling || this.stopped) return;
     this.filling = true;
+    let again = false;
     try {
       while (!this.stopped && this.keys.length < this.opts.size) {
-        if (!this.opts.idle()) {
-          this.filling = false;
-          return this.fillSoon(this.opts.recheckMs);
-        }
-        const key = await this.opts.generate(this.opts.bits).catch(() => undefined);
+        // Busy, or a failed generation (never expected): look again later rather than in a tight loop.
+        const key = this.opts.idle() ? await this.opts.generate(this.opts.bits).catch(() => undefined) : undefined;
         if (!key) {
-          // A failed generation (never expected) is retried later rather than in a tight loop.
-          this.filling = false;
-          return this.fillSoon(this.opts.recheckMs);
+          again = true;
+          break;
         }
         if (this.stopped) return;
         this.keys.push(key);
@@ -89,5 +93,6 @@ export class RsaKeyPool {
     } finally {
       this.filling = false;
     }
+    if (again) this.fillSoon(this.opts.recheckMs);
   }
 }

@@ -33,30 +33,40 @@ export function machineBusySeconds(): number {
   return (user + nice + system + irq + softirq + steal) / TICKS;
 }
 
-/** CPU seconds used so far by a process and all its live descendants. */
-export function treeCpuSeconds(root: number): number {
-  const parent = new Map<number, number>();
-  const cpu = new Map<number, number>();
+/** Every process on the machine now, by pid: command name, parent, and user + system CPU seconds so far. */
+export type ProcessCpu = Map<number, { comm: string; ppid: number; cpu: number }>;
+
+export function cpuByProcess(): ProcessCpu {
+  const out: ProcessCpu = new Map();
   for (const d of readdirSync('/proc')) {
     if (!/^\d+$/.test(d)) continue;
     try {
       const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      parent.set(Number(d), Number(fields[1]));
-      cpu.set(Number(d), (Number(fields[11]) + Number(fields[12])) / TICKS);
+      out.set(Number(d), {
+        comm: stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')),
+        ppid: Number(fields[1]),
+        cpu: (Number(fields[11]) + Number(fields[12])) / TICKS,
+      });
     } catch {
       // gone meanwhile
     }
   }
+  return out;
+}
+
+/** CPU seconds used so far by a process and all its live descendants. */
+export function treeCpuSeconds(root: number): number {
+  const procs = cpuByProcess();
   const inTree = (pid: number): boolean => {
     for (let p: number | undefined = pid, hops = 0; p !== undefined && p > 1 && hops < 64; hops++) {
       if (p === root) return true;
-      p = parent.get(p);
+      p = procs.get(p)?.ppid;
     }
     return false;
   };
   let total = 0;
-  for (const [pid, c] of cpu) if (inTree(pid)) total += c;
+  for (const [pid, { cpu }] of procs) if (inTree(pid)) total += cpu;
   return total;
 }
 
@@ -160,31 +170,11 @@ export async function settle(
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
-/** CPU seconds so far of every process on the machine, by pid, with its command name. */
-export function cpuByProcess(): Map<number, { comm: string; cpu: number }> {
-  const out = new Map<number, { comm: string; cpu: number }>();
-  for (const d of readdirSync('/proc')) {
-    if (!/^\d+$/.test(d)) continue;
-    try {
-      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
-      const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      out.set(Number(d), { comm, cpu: (Number(fields[11]) + Number(fields[12])) / TICKS });
-    } catch {
-      // gone meanwhile
-    }
-  }
-  return out;
-}
-
 /**
  * CPU seconds each kind of server used between two snapshots, summed by command name (kube-apiserver, etcd,
  * nats-server, pebble, ...): where the machine's time went besides the controller.
  */
-export function cpuSpentByCommand(
-  before: Map<number, { comm: string; cpu: number }>,
-  after: Map<number, { comm: string; cpu: number }>,
-): Record<string, number> {
+export function cpuSpentByCommand(before: ProcessCpu, after: ProcessCpu): Record<string, number> {
   const spent: Record<string, number> = {};
   for (const [pid, a] of after) {
     const d = a.cpu - (before.get(pid)?.cpu ?? 0);
