@@ -39,6 +39,9 @@ export interface Delivery {
   onEnqueued?: () => void;
 }
 
+/** Logged when an activation loses turns it could not write: the next owner runs them again from the last state. */
+const ACTIVATION_FENCED = 'activation fenced: unwritten turns are redone by the next owner';
+
 /** What is persisted per actor: schema version, fencing epoch, state, recent command ids, Failed mark. */
 interface StateRecord {
   v: number;
@@ -245,8 +248,11 @@ export class Activation {
         this.log.warn({ err: err.message }, 'state write of the last turns failed; they were answered with the error');
       });
     } catch (err) {
-      if (err instanceof Fenced) await this.stop(err.message, { waitForTurn: false });
-      else {
+      if (err instanceof Fenced) {
+        // What its last turns did outside (an ACME order opened, say) may be done again by the next owner.
+        this.log.warn({ reason: err.message }, ACTIVATION_FENCED);
+        await this.stop(err.message, { waitForTurn: false });
+      } else {
         // Activation itself failed (KV unreachable, a migration that throws): nobody waits in vain; the next
         // message tries to activate again.
         this.restarts++;
@@ -432,6 +438,7 @@ export class Activation {
 
   /** The group can no longer be written (the lease is gone): its senders retry at the new owner. */
   private refuseGroup(why: string): void {
+    if (this.groupChanged) this.log.warn({ reason: why, turns: this.group.length }, ACTIVATION_FENCED);
     for (const g of this.group) answer(g.d, 'not-owner', why, 0);
     this.group = [];
     this.groupChanged = false;

@@ -96,7 +96,8 @@ export class ActorClient {
     const deadline = performance.now() + timeoutMs;
     for (let attempt = 0; ; attempt++) {
       const remaining = deadline - performance.now();
-      if (remaining <= 0)
+      // nats.js refuses a timeout under 1 ms (INVALID_OPTION), so a sliver of time left is a timeout too.
+      if (remaining < 1)
         throw new ActorError('timeout', `ask ${kind}/${id} (${msg.type}) timed out after ${timeoutMs} ms`);
       const reply = await (local?.() ??
         this.request(subject, data, remaining, `${kind}/${id} (${msg.type})`, timeoutMs));

@@ -186,8 +186,8 @@ export class ActorSystem implements ActivationHost {
       (shard, reason) => this.closeRegion(shard, reason, false),
       () => this.scheduleReconcile(),
     );
-    this.reminders = new Reminders(buckets.reminders, this.names, this.clock, this.log, (ref, msg) =>
-      this.deliverLocal(ref.kind, ref.id, { msg }),
+    this.reminders = new Reminders(buckets.reminders, this.names, this.clock, this.log, (ref, msg, done) =>
+      this.deliverLocal(ref.kind, ref.id, { msg, reply: done }),
     );
     this.admin = new AdminService(
       nc,

@@ -1,6 +1,6 @@
 import type { KV } from 'nats';
 import type { Logger } from 'pino';
-import type { ActorRef, Message } from './actor-types.js';
+import type { ActorRef, Message, Reply, ReplyErrorCode } from './actor-types.js';
 import type { Clock } from './clock.js';
 import { decode, encode } from './codec.js';
 import type { Names } from './names.js';
@@ -15,11 +15,15 @@ interface ReminderRecord {
 
 // setTimeout overflows past ~24.8 days; longer reminders re-arm at this horizon.
 const MAX_TIMER_MS = 2 ** 31 - 1;
+/** Refusals that say "not now" rather than "handled": the reminder stays and fires again shortly. */
+const NOT_HANDLED: readonly ReplyErrorCode[] = ['busy', 'not-owner', 'stopped'];
+const REFIRE_MS = 1000;
 
 /**
  * Durable reminders: stored in KV under their shard, armed in memory by the shard's owner. A new owner loads the
- * shard's reminders and fires overdue ones at once. A reminder is deleted only after it was handed to its actor, so a
- * crash in between fires it again (at least once; handlers are idempotent).
+ * shard's reminders and fires overdue ones at once. A reminder is deleted only once its actor's turn has answered
+ * (its state change persisted), so a pod dying in between, even with the message already in the mailbox, leaves it
+ * for the next owner (at least once; handlers are idempotent).
  */
 export class Reminders {
   private readonly timers = new Map<string, { shard: number; timer: NodeJS.Timeout }>();
@@ -29,7 +33,8 @@ export class Reminders {
     private readonly names: Names,
     private readonly clock: Clock,
     private readonly log: Logger,
-    private readonly deliver: (ref: ActorRef, msg: Message) => boolean,
+    /** Hands the message to the local activation (false: not this pod's); `done` gets the turn's answer. */
+    private readonly deliver: (ref: ActorRef, msg: Message, done: (r: Reply) => void) => boolean,
   ) {}
 
   async loadShard(shard: number): Promise<number> {
@@ -84,20 +89,24 @@ export class Reminders {
     const timer = setTimeout(
       () => {
         if (delay > MAX_TIMER_MS) return this.arm(key, shard, record, revision);
-        void this.fire(key, record, revision);
+        this.fire(key, shard, record, revision);
       },
       Math.min(delay, MAX_TIMER_MS),
     );
     this.timers.set(key, { shard, timer });
   }
 
-  private async fire(key: string, record: ReminderRecord, revision: number): Promise<void> {
+  private fire(key: string, shard: number, record: ReminderRecord, revision: number): void {
     this.timers.delete(key);
-    if (!this.deliver({ kind: record.k, id: record.i }, record.m)) {
-      this.log.warn({ key }, 'reminder could not be delivered here (shard moved?); the new owner fires it');
-      return;
-    }
-    // Only delete the version we fired: the actor may have set the reminder again in the meantime.
-    await this.kv.delete(key, { previousSeq: revision }).catch(() => {});
+    const handed = this.deliver({ kind: record.k, id: record.i }, record.m, (r) => {
+      if (!r.ok && NOT_HANDLED.includes(r.code)) {
+        // Armed again only while nothing else is: the actor may have set this reminder anew meanwhile.
+        if (!this.timers.has(key)) this.arm(key, shard, { ...record, due: this.clock.now() + REFIRE_MS }, revision);
+        return;
+      }
+      // Only delete the version we fired: the actor may have set the reminder again in the meantime.
+      void this.kv.delete(key, { previousSeq: revision }).catch(() => {});
+    });
+    if (!handed) this.log.warn({ key }, 'reminder could not be delivered here (shard moved?); the new owner fires it');
   }
 }

@@ -109,10 +109,28 @@ export async function readOrder(
   return progressOf(client, await client.getOrder({ url: orderUrl } as acme.Order), challengeType);
 }
 
-/** Tells the CA the TXT records are in place (only challenges still pending; the POST is the same for every type). */
+/**
+ * Tells the CA the TXT records are in place (only challenges still pending; the POST is the same for every type).
+ * The statuses come from the actor's persisted progress, so a pod that resumes an order its predecessor answered
+ * just before dying sees them as pending; a CA refusing the answer then (pebble: "Cannot update challenge with
+ * status valid") is asked for the authorization, and a challenge no longer pending counts as answered.
+ */
 export async function answerChallenges(client: acme.Client, progress: OrderProgress): Promise<void> {
   for (const c of progress.challenges) {
-    if (c.status === 'pending')
+    if (c.status !== 'pending') continue;
+    try {
       await client.completeChallenge({ type: 'dns-01', url: c.challengeUrl, status: 'pending', token: '' });
+    } catch (err) {
+      if (!(await answeredAlready(client, c))) throw err;
+    }
   }
+}
+
+async function answeredAlready(client: acme.Client, c: ChallengeRecord): Promise<boolean> {
+  const [authz] = await client
+    .getAuthorizations({ authorizations: [c.authorizationUrl] } as acme.Order)
+    .catch(() => [] as acme.Authorization[]);
+  if (!authz) return false;
+  const challenge = authz.challenges.find((ch) => ch.url === c.challengeUrl);
+  return authz.status !== 'pending' || (challenge !== undefined && challenge.status !== 'pending');
 }

@@ -44,6 +44,8 @@ export interface OrderWork {
   /** followCNAME: where each challenge record's name points (the records are written there; key: challenges.ts cnameKey). */
   cnameTargets?: Record<string, string>;
   startedAt: number;
+  /** Orders started again for this work after a lost key (0 when absent): each new attempt is a new quota grant. */
+  attempt?: number;
   /** When the current phase began: timeouts of waiting phases count from here. */
   since: number;
   orderUrl?: string;

@@ -6,8 +6,10 @@
 import { newQuotaBucket, type QuotaBucketState, quotaExceededMessage, takeToken } from './quota-bucket.js';
 
 export interface Grant {
-  /** Request hash of the order: a repeated ask for the same request is the same grant (no second token). */
+  /** Request hash of the order: a repeated ask for the same request and attempt is the same grant (no second token). */
   hash: string;
+  /** The certificate's attempt (GrantRequest.attempt); absent: 0. */
+  attempt?: number;
   /** Challenge domains (wildcards folded onto their base), lower-case. */
   domains: string[];
   /** When it was granted; a grant not released within the lock TTL is considered abandoned. */
@@ -27,6 +29,8 @@ export type GrantDecision =
 export interface GrantRequest {
   certificate: string;
   hash: string;
+  /** The certificate's order attempt for this request (0 when absent); a new attempt is charged again. */
+  attempt?: number;
   domains: string[];
   issuerName: string;
   quota: number;
@@ -37,7 +41,9 @@ export interface GrantRequest {
 
 export function decideGrant(book: GrantBook, req: GrantRequest): GrantDecision {
   const existing = book.grants[req.certificate];
-  if (existing && existing.hash === req.hash) return { granted: true, book, charged: false };
+  const attempt = req.attempt ?? 0;
+  if (existing && existing.hash === req.hash && (existing.attempt ?? 0) === attempt)
+    return { granted: true, book, charged: false };
   const wanted = new Set(req.domains);
   for (const [holder, g] of Object.entries(book.grants)) {
     if (holder === req.certificate || req.now - g.at > req.lockTtlMs) continue;
@@ -62,7 +68,8 @@ export function decideGrant(book: GrantBook, req: GrantRequest): GrantDecision {
       message: quotaExceededMessage(req.issuerName, req.quota, taken.retryAt),
     };
   }
-  const grants = { ...book.grants, [req.certificate]: { hash: req.hash, domains: [...wanted], at: req.now } };
+  const grant: Grant = { hash: req.hash, domains: [...wanted], at: req.now, ...(attempt ? { attempt } : {}) };
+  const grants = { ...book.grants, [req.certificate]: grant };
   return { granted: true, book: { bucket: taken.state, grants }, charged: true };
 }
 

@@ -282,6 +282,7 @@ export function issuerKind(deps: ControllerDeps): ActorDefinition<IssuerState, I
     const d = decideGrant(book, {
       certificate: msg.certificate,
       hash: msg.hash,
+      ...(msg.attempt !== undefined ? { attempt: msg.attempt } : {}),
       domains: msg.domains,
       issuerName: issuer.metadata.name,
       quota: quotaOf(issuer),
@@ -329,6 +330,8 @@ export function issuerKind(deps: ControllerDeps): ActorDefinition<IssuerState, I
         (typeof m.certificate !== 'string' || typeof m.hash !== 'string' || !Array.isArray(m.domains))
       )
         return 'Grant needs certificate, hash and domains';
+      if (m.type === 'Grant' && m.attempt !== undefined && !(Number.isInteger(m.attempt) && m.attempt >= 0))
+        return 'Grant attempt must be a whole number, 0 or more';
       return undefined;
     },
     async handle(ctx, msg) {

@@ -12,6 +12,11 @@ export type IssuerRequest =
       certificate: string;
       hash: string;
       domains: string[];
+      /**
+       * Counts the certificate's orders for this request (0: the first): a repeated ask of the same attempt is the
+       * same grant, a new attempt (an order started again after its key was lost) costs a new token.
+       */
+      attempt?: number;
       /** spec.renewBefore: refused before any token is spent when it exceeds what this issuer's certificates live. */
       renewBeforeMs?: number;
       /** spec.profile: refused before any token is spent when the CA does not offer it. */

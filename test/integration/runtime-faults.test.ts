@@ -100,6 +100,36 @@ test('a reminder whose pod dies fires on the new owner of its shard', async () =
   });
 });
 
+test('a reminder already in the mailbox of a pod that dies before its turn ends fires again on the new owner', async () => {
+  await withGroup(3, async (g) => {
+    const owners = await g.waitAllShardsOwned();
+    const victim = g.pods[0];
+    let id = 0;
+    while (owners.get(g.client.shardOf('counter', `held-${id}`)) !== victim.name) id++;
+    const actor = `held-${id}`;
+    await g.client.ask('counter', actor, { type: 'Remind', at: Date.now() + 500, holdOn: victim.name });
+    await eventually(
+      () => victim.lines.some((l) => l.msg === 'reminder turn holding'),
+      'the reminder to fire on its pod and its turn to start',
+      30_000,
+      50,
+    );
+    victim.signal('SIGKILL');
+    await victim.exited();
+    const s = await eventually(
+      async () => {
+        const st = await g.client.ask<{ reminded: number; pod: string }>('counter', actor, { type: 'Get' }, 10_000);
+        return st.reminded >= 1 ? st : false;
+      },
+      'the reminder to fire again on a survivor',
+      60_000,
+      200,
+    );
+    assert.notEqual(s.pod, victim.name);
+    assert.equal(s.reminded, 1);
+  });
+});
+
 test('a pod whose KV writes fail for longer than the fail-stop period exits, and pods recover with NATS', async () => {
   await withGroup(2, async (g) => {
     const doomed = await g.add({ FAIL_STOP_MS: '3000' });

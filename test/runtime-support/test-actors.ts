@@ -6,8 +6,9 @@ export type CounterMsg =
   | { type: 'Get' }
   | { type: 'Hold'; ms: number }
   | { type: 'Boom' }
-  | { type: 'Remind'; at: number }
-  | { type: 'Reminded' }
+  | { type: 'Remind'; at: number; holdOn?: string }
+  /** holdOn: on that pod the reminder's turn never ends (a pod killed mid-turn). */
+  | { type: 'Reminded'; holdOn?: string }
   | { type: 'Ping' }
   | { type: 'Pipe'; ms: number }
   | { type: 'Piped'; value: number }
@@ -55,9 +56,13 @@ export function counterKind(pod: string, keepLog = true, schemaVersion = 1): Act
         case 'Boom':
           throw new Error('boom on purpose');
         case 'Remind':
-          await ctx.setReminder('wake', msg.at, { type: 'Reminded' });
+          await ctx.setReminder('wake', msg.at, { type: 'Reminded', ...(msg.holdOn ? { holdOn: msg.holdOn } : {}) });
           return 'armed';
         case 'Reminded':
+          if (msg.holdOn === pod) {
+            ctx.log.info('reminder turn holding');
+            await new Promise(() => {});
+          }
           ctx.setState({ ...s, reminded: s.reminded + 1 });
           return s.reminded + 1;
         case 'Pipe':

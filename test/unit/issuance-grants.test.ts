@@ -21,6 +21,16 @@ test('a grant takes a token and locks its domains; the same request again is the
   assert.equal(again.book.bucket!.tokens, 99);
 });
 
+test('a new attempt of the same request (an order started again after its key was lost) costs a new token', () => {
+  const a = decideGrant({ grants: {} }, req('a', ['example.com']));
+  const retry = decideGrant(a.book, { ...req('a', ['example.com']), attempt: 1 });
+  assert.ok(retry.granted && retry.charged);
+  assert.equal(retry.book.bucket!.tokens, 98);
+  const repeated = decideGrant(retry.book, { ...req('a', ['example.com']), attempt: 1 });
+  assert.ok(repeated.granted && !repeated.charged, 'the same attempt asked again is free');
+  assert.equal(repeated.book.bucket!.tokens, 98);
+});
+
 test('a second certificate for a locked domain waits, naming the holder; after release it is granted', () => {
   const a = decideGrant({ grants: {} }, req('a', ['example.com', 'www.example.com']));
   const b = decideGrant(a.book, req('b', ['www.example.com']));

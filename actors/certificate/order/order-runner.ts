@@ -192,7 +192,8 @@ async function restartOrder(ctx: CertCtx, env: CertEnv, work: OrderWork, why: st
   ctx.log.warn({ order: work.orderUrl, why }, 'starting a new order');
   await cleanupWork(ctx, env, work);
   const { orderUrl: _o, challenges: _c, entries: _e, finalizeUrl: _f, certificateUrl: _u, ...rest } = work;
-  ctx.setState({ ...ctx.state, work: { ...rest, phase: 'grant', since: ctx.now() } });
+  // A new attempt: the issuer charges its grant again even if the Release of the old one never arrived.
+  ctx.setState({ ...ctx.state, work: { ...rest, phase: 'grant', since: ctx.now(), attempt: (work.attempt ?? 0) + 1 } });
   memoryOf(ctx).order = { reread: false };
   next(ctx);
 }

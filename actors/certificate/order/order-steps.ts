@@ -150,6 +150,7 @@ export const ORDER_STEPS: OrderSteps = {
           type: 'Grant',
           certificate: s.ctx.id,
           hash: s.work.hash,
+          ...(s.work.attempt ? { attempt: s.work.attempt } : {}),
           domains: challengeDomains(s.work.names),
           renewBeforeMs: s.request.renewBeforeMs,
           profile: s.request.profile,
