@@ -40,6 +40,8 @@ export interface Delivery {
 }
 
 /** Logged when an activation loses turns it could not write: the next owner runs them again from the last state. */
+/** How long the result of an actor's async work is retried towards the actor's new owner. */
+const FORWARD_TIMEOUT_MS = 30_000;
 const ACTIVATION_FENCED = 'activation fenced: unwritten turns are redone by the next owner';
 
 /** What is persisted per actor: schema version, fencing epoch, state, recent command ids, Failed mark. */
@@ -562,8 +564,15 @@ export class Activation {
       )
       .then((outcome) => {
         const msg = toMessage(outcome);
-        // After a stop or a move the result still reaches the actor, wherever it lives now.
-        if (this.status === 'stopped' || !this.enqueue({ msg })) this.host.tell(this.kind, this.id, msg);
+        // After a stop or a move the result still reaches the actor, wherever it lives now: a confirmed delivery,
+        // since a plain tell published while the shard has no owner yet is dropped, and an issuer whose set-up result
+        // was lost in a handover would never become Ready (nothing else sets it up again).
+        if (this.status === 'stopped' || !this.enqueue({ msg }))
+          this.host
+            .deliver(this.kind, this.id, msg, FORWARD_TIMEOUT_MS)
+            .catch((err: Error) =>
+              this.log.warn({ type: msg.type, err: err.message }, 'the result of async work could not be delivered'),
+            );
       });
   }
   requestPassivation(): void {

@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { certificatePath } from '../../actors/certificate/certificate-kube.js';
@@ -68,7 +70,10 @@ async function issueUnder(
       });
     }
     let ready = 0;
-    const faultDone = fault(d, () => ready);
+    const faultDone = fault(d, () => ready).catch(async (err: Error) => {
+      throw new Error(`${err.message}: ${ready} Ready; ${await stallReport(d)}`);
+    });
+    faultDone.catch(() => {}); // awaited below; a stall shows first in the wait for all Ready
     await eventually(
       async () => {
         const list = await d.kube.source.get<{ items: Array<{ status?: { state?: string } }> }>(certificatePath(d.ns));
@@ -79,7 +84,7 @@ async function issueUnder(
       900_000,
       1000,
     ).catch(async (err: Error) => {
-      throw new Error(`${err.message}: ${ready} Ready`);
+      throw new Error(`${err.message}: ${ready} Ready; ${await stallReport(d)}`);
     });
     const seconds = (Date.now() - t0) / 1000;
     await faultDone;
@@ -124,6 +129,39 @@ async function issueUnder(
   } finally {
     await d.stop();
   }
+}
+
+/**
+ * Why issuance stalls, for the failure message (CI shows nothing else): the states and messages of the certificates
+ * not Ready, and what the pods warned about, most frequent first; every pod line goes to a file in the temp dir.
+ */
+async function stallReport(d: TestDeployment): Promise<string> {
+  const top = (values: string[], n: number) => {
+    const m = new Map<string, number>();
+    for (const v of values) m.set(v, (m.get(v) ?? 0) + 1);
+    return [...m]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, n)
+      .map(([v, c]) => `${c}x ${v}`)
+      .join(' | ');
+  };
+  const list = await d.kube.source
+    .get<{ items: Array<{ status?: { state?: string; message?: string } }> }>(certificatePath(d.ns))
+    .catch(() => ({ items: [] }));
+  const waiting = list.items.filter((c) => c.status?.state !== 'Ready');
+  const states = top(
+    waiting.map((c) => `${c.status?.state ?? 'none'}: ${(c.status?.message ?? '').slice(0, 120)}`),
+    5,
+  );
+  const lines: Array<Record<string, unknown>> = d.pods.flatMap((p) => p.lines.map((l) => ({ pod: p.name, ...l })));
+  const warned = top(
+    lines.filter((l) => Number(l.level) >= 40).map((l) => `${l.msg}${l.err ? `: ${String(l.err).slice(0, 100)}` : ''}`),
+    8,
+  );
+  const file = join(tmpdir(), `faults-${d.ns}-pods.log`);
+  writeFileSync(file, lines.map((l) => JSON.stringify(l)).join('\n'));
+  const alive = d.pods.filter((p) => p.child.exitCode === null && p.child.signalCode === null).length;
+  return `not Ready: ${states}; pods alive ${alive}/${d.pods.length}; warnings: ${warned}; pod logs in ${file}`;
 }
 
 /** What the runtime logs when an activation's turns were not written: the next activation does them again. */

@@ -145,15 +145,25 @@ export class TestDeployment {
   }
 
   async waitIssuer(name: string, state = 'Ready'): Promise<Issuer> {
+    let last: Issuer | undefined;
     return eventually(
       async () => {
         const i = await this.kube.default.get<Issuer>(issuerPath(this.ns, name));
+        last = i;
         return i.status?.state === state && i.status.observedGeneration === i.metadata.generation ? i : false;
       },
       `issuer ${name} to be ${state}`,
       60_000,
       100,
-    );
+    ).catch((err: Error) => {
+      // What CI shows of a stuck issuer: its status, and what the pods said about it.
+      const said = this.pods
+        .flatMap((p) => p.lines.filter((l) => l.id === `${this.ns}/${name}`).map((l) => `${p.name}: ${l.msg}`))
+        .slice(-15);
+      throw new Error(
+        `${err.message}; generation ${last?.metadata.generation}, status ${JSON.stringify(last?.status)}; pods said: ${said.join(' | ')}`,
+      );
+    });
   }
 
   /** A Certificate of this deployment's class in its namespace. */
