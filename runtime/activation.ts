@@ -39,9 +39,9 @@ export interface Delivery {
   onEnqueued?: () => void;
 }
 
-/** Logged when an activation loses turns it could not write: the next owner runs them again from the last state. */
 /** How long the result of an actor's async work is retried towards the actor's new owner. */
 const FORWARD_TIMEOUT_MS = 30_000;
+/** Logged when an activation loses turns it could not write: the next owner runs them again from the last state. */
 const ACTIVATION_FENCED = 'activation fenced: unwritten turns are redone by the next owner';
 
 /** What is persisted per actor: schema version, fencing epoch, state, recent command ids, Failed mark. */

@@ -282,7 +282,7 @@ export function issuerKind(deps: ControllerDeps): ActorDefinition<IssuerState, I
     const d = decideGrant(book, {
       certificate: msg.certificate,
       hash: msg.hash,
-      ...(msg.attempt !== undefined ? { attempt: msg.attempt } : {}),
+      attempt: msg.attempt,
       domains: msg.domains,
       issuerName: issuer.metadata.name,
       quota: quotaOf(issuer),

@@ -89,10 +89,8 @@ async function issueUnder(
     const seconds = (Date.now() - t0) / 1000;
     await faultDone;
     const lines = d.pods.flatMap((p) => p.lines);
-    const orders = lines.filter((l) => l.msg === 'order created').length;
-    const restarted = lines.filter(
-      (l) => l.msg === 'starting a new order' && String(l.why).includes('private key'),
-    ).length;
+    const orders = lines.filter(isOrderCreated).length;
+    const restarted = lines.filter(isKeyLossRestart).length;
     const redone = redoneOrders(d.pods);
     // One order per certificate, more only where a pod's death took a finalized order's key, or where the state
     // write after an order was opened was lost (fenced or failed) and the next activation opened it again.
@@ -101,8 +99,8 @@ async function issueUnder(
       `${orders} orders for ${N} certificates, ${restarted} restarted, ${redone} redone; ${extraOrders(lines)}`,
     );
     // Every order took its token but a redone one (the same attempt, the same grant): what is left is the burst minus
-    // those orders (plus a trickle of refill). The issuer's
-    // shard may still be moving off a pod killed just before the last Ready (lease 5 s), hence the long deadline.
+    // those orders (plus a trickle of refill). The issuer's shard may still be moving off a pod killed just before
+    // the last Ready (lease 5 s), hence the long deadline.
     const quota = await d.client.query<QuotaReply>(
       ISSUER_KIND,
       issuerActorId({ namespace: d.ns, name: 'load' }),
@@ -153,7 +151,7 @@ async function stallReport(d: TestDeployment): Promise<string> {
     waiting.map((c) => `${c.status?.state ?? 'none'}: ${(c.status?.message ?? '').slice(0, 120)}`),
     5,
   );
-  const lines: Array<Record<string, unknown>> = d.pods.flatMap((p) => p.lines.map((l) => ({ pod: p.name, ...l })));
+  const lines: LogLine[] = d.pods.flatMap((p) => p.lines.map((l) => ({ pod: p.name, ...l })));
   const warned = top(
     lines.filter((l) => Number(l.level) >= 40).map((l) => `${l.msg}${l.err ? `: ${String(l.err).slice(0, 100)}` : ''}`),
     8,
@@ -162,6 +160,18 @@ async function stallReport(d: TestDeployment): Promise<string> {
   writeFileSync(file, lines.map((l) => JSON.stringify(l)).join('\n'));
   const alive = d.pods.filter((p) => p.child.exitCode === null && p.child.signalCode === null).length;
   return `not Ready: ${states}; pods alive ${alive}/${d.pods.length}; warnings: ${warned}; pod logs in ${file}`;
+}
+
+type LogLine = Record<string, unknown>;
+const isOrderCreated = (l: LogLine) => l.msg === 'order created';
+/** An order started again because the pod that finalized it died with its key. */
+const isKeyLossRestart = (l: LogLine) => l.msg === 'starting a new order' && String(l.why).includes('private key');
+
+/** Per actor id (the runtime's log field), how many of the lines match. */
+function countById(lines: LogLine[], matches: (l: LogLine) => boolean): Map<string, number> {
+  const m = new Map<string, number>();
+  for (const l of lines) if (matches(l)) m.set(String(l.id), (m.get(String(l.id)) ?? 0) + 1);
+  return m;
 }
 
 /** What the runtime logs when an activation's turns were not written: the next activation does them again. */
@@ -178,14 +188,9 @@ const LOST_WRITES = [
  */
 function redoneOrders(pods: ControllerPod[]): number {
   const lines = pods.flatMap((p) => p.lines);
-  const count = (pred: (l: Record<string, unknown>) => boolean) => {
-    const m = new Map<string, number>();
-    for (const l of lines) if (pred(l)) m.set(String(l.id), (m.get(String(l.id)) ?? 0) + 1);
-    return m;
-  };
-  const created = count((l) => l.msg === 'order created');
-  const restarts = count((l) => l.msg === 'starting a new order' && String(l.why).includes('private key'));
-  const lost = count((l) => LOST_WRITES.includes(String(l.msg)));
+  const created = countById(lines, isOrderCreated);
+  const restarts = countById(lines, isKeyLossRestart);
+  const lost = countById(lines, (l) => LOST_WRITES.includes(String(l.msg)));
   for (const p of pods.filter((p) => p.child.signalCode === 'SIGKILL')) {
     const last = new Map<string, string>();
     for (const l of p.lines) if (l.id !== undefined) last.set(String(l.id), l.msg);
@@ -197,10 +202,8 @@ function redoneOrders(pods: ControllerPod[]): number {
 }
 
 /** For a failed order count: what the pods logged about each certificate that created more than one order. */
-function extraOrders(lines: Array<Record<string, unknown>>): string {
-  const created = new Map<string, number>();
-  for (const l of lines) if (l.msg === 'order created') created.set(String(l.id), (created.get(String(l.id)) ?? 0) + 1);
-  const twice = [...created].filter(([, n]) => n > 1).map(([id]) => id);
+function extraOrders(lines: LogLine[]): string {
+  const twice = [...countById(lines, isOrderCreated)].filter(([, n]) => n > 1).map(([id]) => id);
   return twice
     .map((id) => {
       const story = lines

@@ -76,25 +76,35 @@ test('a pod frozen past its lease TTL stops its actors on waking, and its stale 
   });
 });
 
+/** A counter id (`<prefix>-<n>`) whose shard the pod owns. */
+async function counterOn(g: PodGroup, pod: string, prefix: string): Promise<string> {
+  const owners = await g.waitAllShardsOwned();
+  let n = 0;
+  while (owners.get(g.client.shardOf('counter', `${prefix}-${n}`)) !== pod) n++;
+  return `${prefix}-${n}`;
+}
+
+/** Waits for the counter's reminder to have fired, and returns where and how often. */
+function reminded(g: PodGroup, actor: string, what: string): Promise<{ reminded: number; pod: string }> {
+  return eventually(
+    async () => {
+      const st = await g.client.ask<{ reminded: number; pod: string }>('counter', actor, { type: 'Get' }, 10_000);
+      return st.reminded >= 1 ? st : false;
+    },
+    what,
+    60_000,
+    200,
+  );
+}
+
 test('a reminder whose pod dies fires on the new owner of its shard', async () => {
   await withGroup(3, async (g) => {
-    const owners = await g.waitAllShardsOwned();
     const victim = g.pods[0];
-    let id = 0;
-    while (owners.get(g.client.shardOf('counter', `rem-${id}`)) !== victim.name) id++;
-    const actor = `rem-${id}`;
+    const actor = await counterOn(g, victim.name, 'rem');
     await g.client.ask('counter', actor, { type: 'Remind', at: Date.now() + 2000 });
     victim.signal('SIGKILL');
     await victim.exited();
-    const s = await eventually(
-      async () => {
-        const st = await g.client.ask<{ reminded: number; pod: string }>('counter', actor, { type: 'Get' }, 10_000);
-        return st.reminded >= 1 ? st : false;
-      },
-      'the overdue reminder to fire on the survivor',
-      60_000,
-      200,
-    );
+    const s = await reminded(g, actor, 'the overdue reminder to fire on the survivor');
     assert.notEqual(s.pod, victim.name);
     assert.equal(s.reminded, 1, 'fired once');
   });
@@ -102,11 +112,8 @@ test('a reminder whose pod dies fires on the new owner of its shard', async () =
 
 test('a reminder already in the mailbox of a pod that dies before its turn ends fires again on the new owner', async () => {
   await withGroup(3, async (g) => {
-    const owners = await g.waitAllShardsOwned();
     const victim = g.pods[0];
-    let id = 0;
-    while (owners.get(g.client.shardOf('counter', `held-${id}`)) !== victim.name) id++;
-    const actor = `held-${id}`;
+    const actor = await counterOn(g, victim.name, 'held');
     await g.client.ask('counter', actor, { type: 'Remind', at: Date.now() + 500, holdOn: victim.name });
     await eventually(
       () => victim.lines.some((l) => l.msg === 'reminder turn holding'),
@@ -116,15 +123,7 @@ test('a reminder already in the mailbox of a pod that dies before its turn ends 
     );
     victim.signal('SIGKILL');
     await victim.exited();
-    const s = await eventually(
-      async () => {
-        const st = await g.client.ask<{ reminded: number; pod: string }>('counter', actor, { type: 'Get' }, 10_000);
-        return st.reminded >= 1 ? st : false;
-      },
-      'the reminder to fire again on a survivor',
-      60_000,
-      200,
-    );
+    const s = await reminded(g, actor, 'the reminder to fire again on a survivor');
     assert.notEqual(s.pod, victim.name);
     assert.equal(s.reminded, 1);
   });
