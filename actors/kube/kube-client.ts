@@ -1,7 +1,8 @@
 import type { IncomingMessage } from 'node:http';
 import { Agent, type RequestOptions, request } from 'node:https';
-import { KubeConfig } from '@kubernetes/client-node';
 import { KubeApiError, type KubeStatus, KubeTimeoutError } from './kube-api-error.js';
+import { loadDefaultKubeconfig, loadKubeconfigFile } from './kubeconfig.js';
+import { KubeconfigAuth } from './kubeconfig-auth.js';
 import type { RequestRateLimiter } from './request-rate-limiter.js';
 
 export interface RequestOpts {
@@ -18,7 +19,7 @@ export const MERGE_PATCH = 'application/merge-patch+json';
 export const APPLY_PATCH = 'application/apply-patch+yaml';
 
 /**
- * A small REST client over a kubeconfig: client-node supplies authentication and TLS, this class the HTTP.
+ * A small REST client over a kubeconfig: KubeconfigAuth supplies authentication and TLS, this class the HTTP.
  * It exists because we need what the generated clients make awkward: merge patches on custom resources, the /status
  * subresource, watch streams with our own timeouts, and a count of the writes we send.
  */
@@ -30,25 +31,18 @@ export class KubeClient {
   /** The cluster's --<cluster>.qps/.burst limit; undefined: none (tests, tools). */
   limiter: RequestRateLimiter | undefined;
 
-  constructor(private readonly kc: KubeConfig) {
-    const cluster = kc.getCurrentCluster();
-    if (!cluster) throw new Error('kubeconfig has no current cluster');
-    this.server = cluster.server.replace(/\/$/, '');
+  constructor(private readonly auth: KubeconfigAuth) {
+    this.server = auth.server;
     this.agent = new Agent({ keepAlive: true, maxSockets: 64 });
   }
 
   static fromFile(path: string): KubeClient {
-    const kc = new KubeConfig();
-    kc.loadFromFile(path);
-    return new KubeClient(kc);
+    return new KubeClient(new KubeconfigAuth(loadKubeconfigFile(path)));
   }
 
-  /** In a pod without a kubeconfig: the service account. */
+  /** Without a path: $KUBECONFIG, ~/.kube/config, then (in a pod) the service account. */
   static fromClusterOrFile(path: string | undefined): KubeClient {
-    const kc = new KubeConfig();
-    if (path) kc.loadFromFile(path);
-    else kc.loadFromDefault();
-    return new KubeClient(kc);
+    return new KubeClient(new KubeconfigAuth(path ? loadKubeconfigFile(path) : loadDefaultKubeconfig()));
   }
 
   /** Opens a request; the caller reads the response stream. Used directly by watches. */
@@ -61,10 +55,10 @@ export class KubeClient {
     const url = new URL(this.server + path);
     for (const [k, v] of Object.entries(opts.query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));
     const options: RequestOptions = { method, headers: { accept: 'application/json', ...opts.headers } };
-    await this.kc.applyToHTTPSOptions(options);
-    // client-node puts a new Agent into the options on every call, which means a new TLS connection (and handshake,
-    // on both sides) per request; ours keeps connections alive. Only a proxied cluster keeps client-node's agent.
-    if (!this.kc.getCurrentCluster()?.proxyUrl) options.agent = this.agent;
+    await this.auth.apply(options);
+    // One kept-alive agent, not a new one (and a TLS handshake on both sides) per request; only a proxied cluster
+    // uses client-node's proxy agent.
+    if (!this.auth.proxyUrl) options.agent = this.agent;
     let payload: string | undefined;
     if (opts.body !== undefined) {
       payload = typeof opts.body === 'string' ? opts.body : JSON.stringify(opts.body);
