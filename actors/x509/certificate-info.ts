@@ -1,17 +1,11 @@
 // What the certificate actor needs to know about keys and issued certificates: validity for renewal, names for
 // status, whether a stored key still belongs to the stored certificate (a half-written secret must not count as
 // ready), and fresh keys and CSRs in the forms the spec asks for.
-import {
-  createPrivateKey,
-  createPublicKey,
-  generateKeyPair,
-  type KeyObject,
-  webcrypto,
-  X509Certificate,
-} from 'node:crypto';
+import { createPrivateKey, createPublicKey, generateKeyPair, type KeyObject, sign, X509Certificate } from 'node:crypto';
 import { promisify } from 'node:util';
+import { contextTag, oid, TAG, tlv } from './der.js';
 import { newRsaKey } from './key-generation-slots.js';
-import { x509 } from './x509.js';
+import { readLeafFields } from './leaf-fields.js';
 
 export type KeyAlgorithm = 'RSA' | 'ECDSA';
 export type KeyEncoding = 'PKCS1' | 'PKCS8';
@@ -37,6 +31,11 @@ export interface CertificateInfo {
 }
 
 const SAN_OID = '2.5.29.17';
+const COMMON_NAME = '2.5.4.3';
+const EXTENSION_REQUEST = '1.2.840.113549.1.9.14';
+const SHA256_WITH_RSA = '1.2.840.113549.1.1.11';
+const ECDSA_WITH_SHA256 = '1.2.840.10045.4.3.2';
+const ECDSA_WITH_SHA384 = '1.2.840.10045.4.3.3';
 const CURVES: Record<number, string> = { 256: 'P-256', 384: 'P-384' };
 
 export function splitPemCertificates(pem: string): string[] {
@@ -48,26 +47,19 @@ export function readCertificateChain(pem: string): CertificateInfo {
   const blocks = splitPemCertificates(pem);
   const leafPem = blocks[0];
   if (leafPem === undefined) throw new Error('no "-----BEGIN CERTIFICATE-----" block found in the certificate data');
-  const leaf = new x509.X509Certificate(leafPem);
-  const ext = leaf.extensions.find((e) => e.type === SAN_OID);
-  const san =
-    ext instanceof x509.SubjectAlternativeNameExtension
-      ? ext
-      : ext
-        ? new x509.SubjectAlternativeNameExtension(ext.rawData)
-        : undefined;
+  // OpenSSL checks the whole structure (and names a broken one); the fields are then read from the DER directly.
+  const leaf = new X509Certificate(leafPem);
+  const fields = readLeafFields(leaf.raw);
   const info: CertificateInfo = {
-    notBeforeMs: leaf.notBefore.getTime(),
-    notAfterMs: leaf.notAfter.getTime(),
-    dnsNames: san ? san.names.items.filter((n) => n.type === 'dns').map((n) => n.value) : [],
-    serialNumber: serialNumberToString(leaf.serialNumber),
-    issuer: leaf.issuer,
+    notBeforeMs: fields.notBeforeMs,
+    notAfterMs: fields.notAfterMs,
+    dnsNames: fields.dnsNames,
+    serialNumber: serialNumberToString(fields.serialHex),
+    issuer: leaf.issuer.split('\n').join(', '),
     chainLength: blocks.length,
   };
-  const aki = leaf.getExtension(x509.AuthorityKeyIdentifierExtension)?.keyId;
-  if (aki) info.certId = certificateId(aki, leaf.serialNumber);
-  const cn = leaf.subjectName.getField('CN')[0];
-  if (cn !== undefined) info.commonName = cn;
+  if (fields.authorityKeyIdHex) info.certId = certificateId(fields.authorityKeyIdHex, fields.serialHex);
+  if (fields.commonName !== undefined) info.commonName = fields.commonName;
   return info;
 }
 
@@ -130,30 +122,41 @@ export async function createCsrPem(names: readonly string[], keyPem: string): Pr
   const first = names[0];
   if (first === undefined) throw new Error('a CSR needs at least one name');
   const privateKey = createPrivateKey(keyPem);
-  const der = (k: KeyObject, type: 'pkcs8' | 'spki') => k.export({ format: 'der', type });
-  let importAlg: webcrypto.RsaHashedImportParams | webcrypto.EcKeyImportParams;
-  let signingAlgorithm: webcrypto.Algorithm | webcrypto.EcdsaParams;
+  let signature: { algorithm: Buffer; hash: string };
   if (privateKey.asymmetricKeyType === 'rsa') {
-    importAlg = { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' };
-    signingAlgorithm = { name: 'RSASSA-PKCS1-v1_5' };
+    signature = { algorithm: tlv(TAG.SEQUENCE, oid(SHA256_WITH_RSA), tlv(TAG.NULL)), hash: 'sha256' };
   } else if (privateKey.asymmetricKeyType === 'ec') {
-    const curve = privateKey.asymmetricKeyDetails?.namedCurve === 'secp384r1' ? 'P-384' : 'P-256';
-    importAlg = { name: 'ECDSA', namedCurve: curve };
-    signingAlgorithm = { name: 'ECDSA', hash: curve === 'P-384' ? 'SHA-384' : 'SHA-256' } as webcrypto.EcdsaParams;
+    const p384 = privateKey.asymmetricKeyDetails?.namedCurve === 'secp384r1';
+    signature = {
+      algorithm: tlv(TAG.SEQUENCE, oid(p384 ? ECDSA_WITH_SHA384 : ECDSA_WITH_SHA256)),
+      hash: p384 ? 'sha384' : 'sha256',
+    };
   } else {
     throw new Error(`cannot sign a CSR with a ${privateKey.asymmetricKeyType ?? 'unknown'} key: use RSA or ECDSA`);
   }
-  const keys = {
-    privateKey: await webcrypto.subtle.importKey('pkcs8', der(privateKey, 'pkcs8'), importAlg, false, ['sign']),
-    publicKey: await webcrypto.subtle.importKey('spki', der(createPublicKey(privateKey), 'spki'), importAlg, true, [
-      'verify',
-    ]),
-  };
-  const csr = await x509.Pkcs10CertificateRequestGenerator.create({
-    ...(first.length <= 64 ? { name: [{ CN: [first] }] } : {}),
-    keys: keys as unknown as Parameters<typeof x509.Pkcs10CertificateRequestGenerator.create>[0]['keys'],
-    signingAlgorithm,
-    extensions: [new x509.SubjectAlternativeNameExtension(names.map((value) => ({ type: 'dns' as const, value })))],
-  });
-  return csr.toString('pem');
+  const subject =
+    first.length <= 64
+      ? tlv(TAG.SEQUENCE, tlv(TAG.SET, tlv(TAG.SEQUENCE, oid(COMMON_NAME), tlv(TAG.UTF8_STRING, Buffer.from(first)))))
+      : tlv(TAG.SEQUENCE);
+  const generalNames = tlv(TAG.SEQUENCE, ...names.map((n) => tlv(contextTag(2, false), Buffer.from(n, 'ascii'))));
+  const extensionRequest = tlv(
+    TAG.SEQUENCE,
+    oid(EXTENSION_REQUEST),
+    tlv(TAG.SET, tlv(TAG.SEQUENCE, tlv(TAG.SEQUENCE, oid(SAN_OID), tlv(TAG.OCTET_STRING, generalNames)))),
+  );
+  const info = tlv(
+    TAG.SEQUENCE,
+    tlv(TAG.INTEGER, Buffer.from([0])),
+    subject,
+    createPublicKey(privateKey).export({ format: 'der', type: 'spki' }),
+    tlv(contextTag(0, true), extensionRequest),
+  );
+  // ECDSA signatures come DER-encoded (r, s) from node, which is what X.509 wants.
+  const signed = sign(signature.hash, info, privateKey);
+  const der = tlv(TAG.SEQUENCE, info, signature.algorithm, tlv(TAG.BIT_STRING, Buffer.from([0]), signed));
+  const base64 = der
+    .toString('base64')
+    .match(/.{1,64}/g)!
+    .join('\n');
+  return `-----BEGIN CERTIFICATE REQUEST-----\n${base64}\n-----END CERTIFICATE REQUEST-----\n`;
 }
