@@ -14,6 +14,7 @@ import { generatedByUs, type SourceObjectMsg } from '../sources/source-object-ac
 import { handlesClass } from './cert-class.js';
 import { watchGatewaySources } from './gateway-sources.js';
 import { revocationList, watchRevocations } from './revocation-watch.js';
+import { SecretUsers } from './secret-users.js';
 import { SourceRouter } from './source-router.js';
 import { certificatesToRouteAgain } from './unobserved-certificates.js';
 import { route, type WatcherBaseMsg, watcherKind } from './watcher-kind.js';
@@ -85,19 +86,8 @@ export function sourceWatcherKind(deps: ControllerDeps) {
         const watch = ctx.volatile.certificates as ListWatch<Certificate>;
         await watch.synced();
         if (msg.type === 'ReferencedSecrets') return watch.items().map(certificateSecretKey);
-        const key = `${msg.namespace}/${msg.name}`;
         // Oldest first: when several Certificates name one Secret, the first one created keeps it.
-        return watch
-          .items()
-          .filter(
-            (c) => handlesClass(deps.config.certClasses, c.metadata.annotations) && certificateSecretKey(c) === key,
-          )
-          .sort(
-            (a, b) =>
-              (a.metadata.creationTimestamp ?? '').localeCompare(b.metadata.creationTimestamp ?? '') ||
-              `${a.metadata.namespace}/${a.metadata.name}`.localeCompare(`${b.metadata.namespace}/${b.metadata.name}`),
-          )
-          .map((c) => certificateId(cluster, c.metadata.namespace ?? 'default', c.metadata.name));
+        return (ctx.volatile.secretUsers as SecretUsers).of(`${msg.namespace}/${msg.name}`);
       }
       if (msg.type === 'ResyncAll') {
         // The seed's resync period (--issuer.default.pool.resync-period, 24h): every certificate re-checks itself.
@@ -144,12 +134,26 @@ export function sourceWatcherKind(deps: ControllerDeps) {
       const routedAt = new Map<string, number>();
       ctx.volatile.routedAt = routedAt;
       const issuing = deps.config.controllers.includes('issuer');
+      const secretUsers = new SecretUsers();
+      ctx.volatile.secretUsers = secretUsers;
       const certificates = new ListWatch<Certificate>({
         client: deps.kube.source,
         path: `${CERTIFICATES_API}/certificates`,
         onEvent: async (ev) => {
           const meta = ev.object.metadata;
           const key = `${meta.namespace}/${meta.name}`;
+          // Indexed before anything awaits, so a SecretUsers question never sees the store ahead of the index.
+          const ours = ev.type !== 'DELETED' && handlesClass(deps.config.certClasses, meta.annotations);
+          secretUsers.set(
+            key,
+            ours ? certificateSecretKey(ev.object) : undefined,
+            ours
+              ? {
+                  id: certificateId(cluster, meta.namespace ?? 'default', meta.name),
+                  createdAt: meta.creationTimestamp ?? '',
+                }
+              : undefined,
+          );
           // A generated Certificate that is gone may have to be created again (deleted by hand, or after a deletion
           // the source object asked for while it was still being deleted).
           const source = parseSourceObjectId(meta.annotations?.[ANNOT_SOURCE_OBJECT] ?? '');

@@ -51,6 +51,20 @@ export function oidBytes(dotted: string): Buffer {
 
 export const oid = (dotted: string) => tlv(TAG.OID, oidBytes(dotted));
 
+/** An OBJECT IDENTIFIER's content octets as dotted text. */
+export function oidToString(bytes: Buffer): string {
+  const arcs: number[] = [];
+  let value = 0;
+  for (const byte of bytes) {
+    value = value * 128 + (byte & 0x7f);
+    if (byte & 0x80) continue;
+    if (arcs.length === 0) arcs.push(value < 80 ? Math.floor(value / 40) : 2, value < 80 ? value % 40 : value - 80);
+    else arcs.push(value);
+    value = 0;
+  }
+  return arcs.join('.');
+}
+
 /** One element as read: its tag and where its content lies in the buffer. */
 export interface Element {
   tag: number;

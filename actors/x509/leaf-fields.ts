@@ -1,4 +1,14 @@
-import { childrenOf, contentOf, type Element, oidBytes, readElement, readString, readTime, TAG } from './der.js';
+import {
+  childrenOf,
+  contentOf,
+  type Element,
+  oidBytes,
+  oidToString,
+  readElement,
+  readString,
+  readTime,
+  TAG,
+} from './der.js';
 
 /** The fields of an issued certificate the controller reads, straight from its DER. */
 export interface LeafFields {
@@ -9,6 +19,8 @@ export interface LeafFields {
   commonName?: string;
   dnsNames: string[];
   authorityKeyIdHex?: string;
+  /** The issuer's name, "CN=..., O=..." in the certificate's order. */
+  issuer: string;
 }
 
 const COMMON_NAME = oidBytes('2.5.4.3');
@@ -30,8 +42,9 @@ export function readLeafFields(der: Buffer): LeafFields {
   if (!tbs || tbs.tag !== TAG.SEQUENCE) throw new Error('not an X.509 certificate');
   const parts = childrenOf(der, tbs);
   const fields = parts[0]?.tag === VERSION_TAG ? parts.slice(1) : parts;
-  const [serial, , , validity, subject] = fields;
-  if (!serial || !validity || !subject) throw new Error('X.509 certificate is missing its serial, validity or subject');
+  const [serial, , issuer, validity, subject] = fields;
+  if (!serial || !issuer || !validity || !subject)
+    throw new Error('X.509 certificate is missing its serial, issuer, validity or subject');
   const [notBefore, notAfter] = childrenOf(der, validity);
   if (!notBefore || !notAfter) throw new Error('X.509 certificate has no validity period');
   const out: LeafFields = {
@@ -41,6 +54,7 @@ export function readLeafFields(der: Buffer): LeafFields {
       .toString('hex')
       .replace(/^00(?=[89a-f])/, ''),
     dnsNames: [],
+    issuer: formatName(der, issuer),
   };
   const cn = firstCommonName(der, subject);
   if (cn !== undefined) out.commonName = cn;
@@ -61,6 +75,31 @@ export function readLeafFields(der: Buffer): LeafFields {
     }
   }
   return out;
+}
+
+const SHORT_NAMES: Record<string, string> = {
+  '2.5.4.3': 'CN',
+  '2.5.4.5': 'serialNumber',
+  '2.5.4.6': 'C',
+  '2.5.4.7': 'L',
+  '2.5.4.8': 'ST',
+  '2.5.4.10': 'O',
+  '2.5.4.11': 'OU',
+  '1.2.840.113549.1.9.1': 'E',
+  '0.9.2342.19200300.100.1.25': 'DC',
+};
+
+/** A Name for people to read (status, certctl): its attributes in order, unknown types as dotted OIDs. */
+function formatName(der: Buffer, name: Element): string {
+  const parts: string[] = [];
+  for (const rdn of childrenOf(der, name))
+    for (const attribute of childrenOf(der, rdn)) {
+      const [type, value] = childrenOf(der, attribute);
+      if (!type || !value) continue;
+      const dotted = oidToString(contentOf(der, type));
+      parts.push(`${SHORT_NAMES[dotted] ?? dotted}=${readString(der, value)}`);
+    }
+  return parts.join(', ');
 }
 
 /** Name ::= SEQUENCE OF SET OF SEQUENCE { type OID, value }: the first CN in order. */
