@@ -3,7 +3,18 @@
 // ready), and fresh keys and CSRs in the forms the spec asks for.
 import { createPrivateKey, createPublicKey, generateKeyPair, type KeyObject, sign, X509Certificate } from 'node:crypto';
 import { promisify } from 'node:util';
-import { contextTag, oid, TAG, tlv } from './der.js';
+import {
+  bitString,
+  derNull,
+  explicit,
+  implicitPrimitive,
+  integer,
+  objectIdentifier,
+  octetString,
+  sequence,
+  set,
+  utf8String,
+} from './der-writer.js';
 import { newRsaKey } from './key-generation-slots.js';
 import { readLeafFields } from './leaf-fields.js';
 
@@ -128,36 +139,32 @@ export async function createCsrPem(names: readonly string[], keyPem: string): Pr
   const privateKey = createPrivateKey(keyPem);
   let signature: { algorithm: Buffer; hash: string };
   if (privateKey.asymmetricKeyType === 'rsa') {
-    signature = { algorithm: tlv(TAG.SEQUENCE, oid(SHA256_WITH_RSA), tlv(TAG.NULL)), hash: 'sha256' };
+    signature = { algorithm: sequence(objectIdentifier(SHA256_WITH_RSA), derNull()), hash: 'sha256' };
   } else if (privateKey.asymmetricKeyType === 'ec') {
     const p384 = privateKey.asymmetricKeyDetails?.namedCurve === 'secp384r1';
     signature = {
-      algorithm: tlv(TAG.SEQUENCE, oid(p384 ? ECDSA_WITH_SHA384 : ECDSA_WITH_SHA256)),
+      algorithm: sequence(objectIdentifier(p384 ? ECDSA_WITH_SHA384 : ECDSA_WITH_SHA256)),
       hash: p384 ? 'sha384' : 'sha256',
     };
   } else {
     throw new Error(`cannot sign a CSR with a ${privateKey.asymmetricKeyType ?? 'unknown'} key: use RSA or ECDSA`);
   }
+  // CertificationRequest (RFC 2986): the subject CN, the public key, and an extensionRequest with the DNS SANs.
   const subject =
-    first.length <= 64
-      ? tlv(TAG.SEQUENCE, tlv(TAG.SET, tlv(TAG.SEQUENCE, oid(COMMON_NAME), tlv(TAG.UTF8_STRING, Buffer.from(first)))))
-      : tlv(TAG.SEQUENCE);
-  const generalNames = tlv(TAG.SEQUENCE, ...names.map((n) => tlv(contextTag(2, false), Buffer.from(n, 'ascii'))));
-  const extensionRequest = tlv(
-    TAG.SEQUENCE,
-    oid(EXTENSION_REQUEST),
-    tlv(TAG.SET, tlv(TAG.SEQUENCE, tlv(TAG.SEQUENCE, oid(SAN_OID), tlv(TAG.OCTET_STRING, generalNames)))),
+    first.length <= 64 ? sequence(set(sequence(objectIdentifier(COMMON_NAME), utf8String(first)))) : sequence();
+  const generalNames = sequence(...names.map((n) => implicitPrimitive(2, Buffer.from(n, 'ascii'))));
+  const extensionRequest = sequence(
+    objectIdentifier(EXTENSION_REQUEST),
+    set(sequence(sequence(objectIdentifier(SAN_OID), octetString(generalNames)))),
   );
-  const info = tlv(
-    TAG.SEQUENCE,
-    tlv(TAG.INTEGER, Buffer.from([0])),
+  const info = sequence(
+    integer(0),
     subject,
     createPublicKey(privateKey).export({ format: 'der', type: 'spki' }),
-    tlv(contextTag(0, true), extensionRequest),
+    explicit(0, extensionRequest),
   );
   // ECDSA signatures come DER-encoded (r, s) from node, which is what X.509 wants.
-  const signed = sign(signature.hash, info, privateKey);
-  const der = tlv(TAG.SEQUENCE, info, signature.algorithm, tlv(TAG.BIT_STRING, Buffer.from([0]), signed));
+  const der = sequence(info, signature.algorithm, bitString(sign(signature.hash, info, privateKey)));
   const base64 = der
     .toString('base64')
     .match(/.{1,64}/g)!

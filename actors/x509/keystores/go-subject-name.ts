@@ -2,8 +2,8 @@
 // its entry with it, and Java shows that friendlyName, lowercased, as the alias: users see "cn=test ca,o=gardener".
 // Go regroups the attributes it knows (all O values become one RDN, CN and SERIALNUMBER keep their last value),
 // puts unknown ones first, prints the sequence reversed, and shows unknown values as #hex of their re-encoding.
-import { certificateSubject, type DerElement, decodeObjectIdentifier, derChildren } from './der-reader.js';
-import { tlv } from './der-writer.js';
+import { certificateSubject, type DerElement, decodeObjectIdentifier, derChildren } from '../der-reader.js';
+import { tlv } from '../der-writer.js';
 
 const KNOWN: ReadonlyArray<readonly [oid: string, name: string]> = [
   // Go's ToRDNSequence order; the string reverses it.

@@ -2,7 +2,7 @@
 // may use: a SHA-1 keystream over the PKCS#8 key, and a SHA-1 check value that keytool uses to detect a wrong
 // password. No npm package writes it, hence these lines.
 import { createHash, randomBytes } from 'node:crypto';
-import { derNull, objectIdentifier, octetString, sequence } from './der-writer.js';
+import { derNull, objectIdentifier, octetString, sequence } from '../der-writer.js';
 
 const KEY_PROTECTOR_OID = '1.3.6.1.4.1.42.2.17.1.1';
 const SALT_BYTES = 20; // one SHA-1 output, as Java's KeyProtector

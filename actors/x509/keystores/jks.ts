@@ -2,7 +2,7 @@
 // whole chain, trusted certificates under "ca"; key entry and store share the one password.
 // Format (sun.security.provider.JavaKeyStore): magic 0xFEEDFEED, version 2, entry count, the entries, then SHA-1
 // over password, the text "Mighty Aphrodite" and everything before it.
-import { utf16be } from './der-writer.js';
+import { utf16be } from '../der-writer.js';
 import { protectJksKey, sha1 } from './jks-key-protector.js';
 import { certificateDers, privateKeyPkcs8Der } from './keystore-material.js';
 

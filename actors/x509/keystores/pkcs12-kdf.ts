@@ -1,7 +1,7 @@
 // The PKCS#12 key derivation (RFC 7292 appendix B.2) with SHA-1, which both pbeWithSHAAnd3-KeyTripleDES-CBC and
 // the SHA-1 MAC use. node:crypto has no such KDF (it is not PBKDF2), so it is written out here.
 import { createHash } from 'node:crypto';
-import { utf16be } from './der-writer.js';
+import { utf16be } from '../der-writer.js';
 
 export const KDF_PURPOSE = { key: 1, iv: 2, mac: 3 } as const;
 

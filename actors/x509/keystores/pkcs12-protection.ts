@@ -8,7 +8,7 @@
 // -descert): OpenSSL 3 reads it without -legacy and every Java release reads it, which the stronger PBES2/AES
 // profile (Modern2023) does not promise before Java 12. The files are only as strong as the password.
 import { createCipheriv, createHmac, randomBytes } from 'node:crypto';
-import { derNull, integer, objectIdentifier, octetString, sequence } from './der-writer.js';
+import { derNull, integer, objectIdentifier, octetString, sequence } from '../der-writer.js';
 import { KDF_PURPOSE, pkcs12Kdf } from './pkcs12-kdf.js';
 
 export const PKCS12_PROFILE = {

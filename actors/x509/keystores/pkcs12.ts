@@ -11,7 +11,7 @@ import {
   octetString,
   sequence,
   set,
-} from './der-writer.js';
+} from '../der-writer.js';
 import { goSubjectString } from './go-subject-name.js';
 import { certificateDers, privateKeyPkcs8Der } from './keystore-material.js';
 import { pkcs12Password } from './pkcs12-kdf.js';
