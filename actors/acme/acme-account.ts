@@ -2,11 +2,13 @@ import { createPrivateKey } from 'node:crypto';
 import * as acme from 'acme-client';
 import { tuneAcmeClient } from './acme-client-tuning.js';
 import { describeAcmeError, isAccountMissing } from './acme-errors.js';
+import { installTransportErrors } from './acme-transport-errors.js';
 import { getJson } from './http-get-json.js';
 
 // acme-client's HTTP client has no timeout of its own: a CA that accepts the connection and never answers would
 // hold the issuer's (serialized) turn forever.
 acme.axios.defaults.timeout = 30_000;
+installTransportErrors(acme.axios);
 
 export interface AcmeAccountSettings {
   directoryUrl: string;
