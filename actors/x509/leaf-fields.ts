@@ -73,11 +73,12 @@ export function readLeafFields(der: Buffer): LeafFields {
     const items = derChildren(extension.content);
     const id = items[0] && decodeObjectIdentifier(items[0].content);
     const value = items.find((e) => e.tag === OCTET_STRING_TAG);
-    if (!id || !value) continue;
+    // Only these two are opened: other extensions' values need not be structures (a key identifier is raw bytes).
+    if (!id || !value || (id !== SUBJECT_ALT_NAME && id !== AUTHORITY_KEY_ID)) continue;
     const inner = derChildren(readElement(value.content, 0).content);
     if (id === SUBJECT_ALT_NAME) {
       for (const name of inner) if (name.tag === DNS_NAME_TAG) out.dnsNames.push(name.content.toString('ascii'));
-    } else if (id === AUTHORITY_KEY_ID) {
+    } else {
       const keyId = inner.find((e) => e.tag === KEY_IDENTIFIER_TAG);
       if (keyId) out.authorityKeyIdHex = keyId.content.toString('hex');
     }

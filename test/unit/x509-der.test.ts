@@ -55,6 +55,12 @@ async function issue(shape: Shape): Promise<string> {
     new x509.SubjectAlternativeNameExtension(shape.dnsNames.map((value) => ({ type: 'dns' as const, value }))),
   ];
   if (shape.authorityKeyId) extensions.push(new x509.AuthorityKeyIdentifierExtension(shape.authorityKeyId));
+  // What CA and self-signed issuers put in (sign-certificate.ts): values that are not all structures.
+  extensions.push(
+    new x509.BasicConstraintsExtension(true, undefined, true),
+    new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyCertSign, true),
+    await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
+  );
   const signingAlgorithm =
     shape.key === 'rsa2048'
       ? { name: 'RSASSA-PKCS1-v1_5' }
