@@ -18,6 +18,13 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 /** Refusals that say "not now" rather than "handled": the reminder stays and fires again shortly. */
 const NOT_HANDLED: readonly ReplyErrorCode[] = ['busy', 'not-owner', 'stopped'];
 const REFIRE_MS = 1000;
+/**
+ * A turn that threw (say its state write was refused while a NATS node restarted): the actor is restarted, and the
+ * reminder fires again after this, so the work it drives is not left waiting for a message that never comes (seen:
+ * two certificates Pending for 15 minutes after a NATS restart). An actor whose turns keep throwing is marked Failed
+ * by its supervision, and a `failed` answer ends the reminder.
+ */
+const AFTER_ERROR_REFIRE_MS = 5000;
 
 /**
  * Durable reminders: stored in KV under their shard, armed in memory by the shard's owner. A new owner loads the
@@ -99,9 +106,10 @@ export class Reminders {
   private fire(key: string, shard: number, record: ReminderRecord, revision: number): void {
     this.timers.delete(key);
     const handed = this.deliver({ kind: record.k, id: record.i }, record.m, (r) => {
-      if (!r.ok && NOT_HANDLED.includes(r.code)) {
+      if (!r.ok && (NOT_HANDLED.includes(r.code) || r.code === 'handler-error')) {
+        const after = r.code === 'handler-error' ? AFTER_ERROR_REFIRE_MS : REFIRE_MS;
         // Armed again only while nothing else is: the actor may have set this reminder anew meanwhile.
-        if (!this.timers.has(key)) this.arm(key, shard, { ...record, due: this.clock.now() + REFIRE_MS }, revision);
+        if (!this.timers.has(key)) this.arm(key, shard, { ...record, due: this.clock.now() + after }, revision);
         return;
       }
       // Only delete the version we fired: the actor may have set the reminder again in the meantime.

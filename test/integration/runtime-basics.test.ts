@@ -249,6 +249,14 @@ test('results of async work come back as messages; reminders fire', async () => 
   );
 });
 
+test('a reminder whose turn fails (a state write refused while NATS restarts) fires again', async () => {
+  await group.client.ask('counter', 'remind-fails', { type: 'Remind', at: Date.now() + 200, failFirst: 1 });
+  await eventually(
+    async () => (await group.client.ask<CounterState>('counter', 'remind-fails', { type: 'Get' })).reminded === 1,
+    'the reminder to fire again after its failed turn',
+  );
+});
+
 test('idle actors passivate and come back with their persisted state', async () => {
   await group.client.ask('counter', 'idle-1', { type: 'Inc' });
   await eventually(

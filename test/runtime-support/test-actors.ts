@@ -6,8 +6,11 @@ export type CounterMsg =
   | { type: 'Get' }
   | { type: 'Hold'; ms: number }
   | { type: 'Boom' }
-  | { type: 'Remind'; at: number; holdOn?: string }
-  /** holdOn: on that pod the reminder's turn never ends (a pod killed mid-turn). */
+  | { type: 'Remind'; at: number; holdOn?: string; failFirst?: number }
+  /**
+   * holdOn: on that pod the reminder's turn never ends (a pod killed mid-turn); failFirst: its first turns throw (a
+   * state write failing while NATS restarts).
+   */
   | { type: 'Reminded'; holdOn?: string }
   | { type: 'Ping' }
   | { type: 'Pipe'; ms: number }
@@ -23,6 +26,9 @@ export interface CounterState {
   reminded: number;
   piped: number;
 }
+
+/** Reminder turns still to fail, per actor, in this pod's process. */
+const reminderFailures = new Map<string, number>();
 
 export function counterKind(pod: string, keepLog = true, schemaVersion = 1): ActorDefinition<CounterState, CounterMsg> {
   return {
@@ -56,12 +62,17 @@ export function counterKind(pod: string, keepLog = true, schemaVersion = 1): Act
         case 'Boom':
           throw new Error('boom on purpose');
         case 'Remind':
+          if (msg.failFirst) reminderFailures.set(ctx.id, msg.failFirst);
           await ctx.setReminder('wake', msg.at, { type: 'Reminded', ...(msg.holdOn ? { holdOn: msg.holdOn } : {}) });
           return 'armed';
         case 'Reminded':
           if (msg.holdOn === pod) {
             ctx.log.info('reminder turn holding');
             await new Promise(() => {});
+          }
+          if ((reminderFailures.get(ctx.id) ?? 0) > 0) {
+            reminderFailures.set(ctx.id, reminderFailures.get(ctx.id)! - 1);
+            throw new Error('reminder turn failing on purpose');
           }
           ctx.setState({ ...s, reminded: s.reminded + 1 });
           return s.reminded + 1;
