@@ -133,6 +133,8 @@ export class Activation {
   private running = false;
   private currentTurn: Promise<void> | undefined;
   private timers: Map<string, NodeJS.Timeout> | undefined;
+  /** Fire-and-forget turns whose state write failed: run again after the restart (see flushGroup). */
+  private redo: Delivery[] = NONE as never;
   private passivateRequested = false;
   private logger: Logger | undefined;
   /** Lazily created: most actors own nothing in memory. */
@@ -197,7 +199,10 @@ export class Activation {
     this.status = 'stopped';
     for (const t of this.timers?.values() ?? []) clearTimeout(t);
     this.timers = undefined;
-    for (const d of this.mailbox.drain()) answer(d, 'not-owner', `actor moved (${reason}); retry`, 0);
+    // Turns waiting to be redone count as queued: a confirmed delivery among them is passed on to the new owner.
+    const queued = [...this.redo, ...this.mailbox.drain()];
+    this.redo = NONE as never;
+    for (const d of queued) answer(d, 'not-owner', `actor moved (${reason}); retry`, 0);
     // Leave the registry at once: a new message creates a fresh activation, which fences this one out if needed.
     this.host.onStopped(this, reason);
     // A turn that waits on something slow (an ask to an actor of the same shard, which answers not-owner until
@@ -205,6 +210,11 @@ export class Activation {
     // turn's state write is then refused by the lease check or fenced by the new owner's activation.
     if (opts.waitForTurn)
       await Promise.race([this.currentTurn, new Promise((r) => setTimeout(r, HANDOVER_TURN_WAIT_MS).unref())]);
+    await this.releaseVolatile(reason);
+  }
+
+  /** The kind's onDeactivate, then the in-memory store is dropped: on every stop, and before a restart. */
+  private async releaseVolatile(reason: string): Promise<void> {
     if (this.def.onDeactivate) {
       try {
         await this.def.onDeactivate(new TurnContext(this));
@@ -219,36 +229,16 @@ export class Activation {
     this.running = true;
     try {
       if (this.status === 'activating') await this.activate();
-      let d: Delivery | undefined;
-      while ((this.status === 'active' || this.status === 'failed') && this.mailbox.size > 0) {
-        if (this.status === 'failed') {
-          d = this.mailbox.poll()!;
-          if (d.msg.type === '$Reset') await this.reset(d);
-          else answer(d, 'failed', `actor ${this.kind}/${this.id} is Failed: ${this.lastError}`, 10_000);
-          continue;
-        }
-        // The kind's turn permit first (maxConcurrentTurns), then the message: a stop while waiting leaves the
-        // message in the mailbox, where stop() answers it "not-owner".
-        const permit = this.host.turnPermit(this.def, this.seq);
-        const release = typeof permit === 'function' ? permit : await permit;
-        try {
-          if (this.status !== 'active') break;
-          d = this.mailbox.poll();
-          if (!d) break;
-          await this.turn(d);
-        } finally {
-          release();
-        }
-        if (this.passivateRequested && this.mailbox.size === 0) {
-          void this.stop('passivated', { waitForTurn: false });
-          break;
-        }
+      for (;;) {
+        await this.processMailbox();
+        // The loop can end with a group still unwritten (a stop between its turns): written and answered now. A
+        // failed write restarts the actor like a failed turn, and its redone turns run in the next round.
+        const written = await this.flushGroup().then(
+          () => true,
+          (err: Error) => this.lastGroupFailed(err),
+        );
+        if (written || this.status !== 'active' || this.mailbox.size === 0) break;
       }
-      // The loop can end with a group still unwritten (a stop between its turns): written and answered now.
-      await this.flushGroup().catch((err: Error) => {
-        if (err instanceof GroupFailed && err.fenced) throw new Fenced(err.message);
-        this.log.warn({ err: err.message }, 'state write of the last turns failed; they were answered with the error');
-      });
     } catch (err) {
       if (err instanceof Fenced) {
         // What its last turns did outside (an ACME order opened, say) may be done again by the next owner.
@@ -260,11 +250,54 @@ export class Activation {
         this.restarts++;
         this.lastError = `activation failed: ${(err as Error).message}`;
         this.log.error({ err: (err as Error).message }, 'activation failed');
-        for (const d of this.mailbox.drain()) answer(d, 'handler-error', this.lastError);
+        const queued = [...this.redo, ...this.mailbox.drain()];
+        this.redo = NONE as never;
+        for (const d of queued) answer(d, 'handler-error', this.lastError);
       }
     } finally {
       this.running = false;
     }
+  }
+
+  /** Turns, one message at a time, while the actor is active and messages wait. */
+  private async processMailbox(): Promise<void> {
+    let d: Delivery | undefined;
+    while ((this.status === 'active' || this.status === 'failed') && this.mailbox.size > 0) {
+      if (this.status === 'failed') {
+        d = this.mailbox.poll()!;
+        if (d.msg.type === '$Reset') await this.reset(d);
+        else answer(d, 'failed', `actor ${this.kind}/${this.id} is Failed: ${this.lastError}`, 10_000);
+        continue;
+      }
+      // The kind's turn permit first (maxConcurrentTurns), then the message: a stop while waiting leaves the
+      // message in the mailbox, where stop() answers it "not-owner".
+      const permit = this.host.turnPermit(this.def, this.seq);
+      const release = typeof permit === 'function' ? permit : await permit;
+      try {
+        if (this.status !== 'active') break;
+        d = this.mailbox.poll();
+        if (!d) break;
+        await this.turn(d);
+      } finally {
+        release();
+      }
+      if (this.passivateRequested && this.mailbox.size === 0) {
+        void this.stop('passivated', { waitForTurn: false });
+        break;
+      }
+    }
+  }
+
+  /** The write of the last turns failed: fenced, the activation ends; otherwise the actor restarts. */
+  private async lastGroupFailed(err: Error): Promise<boolean> {
+    if (err instanceof GroupFailed && err.fenced) throw new Fenced(err.message);
+    this.log.warn({ err: err.message }, 'state write of the last turns failed; they were answered with the error');
+    if (this.status === 'stopped') {
+      // Stopped meanwhile: its confirmed deliveries go on to the new owner (see stop).
+      for (const d of this.redo) answer(d, 'not-owner', 'actor moved; retry', 0);
+      this.redo = NONE as never;
+    } else await this.failed(undefined, err);
+    return false;
   }
 
   private get persistent(): boolean {
@@ -427,6 +460,10 @@ export class Activation {
       const fenced = err instanceof Fenced;
       const why = (err as Error).message;
       for (const g of group) answer(g.d, fenced ? 'not-owner' : 'handler-error', why, fenced ? 0 : 1000);
+      // Nobody retries a message that had no one to answer (a confirmed delivery, a timer, a piped result): with its
+      // effect unwritten it would be lost, and the work it drives left waiting (seen after a NATS restart). It runs
+      // again after the restart, from the persisted state. A fenced group's are redone by the next owner.
+      if (!fenced) this.redo = [...this.redo, ...group.map((g) => g.d).filter(unanswerable)];
       throw new GroupFailed(why, fenced);
     }
     for (const g of group) settle(g.d, g.result);
@@ -486,9 +523,18 @@ export class Activation {
         this.revision = entry.revision;
       }
     }
+    // A restart is a new incarnation: the failed one's timers, calls in flight and other memory belong to a state
+    // that may never have been written (a certificate kept waiting for the reply to a call its restored state never
+    // made). They are released, and the kind's onActivate runs as on any activation, re-arming what the state needs.
     for (const t of this.timers?.values() ?? []) clearTimeout(t);
     this.timers = undefined;
+    await this.releaseVolatile('restart');
+    if ((this.status as ActivationStatus) === 'stopped') return;
     this.status = 'active';
+    this.mailbox.requeueFront(this.redo);
+    this.redo = NONE as never;
+    if (this.def.onActivate)
+      await this.turn({ msg: { type: '$Activated' } }, () => this.def.onActivate!(new TurnContext(this)));
   }
 
   private async markFailed(): Promise<void> {
@@ -502,6 +548,7 @@ export class Activation {
         f: { error: this.lastError ?? '', at: this.host.now(), restarts: this.restarts },
       }).catch((err) => this.log.warn({ err: (err as Error).message }, 'could not persist Failed mark'));
     }
+    this.redo = NONE as never;
     for (const d of this.mailbox.drain()) answer(d, 'failed', `actor is Failed: ${this.lastError}`, 10_000);
     const parent = this.def.parentOf?.(this.id);
     if (parent) {
@@ -581,6 +628,11 @@ export class Activation {
 }
 
 const NONE: readonly never[] = Object.freeze([]);
+
+/** A delivery whose sender is not told how its turn went: a plain tell, a confirmed delivery (told at enqueue). */
+function unanswerable(d: Delivery): boolean {
+  return !d.command && (!d.reply || d.onEnqueued !== undefined);
+}
 
 /** How long a graceful handover waits for a running turn. */
 const HANDOVER_TURN_WAIT_MS = 2_000;

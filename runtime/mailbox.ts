@@ -27,6 +27,16 @@ export class Mailbox<T> {
     return item;
   }
 
+  /**
+   * Puts items back at the head, in their order, even past the capacity: they were accepted once already (turns whose
+   * state write failed, redone after the actor's restart).
+   */
+  requeueFront(items: readonly T[]): void {
+    if (items.length === 0) return;
+    this.items = [...items, ...this.items.slice(this.head)];
+    this.head = 0;
+  }
+
   /** Empties the mailbox, returning what was queued (to answer pending asks on handover). */
   drain(): T[] {
     const rest = this.items.slice(this.head);

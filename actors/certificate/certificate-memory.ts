@@ -1,6 +1,7 @@
 // What one activation of a certificate actor keeps in memory only, declared once. None of it is persisted: a new
 // activation (another pod, after passivation) starts from the persisted state (certificate-actor-types.ts) and
 // rebuilds this as it goes. The running order's part is in order/order-memory.ts.
+import { randomInt } from 'node:crypto';
 import type { CertCtx } from './certificate-actor-types.js';
 import type { OrderMemory } from './order/order-memory.js';
 import type { IssuerKind, SpecValidation } from './spec-validation.js';
@@ -10,7 +11,10 @@ export interface CertificateMemory {
   request?: { generation: number; byKind: Partial<Record<IssuerKind, SpecValidation>> };
   /** The running order's memory; created with the order, or on the first step of an order resumed from the state. */
   order?: OrderMemory;
-  /** Issuer calls are numbered per activation, never reset: a late reply of an abandoned call is recognised. */
+  /**
+   * Issuer calls are numbered per activation from a random start, never reset: a late reply of an abandoned call,
+   * even one made by an earlier activation (before a restart, on another pod), is recognised as not ours.
+   */
   callSeq: number;
   /** Challenge entries this activation counts in cert_management_acme_active_dns_challenges. */
   activeChallenges?: { issuer: string; count: number };
@@ -26,6 +30,6 @@ export interface CertificateMemory {
 
 export function memoryOf(ctx: CertCtx): CertificateMemory {
   const store = ctx.volatile as { certificate?: CertificateMemory };
-  store.certificate ??= { callSeq: 0, secretVerified: false, transientFailures: 0 };
+  store.certificate ??= { callSeq: randomInt(2 ** 40), secretVerified: false, transientFailures: 0 };
   return store.certificate;
 }

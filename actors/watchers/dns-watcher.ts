@@ -5,7 +5,7 @@ import { sweepOrphanedChallengeEntries } from '../dns/challenge-sweep.js';
 import { CERTIFICATE_KIND, DNS_WATCHER, parseCertificateId } from '../kinds.js';
 import { ListWatch } from '../kube/list-watch.js';
 import { sourceClusterId } from './source-watcher.js';
-import { route, watcherKind } from './watcher-kind.js';
+import { route, type WatcherCtx, watcherKind } from './watcher-kind.js';
 
 /**
  * Watches the challenge DNSEntries (with --use-dnsrecords: DNSRecords) in the dns cluster (--dns-namespace, else all
@@ -17,8 +17,32 @@ export function dnsWatcherKind(deps: ControllerDeps) {
   const cluster = sourceClusterId(deps);
   const ns = deps.config.dns.namespace;
   const store = challengeStore(deps.config.dns.useDnsRecords);
+  /** Runs in the background (it asks certificate actors, which may take a while), one at a time. */
+  const sweep = (ctx: WatcherCtx) => {
+    const v = ctx.volatile as { sweeping?: boolean };
+    if (v.sweeping) return;
+    v.sweeping = true;
+    sweepOrphanedChallengeEntries({
+      kube: deps.kube.dns,
+      store,
+      namespace: ns,
+      dnsClass: deps.config.dns.class,
+      now: ctx.now(),
+      inUse: async (id, entry) => {
+        if (!parseCertificateId(id)) return false;
+        const d = await ctx.ask<{ work?: { entries?: string[] } }>(CERTIFICATE_KIND, id, { type: 'Describe' }, 30_000);
+        return d.work?.entries?.includes(entry) ?? false;
+      },
+      log: (fields, message) => ctx.log.info(fields, message),
+    })
+      .catch((err: Error) => ctx.log.warn({ err: err.message }, 'the sweep of orphaned challenge entries failed'))
+      .finally(() => {
+        v.sweeping = false;
+      });
+  };
   return watcherKind({
     kind: DNS_WATCHER.kind,
+    onTick: sweep,
     start(ctx) {
       const entries = new ListWatch<ChallengeObject>({
         client: deps.kube.dns,
@@ -50,26 +74,10 @@ export function dnsWatcherKind(deps: ControllerDeps) {
         onError: (err, failures) =>
           ctx.log.warn({ err: err.message, failures }, `${store.kind} watch failed; retrying`),
       }).start();
-      // Once per activation (gardener: once per start), in the background: leftovers of orders that ended while
-      // their pod died, or of a gardener controller this one replaced.
-      sweepOrphanedChallengeEntries({
-        kube: deps.kube.dns,
-        store,
-        namespace: ns,
-        dnsClass: deps.config.dns.class,
-        now: ctx.now(),
-        inUse: async (id, entry) => {
-          if (!parseCertificateId(id)) return false;
-          const d = await ctx.ask<{ work?: { entries?: string[] } }>(
-            CERTIFICATE_KIND,
-            id,
-            { type: 'Describe' },
-            30_000,
-          );
-          return d.work?.entries?.includes(entry) ?? false;
-        },
-        log: (fields, message) => ctx.log.info(fields, message),
-      }).catch((err: Error) => ctx.log.warn({ err: err.message }, 'the sweep of orphaned challenge entries failed'));
+      // At activation, as gardener does at its start: leftovers of orders that ended while their pod died, or of a
+      // gardener controller this one replaced. Again every minute (onTick): a turn of a pod that lost its lease may
+      // still write an entry after the order's new owner has cleaned up.
+      sweep(ctx);
       return [entries];
     },
   });

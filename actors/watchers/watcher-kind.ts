@@ -14,6 +14,9 @@ export type WatcherBaseMsg =
   | { type: 'RestartChild'; kind: string; id: string }
   | ChildFailed;
 
+/** What a watcher's turns see. */
+export type WatcherCtx = ActorContext<Record<string, never>, WatcherBaseMsg>;
+
 export interface Stoppable {
   stop(): Promise<void>;
 }

@@ -113,12 +113,10 @@ async function issueUnder(
       quota.tokens <= burst - (orders - redone) + refill + 0.01 && quota.tokens >= 0,
       `tokens ${quota.tokens} after ${orders} orders, ${redone} redone (burst ${burst}, refilled at most ${refill.toFixed(2)})`,
     );
-    await eventually(
-      async () =>
-        (await d.kube.dns.get<{ items: unknown[] }>(`/apis/dns.gardener.cloud/v1alpha1/namespaces/${d.ns}/dnsentries`))
-          .items.length === 0,
-      'no DNSEntry left',
-      120_000,
+    await eventually(async () => (await entriesLeft(d)).length === 0, 'no DNSEntry left', 120_000).catch(
+      async (err: Error) => {
+        throw new Error(`${err.message}: ${await leftoverReport(d)}`);
+      },
     );
     const recoveries = Object.fromEntries(
       Object.entries(RECOVERY_LOGS).map(([k, msg]) => [k, lines.filter((l) => l.msg === msg).length]),
@@ -162,6 +160,42 @@ async function stallReport(d: TestDeployment): Promise<string> {
   return `not Ready: ${states}; pods alive ${alive}/${d.pods.length}; warnings: ${warned}; pod logs in ${file}`;
 }
 
+interface EntryLeft {
+  metadata: {
+    name: string;
+    creationTimestamp?: string;
+    deletionTimestamp?: string;
+    finalizers?: string[];
+    annotations?: Record<string, string>;
+  };
+}
+
+async function entriesLeft(d: TestDeployment): Promise<EntryLeft[]> {
+  const path = `/apis/dns.gardener.cloud/v1alpha1/namespaces/${d.ns}/dnsentries`;
+  return (await d.kube.dns.get<{ items: EntryLeft[] }>(path)).items;
+}
+
+/** For a DNSEntry left behind: the entries, and what the pods logged about their certificates (a file). */
+async function leftoverReport(d: TestDeployment): Promise<string> {
+  const left = await entriesLeft(d).catch(() => []);
+  const owners = new Set(left.map((e) => e.metadata.annotations?.['cert.gardener.cloud/certificate']));
+  const lines: LogLine[] = d.pods.flatMap((p) => p.lines.map((l) => ({ pod: p.name, ...l })));
+  const file = join(tmpdir(), `faults-${d.ns}-leftover.log`);
+  writeFileSync(file, lines.map((l) => JSON.stringify(l)).join('\n'));
+  const stories = [...owners].map((id) => {
+    const story = lines
+      .filter((l) => l.id === id || String(l.certificate ?? '') === id)
+      .map((l) => `${l.pod} ${l.msg}${l.err ? ` (${String(l.err).slice(0, 80)})` : ''} epoch ${l.epoch}`)
+      .slice(-15);
+    return `${id}: ${story.join(' | ')}`;
+  });
+  const entries = left.map((e) => {
+    const m = e.metadata;
+    return `${m.name} created ${m.creationTimestamp} deleting ${m.deletionTimestamp ?? '-'} finalizers ${m.finalizers?.join(',') ?? '-'}`;
+  });
+  return `${entries.join('; ')}; ${stories.join('; ')}; pod logs in ${file}`;
+}
+
 type LogLine = Record<string, unknown>;
 const isOrderCreated = (l: LogLine) => l.msg === 'order created';
 /** An order started again because the pod that finalized it died with its key. */
@@ -179,6 +213,9 @@ const LOST_WRITES = [
   'activation fenced: unwritten turns are redone by the next owner',
   'state write of the last turns failed; they were answered with the error',
   'activation failed',
+  // A turn that failed (its state write refused while a NATS node restarts) is redone from the persisted state.
+  'actor turn failed; restarting',
+  'actor crash-looping: stopped and marked Failed',
 ];
 
 /**

@@ -257,6 +257,12 @@ test('a reminder whose turn fails (a state write refused while NATS restarts) fi
   );
 });
 
+interface HolderReply {
+  open: number;
+  mine: boolean;
+  incarnation: number;
+}
+
 test('idle actors passivate and come back with their persisted state', async () => {
   await group.client.ask('counter', 'idle-1', { type: 'Inc' });
   await eventually(
@@ -273,8 +279,8 @@ test('idle actors passivate and come back with their persisted state', async () 
 });
 
 test('in-memory resources of an activation are released when it stops, and recreated when it comes back', async () => {
-  const first = await group.client.ask<{ open: number; mine: boolean }>('holder', 'h1', { type: 'Open' });
-  assert.deepEqual(first, { open: 1, mine: true });
+  const first = await group.client.ask<HolderReply>('holder', 'h1', { type: 'Open' });
+  assert.deepEqual([first.open, first.mine], [1, true]);
   await eventually(
     async () =>
       (await group.client.admin<{ status: string }>({ op: 'actor', kind: 'holder', id: 'h1' })).status !== 'active',
@@ -283,8 +289,18 @@ test('in-memory resources of an activation are released when it stops, and recre
     250,
   );
   // Had the first activation not released its resource, its pod would now count two.
-  const again = await group.client.ask<{ open: number; mine: boolean }>('holder', 'h1', { type: 'Open' });
-  assert.deepEqual(again, { open: 1, mine: true });
+  const again = await group.client.ask<HolderReply>('holder', 'h1', { type: 'Open' });
+  assert.deepEqual([again.open, again.mine], [1, true]);
+});
+
+test('an actor restarted after a failed turn is a new incarnation: its resources released and opened again', async () => {
+  const first = await group.client.ask<HolderReply>('holder', 'h2', { type: 'Open' });
+  await assert.rejects(group.client.ask('holder', 'h2', { type: 'Crash' }), /crashing on purpose/);
+  const again = await group.client.ask<HolderReply>('holder', 'h2', { type: 'Open' });
+  assert.ok(again.mine, 'onActivate ran again for the restarted incarnation');
+  assert.notEqual(again.incarnation, first.incarnation, 'the memory of the failed incarnation is gone');
+  // At most as many as before (another holder of the pod may passivate meanwhile, never open one).
+  assert.ok(again.open <= first.open, `the failed incarnation released its resource: ${first.open} -> ${again.open}`);
 });
 
 test('a pod configured with another shard count refuses to start and says why', async () => {

@@ -177,20 +177,28 @@ export const probeKind: ActorDefinition<Record<string, never>, ProbeMsg> = {
 
 /** Resources this pod's holder activations have opened and not yet released (per process). */
 let openResources = 0;
+/** Incarnations of holders this process has started (activations and restarts). */
+let incarnations = 0;
 
-/** Opens a resource on activation and must release it on every stop: proves onDeactivate and ctx.volatile. */
-export const holderKind: ActorDefinition<Record<string, never>, { type: 'Open' }> = {
+/**
+ * Opens a resource on activation and must release it on every stop and restart: proves onDeactivate, ctx.volatile,
+ * and that a restart after a failed turn (Crash) starts a new incarnation.
+ */
+export const holderKind: ActorDefinition<Record<string, never>, { type: 'Open' } | { type: 'Crash' }> = {
   kind: 'holder',
   persistent: false,
   initialState: () => ({}),
+  supervision: { minBackoffMs: 10, maxBackoffMs: 50 },
   onActivate(ctx) {
     openResources++;
-    ctx.volatile.resource = { openedAt: Date.now() };
+    ctx.volatile.resource = { incarnation: ++incarnations };
   },
   onDeactivate(ctx) {
     if (ctx.volatile.resource) openResources--;
   },
-  handle(ctx) {
-    return { open: openResources, mine: Boolean(ctx.volatile.resource) };
+  handle(ctx, msg) {
+    if (msg.type === 'Crash') throw new Error('holder crashing on purpose');
+    const resource = ctx.volatile.resource as { incarnation: number } | undefined;
+    return { open: openResources, mine: Boolean(resource), incarnation: resource?.incarnation };
   },
 };

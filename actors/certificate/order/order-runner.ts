@@ -107,7 +107,12 @@ export async function onIssuerReply(ctx: CertCtx, env: CertEnv, msg: IssuerReply
   const work = ctx.state.work;
   const order = memoryOf(ctx).order;
   // Stale: the work moved on, was restarted or dropped since this call was sent.
-  if (!work || !order || order.inflight?.token !== msg.token || work.phase !== msg.phase) return;
+  if (!work || !order || order.inflight?.token !== msg.token) return;
+  if (work.phase !== msg.phase) {
+    // Our call, but the work is no longer in the phase that made it: the call no longer blocks the order.
+    delete order.inflight;
+    return next(ctx);
+  }
   const purpose = order.inflight.purpose;
   delete order.inflight;
   order.lastStepAt = ctx.now();

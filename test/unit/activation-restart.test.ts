@@ -1,0 +1,180 @@
+// What a restart after a failed turn does to an activation: it starts from the persisted state with fresh memory
+// (the failed incarnation's timers and in-memory work are gone), the kind's onActivate runs again, and turns nobody
+// would retry (tells, confirmed deliveries, timers) whose state write failed run again. A fake KV and host: the
+// runtime's own logic, without NATS (the integration suites cover it against real servers).
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { KV } from 'nats';
+import pino from 'pino';
+import { Activation, type ActivationHost, type Delivery } from '../../runtime/activation.js';
+import type { ActorDefinition, Reply } from '../../runtime/actor-types.js';
+import { decode } from '../../runtime/codec.js';
+
+/** An in-memory KV with compare-and-set; `failWrites` makes the next writes fail as a NATS timeout would. */
+class FakeKv {
+  readonly entries = new Map<string, { value: Uint8Array; revision: number }>();
+  private seq = 0;
+  failWrites = 0;
+
+  async get(key: string) {
+    const e = this.entries.get(key);
+    return e ? { ...e, key, operation: 'PUT' } : null;
+  }
+  async create(key: string, value: Uint8Array) {
+    if (this.entries.has(key)) throw new Error('wrong last sequence: key exists');
+    return this.put(key, value);
+  }
+  async update(key: string, value: Uint8Array, revision: number) {
+    if (this.failWrites > 0) {
+      this.failWrites--;
+      throw Object.assign(new Error('TIMEOUT'), { code: 'TIMEOUT' });
+    }
+    if (this.entries.get(key)?.revision !== revision) throw new Error('wrong last sequence');
+    return this.put(key, value);
+  }
+  private put(key: string, value: Uint8Array) {
+    const revision = ++this.seq;
+    this.entries.set(key, { value, revision });
+    return revision;
+  }
+}
+
+function hostOver(kv: FakeKv): ActivationHost {
+  return {
+    stateKv: kv as unknown as KV,
+    log: pino({ level: 'silent' }),
+    now: () => Date.now(),
+    leaseValid: () => true,
+    stateKey: (kind, id) => `${kind}.${id}`,
+    tell: () => {},
+    ask: async () => {
+      throw new Error('no asks in this test');
+    },
+    deliver: async () => {},
+    turnPermit: () => () => {},
+    setReminder: async () => {},
+    cancelReminder: async () => {},
+    onStopped: () => {},
+    kvWriteFailed: () => {},
+    kvWriteOk: () => {},
+    turnDone: () => {},
+  };
+}
+
+interface TallyState {
+  added: number[];
+}
+type TallyMsg =
+  | { type: 'Add'; n: number }
+  | { type: 'Taint' }
+  | { type: 'Get' }
+  | { type: 'Arm'; tag: string; ms: number; fail: boolean }
+  | { type: 'Fired'; tag: string };
+
+/** Counts activations per process, and whether memory written by a failed turn survives. */
+function tallyKind(seen: { activations: number; deactivations: number; fired: string[] }) {
+  const def: ActorDefinition<TallyState, TallyMsg> = {
+    kind: 'tally',
+    initialState: () => ({ added: [] }),
+    supervision: { maxRestarts: 5, windowMs: 60_000, minBackoffMs: 1, maxBackoffMs: 5, jitter: 0 },
+    onActivate(ctx) {
+      seen.activations++;
+      ctx.volatile.incarnation = seen.activations;
+    },
+    onDeactivate() {
+      seen.deactivations++;
+    },
+    handle(ctx, msg) {
+      switch (msg.type) {
+        case 'Add':
+          ctx.setState({ added: [...ctx.state.added, msg.n] });
+          return ctx.state.added.length;
+        case 'Taint':
+          ctx.volatile.tainted = true;
+          throw new Error('taint on purpose');
+        case 'Arm':
+          ctx.setTimer(msg.tag, msg.ms, { type: 'Fired', tag: msg.tag });
+          if (msg.fail) throw new Error('armed, then failed');
+          return undefined;
+        case 'Fired':
+          seen.fired.push(msg.tag);
+          return undefined;
+        case 'Get':
+          return { ...ctx.state, tainted: ctx.volatile.tainted === true, incarnation: ctx.volatile.incarnation };
+      }
+    },
+  };
+  return def;
+}
+
+function ask(a: Activation, msg: TallyMsg): Promise<Reply> {
+  return new Promise((resolve) => assert.ok(a.enqueue({ msg, reply: resolve })));
+}
+
+async function until(what: string, cond: () => boolean | Promise<boolean>, ms = 5000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await cond())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+function setUp() {
+  const kv = new FakeKv();
+  const seen = { activations: 0, deactivations: 0, fired: [] as string[] };
+  const a = new Activation(tallyKind(seen) as never, 'a', 0, 1, hostOver(kv), 100);
+  return { kv, seen, a };
+}
+
+test('a restart drops the failed incarnation memory and runs onActivate again', async () => {
+  const { seen, a } = setUp();
+  const failed = await ask(a, { type: 'Taint' });
+  assert.equal(failed.ok, false);
+  const after = await ask(a, { type: 'Get' });
+  assert.ok(after.ok);
+  const v = after.v as { tainted: boolean; incarnation: number };
+  assert.equal(v.tainted, false, 'memory written by the failed turn is gone');
+  assert.equal(v.incarnation, 2, 'onActivate ran for the restarted incarnation');
+  assert.equal(seen.deactivations, 1, 'onDeactivate released the failed incarnation');
+  assert.equal(a.restarts, 1);
+});
+
+test('timers armed by a failed turn do not fire into the restarted incarnation', async () => {
+  const { seen, a } = setUp();
+  await ask(a, { type: 'Arm', tag: 'early', ms: 20, fail: true });
+  // A later timer of the new incarnation: once it has fired, the early one would have too.
+  await ask(a, { type: 'Arm', tag: 'late', ms: 60, fail: false });
+  await until('the later timer to fire', () => seen.fired.includes('late'));
+  assert.deepEqual(seen.fired, ['late']);
+});
+
+test('tells whose state write failed run again after the restart, in order; asks are answered with the error', async () => {
+  const { kv, a } = setUp();
+  assert.ok((await ask(a, { type: 'Get' })).ok); // activated (its fencing write done)
+  kv.failWrites = 1;
+  const asked = ask(a, { type: 'Add', n: 1 });
+  assert.ok(a.enqueue({ msg: { type: 'Add', n: 2 } as TallyMsg }));
+  const confirmed: Delivery = { msg: { type: 'Add', n: 3 } as TallyMsg, reply: () => {}, onEnqueued: () => {} };
+  assert.ok(a.enqueue(confirmed));
+  const r = await asked;
+  assert.equal(r.ok, false);
+  assert.match(String((r as { error: string }).error), /TIMEOUT/);
+  await until('the redone tells to be persisted', async () => {
+    const e = await kv.get('tally.a');
+    return e !== null && decode<{ s: TallyState }>(e.value).s.added.length === 2;
+  });
+  const e = await kv.get('tally.a');
+  assert.deepEqual(decode<{ s: TallyState }>(e!.value).s.added, [2, 3], 'the ask is not redone (its sender decides)');
+  assert.equal(a.restarts, 1);
+});
+
+test('a lone tell whose state write failed lands after the restart', async () => {
+  const { kv, a } = setUp();
+  assert.ok((await ask(a, { type: 'Get' })).ok);
+  kv.failWrites = 1;
+  assert.ok(a.enqueue({ msg: { type: 'Add', n: 7 } as TallyMsg }));
+  await until('the tell to be persisted after the restart', async () => {
+    const e = await kv.get('tally.a');
+    return e !== null && decode<{ s: TallyState }>(e.value).s.added.includes(7);
+  });
+});
