@@ -89,6 +89,8 @@ class GroupFailed extends Error {
   constructor(
     message: string,
     readonly fenced: boolean,
+    /** NATS briefly unavailable (a node restarting): not the actor's fault, see failed(). */
+    readonly transient = false,
   ) {
     super(message);
   }
@@ -464,7 +466,7 @@ export class Activation {
       // effect unwritten it would be lost, and the work it drives left waiting (seen after a NATS restart). It runs
       // again after the restart, from the persisted state. A fenced group's are redone by the next owner.
       if (!fenced) this.redo = [...this.redo, ...group.map((g) => g.d).filter(unanswerable)];
-      throw new GroupFailed(why, fenced);
+      throw new GroupFailed(why, fenced, !fenced && isTransientNatsError(err));
     }
     for (const g of group) settle(g.d, g.result);
   }
@@ -501,8 +503,13 @@ export class Activation {
   private async failed(d: Delivery | undefined, err: Error): Promise<void> {
     this.restarts++;
     this.lastError = err.message;
-    const { failures, failed } = recordFailure(strategyOf(this.def), this.failures, this.host.now());
+    const { failures, failed: crashLooping } = recordFailure(strategyOf(this.def), this.failures, this.host.now());
     this.failures = failures;
+    // A state write NATS could not take for a moment (a node restarting, a stream electing its leader) backs off like
+    // any failure but never marks the actor Failed: a Failed certificate waits a minute for its watcher to reset it,
+    // and 300 certificates took 135 s instead of 30 s around one NATS restart. Writes failing for good stop the pod
+    // (fail-stop, 30 s) instead.
+    const failed = crashLooping && !(err instanceof GroupFailed && err.transient);
     if (d) answer(d, 'handler-error', err.message, restartDelayMs(strategyOf(this.def), failures.length));
     if (failed) {
       this.log.error({ err: err.message, restarts: this.restarts }, 'actor crash-looping: stopped and marked Failed');

@@ -178,3 +178,22 @@ test('a lone tell whose state write failed lands after the restart', async () =>
     return e !== null && decode<{ s: TallyState }>(e.value).s.added.includes(7);
   });
 });
+
+test('state writes NATS refuses for a while (more than maxRestarts) back off but never mark the actor Failed', async () => {
+  const { kv, a } = setUp();
+  assert.ok((await ask(a, { type: 'Get' })).ok);
+  kv.failWrites = 12; // the kind allows 5 restarts a minute
+  assert.ok(a.enqueue({ msg: { type: 'Add', n: 5 } as TallyMsg }));
+  await until('the tell to be persisted once NATS takes writes again', async () => {
+    const e = await kv.get('tally.a');
+    return e !== null && decode<{ s: TallyState }>(e.value).s.added.includes(5);
+  });
+  assert.equal(a.status, 'active');
+  assert.ok(a.restarts >= 12);
+});
+
+test('a handler that keeps throwing is still marked Failed after maxRestarts', async () => {
+  const { a } = setUp();
+  for (let i = 0; i < 6; i++) await ask(a, { type: 'Taint' });
+  assert.equal(a.status, 'failed');
+});
