@@ -506,9 +506,8 @@ export class Activation {
     const { failures, failed: crashLooping } = recordFailure(strategyOf(this.def), this.failures, this.host.now());
     this.failures = failures;
     // A state write NATS could not take for a moment (a node restarting, a stream electing its leader) backs off like
-    // any failure but never marks the actor Failed: a Failed certificate waits a minute for its watcher to reset it,
-    // and 300 certificates took 135 s instead of 30 s around one NATS restart. Writes failing for good stop the pod
-    // (fail-stop, 30 s) instead.
+    // any failure but never marks the actor Failed: a Failed certificate would wait a minute for its watcher to reset
+    // it, for a fault that was over in seconds. Writes failing for good stop the pod (fail-stop, 30 s) instead.
     const failed = crashLooping && !(err instanceof GroupFailed && err.transient);
     if (d) answer(d, 'handler-error', err.message, restartDelayMs(strategyOf(this.def), failures.length));
     if (failed) {

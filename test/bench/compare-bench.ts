@@ -94,6 +94,7 @@ async function oneRound(
     stallSeconds: positive('stall-seconds'),
     // One directory per round, so a memory run's sizes keep their own logs.
     logsDir: values.logs ? join(values.logs, `${certs}-${key}`) : undefined,
+    ...(values.memory ? { longIdleMs: LONG_IDLE_MS } : {}),
     log,
   };
   if (common.logsDir) mkdirSync(common.logsDir, { recursive: true });
@@ -216,13 +217,24 @@ function perPod(r: RunResult) {
   };
 }
 
+/** Memory mode's second figure: past ours' one-minute passivation of idle certificate actors, for both controllers. */
+const LONG_IDLE_MS = 90_000;
+
 function bytesPerIdleCert(r: RunResult, certs: number) {
+  // Only when all N are Ready: otherwise the figure would divide by certificates that are not there.
+  const perCert = (rss: number[]) => (r.failures === 0 ? Math.round((sum(rss) - sum(r.baselineRss)) / certs) : null);
   return {
-    // Only when all N are Ready: otherwise the figure would divide by certificates that are not there.
-    bytesPerIdleCert: r.failures === 0 ? Math.round((sum(r.idleRss) - sum(r.baselineRss)) / certs) : null,
+    bytesPerIdleCert: perCert(r.idleRss),
     baselineRssMB: mb(sum(r.baselineRss)),
     idleRssMB: mb(sum(r.idleRss)),
     idleSettled: r.idleSettled,
+    ...(r.longIdleRss
+      ? {
+          bytesPerLongIdleCert: perCert(r.longIdleRss),
+          longIdleRssMB: mb(sum(r.longIdleRss)),
+          longIdleSeconds: LONG_IDLE_MS / 1000,
+        }
+      : {}),
     allReadySeconds: round(r.allReadySeconds, 2),
     failures: r.failures,
   };
@@ -278,7 +290,7 @@ if (values.memory) {
       variant,
       ...(variant === 'tuned' ? { tunedFlags: TUNED_FLAGS.join(' ') } : {}),
       sizes: out,
-      note: 'bytesPerIdleCert = (RSS after all Ready and settled - RSS with a Ready Issuer and no certificates) / N; ECDSA P-256 keys where key is ecdsa256 (5000 by default, to keep the run short)',
+      note: 'bytesPerIdleCert = (RSS after all Ready and settled - RSS with a Ready Issuer and no certificates) / N; bytesPerLongIdleCert the same after longIdleSeconds more; ECDSA P-256 keys where key is ecdsa256 (5000 by default, to keep the run short)',
       ...machine,
     }),
   );

@@ -226,7 +226,23 @@ export class TestDeployment {
         100,
       );
     } catch (err) {
-      throw new Error(`${(err as Error).message}; last status: ${JSON.stringify(last)}`);
+      // What CI shows of a stuck certificate: what the pods said about it, and their warnings.
+      const lines: Array<Record<string, unknown>> = this.pods.flatMap((p) =>
+        p.lines.map((l) => ({ pod: p.name, ...l })),
+      );
+      const said = lines
+        .filter((l) => String(l.id ?? '').endsWith(`/${this.ns}/${name}`))
+        .map((l) => `${l.pod}: ${l.msg}${l.err ? ` (${String(l.err).slice(0, 100)})` : ''}`)
+        .slice(-15);
+      const warned = lines
+        .filter((l) => Number(l.level) >= 40)
+        .map(
+          (l) => `${l.pod} ${l.actor ?? ''} ${l.id ?? ''}: ${l.msg}${l.err ? ` (${String(l.err).slice(0, 100)})` : ''}`,
+        )
+        .slice(-10);
+      throw new Error(
+        `${(err as Error).message}; last status: ${JSON.stringify(last)}; pods said: ${said.join(' | ') || 'nothing'}; warnings: ${warned.join(' | ') || 'none'}`,
+      );
     }
   }
 

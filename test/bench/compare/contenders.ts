@@ -1,6 +1,6 @@
 // The two controllers of the side-by-side benchmark, started the way a user starts them: default flags plus only what
 // reaches the local stack (kubeconfigs, NATS, the precheck nameserver, pod names), or the `tuned` flags for both.
-import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ManagedProcess } from '../../env/managed-process.js';
 import type { StackInfo } from '../../env/stack.js';
@@ -60,7 +60,8 @@ export function startGardener(binary: string, info: StackInfo, variant: Variant)
     commandLines: [[`LEGO_CA_CERTIFICATES=${env.LEGO_CA_CERTIFICATES}`, binary, ...args]],
     pids: [proc.pid!],
     supportPids: [],
-    exited: () => (proc.running ? undefined : `gardener exited; its log ends:\n${proc.tail(15)}`),
+    exited: () =>
+      proc.running ? undefined : `gardener exited${goPanicOf(proc.logFile)}; its log ends:\n${proc.tail(15)}`,
     saveLogs: (to) => copyFileSync(proc.logFile, join(to, 'gardener.log')),
     stop: () => proc.stop(),
   };
@@ -104,4 +105,16 @@ export async function startOurs(
       await Promise.all(started.map((p) => p.stop()));
     },
   };
+}
+
+/** A Go panic's own lines (its message and the first frame), which the goroutine dump after it pushes out of a tail. */
+function goPanicOf(logFile: string): string {
+  let lines: string[];
+  try {
+    lines = readFileSync(logFile, 'utf8').split('\n');
+  } catch {
+    return '';
+  }
+  const at = lines.findIndex((l) => /^(panic: |fatal error: )/.test(l));
+  return at < 0 ? '' : ` (${lines.slice(at, at + 6).join(' / ')})`;
 }

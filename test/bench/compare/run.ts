@@ -57,6 +57,12 @@ export interface RunSpec {
   stallSeconds: number;
   /** Save the controller's logs here. */
   logsDir?: string;
+  /**
+   * Memory mode: after the idle figure, wait this long more and measure again. A Certificate is idle for days between
+   * renewals; ours passivates its actor after a minute without messages, which the first figure (taken seconds after
+   * the last Ready) does not show.
+   */
+  longIdleMs?: number;
   log: (line: string) => void;
 }
 
@@ -76,6 +82,8 @@ export interface RunResult {
   peakRss: number[];
   idleRss: number[];
   idleSettled: boolean;
+  /** RSS after the long idle wait (memory mode), else undefined. */
+  longIdleRss?: number[];
   acmeOrders: number;
   failures: number;
   /** Certificates that were in state Error at some point (retried or not). */
@@ -240,6 +248,13 @@ export async function runController(spec: RunSpec): Promise<RunResult> {
       `${contender.name}: idle rss ${mbText(idleRss)} after ${(quiet.ms / 1000).toFixed(0)} s` +
         `${quiet.quiet ? '' : ' (not quiet)'}; peak ${mbText(pids.map((p) => rss.peakOf(p)))}`,
     );
+    let longIdleRss: number[] | undefined;
+    if (spec.longIdleMs) {
+      await sleep(spec.longIdleMs);
+      await settle(pids, { minMs: 2000, maxMs: 30_000 });
+      longIdleRss = pids.map((p) => memory(p)?.rss ?? Number.NaN);
+      log(`${contender.name}: rss ${mbText(longIdleRss)} after ${spec.longIdleMs / 1000} s more idle`);
+    }
     const acmeOrders = ordersSince(spec.pebbleLog, ordersFrom);
     const writes = countWrites(
       [...new Set(Object.values(info.clusters).map((c) => c.auditLog))],
@@ -260,6 +275,7 @@ export async function runController(spec: RunSpec): Promise<RunResult> {
       peakRss: pids.map((p) => rss.peakOf(p)),
       idleRss,
       idleSettled: quiet.quiet,
+      longIdleRss,
       acmeOrders,
       failures: names.filter((n) => !readyAt.has(n) || lastState.get(n) === 'Error').length,
       errorsSeen: errorsSeen.size,
