@@ -202,9 +202,7 @@ export class Activation {
     for (const t of this.timers?.values() ?? []) clearTimeout(t);
     this.timers = undefined;
     // Turns waiting to be redone count as queued: a confirmed delivery among them is passed on to the new owner.
-    const queued = [...this.redo, ...this.mailbox.drain()];
-    this.redo = NONE as never;
-    for (const d of queued) answer(d, 'not-owner', `actor moved (${reason}); retry`, 0);
+    for (const d of this.takeQueued()) answer(d, 'not-owner', `actor moved (${reason}); retry`, 0);
     // Leave the registry at once: a new message creates a fresh activation, which fences this one out if needed.
     this.host.onStopped(this, reason);
     // A turn that waits on something slow (an ask to an actor of the same shard, which answers not-owner until
@@ -252,13 +250,18 @@ export class Activation {
         this.restarts++;
         this.lastError = `activation failed: ${(err as Error).message}`;
         this.log.error({ err: (err as Error).message }, 'activation failed');
-        const queued = [...this.redo, ...this.mailbox.drain()];
-        this.redo = NONE as never;
-        for (const d of queued) answer(d, 'handler-error', this.lastError);
+        for (const d of this.takeQueued()) answer(d, 'handler-error', this.lastError);
       }
     } finally {
       this.running = false;
     }
+  }
+
+  /** Everything waiting here, turns to be redone first, taken out to be answered. */
+  private takeQueued(): Delivery[] {
+    const queued = [...this.redo, ...this.mailbox.drain()];
+    this.redo = NONE as never;
+    return queued;
   }
 
   /** Turns, one message at a time, while the actor is active and messages wait. */
@@ -296,8 +299,7 @@ export class Activation {
     this.log.warn({ err: err.message }, 'state write of the last turns failed; they were answered with the error');
     if (this.status === 'stopped') {
       // Stopped meanwhile: its confirmed deliveries go on to the new owner (see stop).
-      for (const d of this.redo) answer(d, 'not-owner', 'actor moved; retry', 0);
-      this.redo = NONE as never;
+      for (const d of this.takeQueued()) answer(d, 'not-owner', 'actor moved; retry', 0);
     } else await this.failed(undefined, err);
     return false;
   }
@@ -554,8 +556,7 @@ export class Activation {
         f: { error: this.lastError ?? '', at: this.host.now(), restarts: this.restarts },
       }).catch((err) => this.log.warn({ err: (err as Error).message }, 'could not persist Failed mark'));
     }
-    this.redo = NONE as never;
-    for (const d of this.mailbox.drain()) answer(d, 'failed', `actor is Failed: ${this.lastError}`, 10_000);
+    for (const d of this.takeQueued()) answer(d, 'failed', `actor is Failed: ${this.lastError}`, 10_000);
     const parent = this.def.parentOf?.(this.id);
     if (parent) {
       const msg: ChildFailed = {

@@ -149,13 +149,11 @@ async function stallReport(d: TestDeployment): Promise<string> {
     waiting.map((c) => `${c.status?.state ?? 'none'}: ${(c.status?.message ?? '').slice(0, 120)}`),
     5,
   );
-  const lines: LogLine[] = d.pods.flatMap((p) => p.lines.map((l) => ({ pod: p.name, ...l })));
+  const { lines, file } = savePodLines(d);
   const warned = top(
     lines.filter((l) => Number(l.level) >= 40).map((l) => `${l.msg}${l.err ? `: ${String(l.err).slice(0, 100)}` : ''}`),
     8,
   );
-  const file = join(tmpdir(), `faults-${d.ns}-pods.log`);
-  writeFileSync(file, lines.map((l) => JSON.stringify(l)).join('\n'));
   const alive = d.pods.filter((p) => p.child.exitCode === null && p.child.signalCode === null).length;
   return `not Ready: ${states}; pods alive ${alive}/${d.pods.length}; warnings: ${warned}; pod logs in ${file}`;
 }
@@ -179,9 +177,7 @@ async function entriesLeft(d: TestDeployment): Promise<EntryLeft[]> {
 async function leftoverReport(d: TestDeployment): Promise<string> {
   const left = await entriesLeft(d).catch(() => []);
   const owners = new Set(left.map((e) => e.metadata.annotations?.['cert.gardener.cloud/certificate']));
-  const lines: LogLine[] = d.pods.flatMap((p) => p.lines.map((l) => ({ pod: p.name, ...l })));
-  const file = join(tmpdir(), `faults-${d.ns}-leftover.log`);
-  writeFileSync(file, lines.map((l) => JSON.stringify(l)).join('\n'));
+  const { lines, file } = savePodLines(d);
   const stories = [...owners].map((id) => {
     const story = lines
       .filter((l) => l.id === id || String(l.certificate ?? '') === id)
@@ -197,6 +193,14 @@ async function leftoverReport(d: TestDeployment): Promise<string> {
 }
 
 type LogLine = Record<string, unknown>;
+
+/** Every pod's log lines, each with its pod's name, also written to a file in the temp dir (CI keeps nothing else). */
+function savePodLines(d: TestDeployment): { lines: LogLine[]; file: string } {
+  const lines: LogLine[] = d.pods.flatMap((p) => p.lines.map((l) => ({ pod: p.name, ...l })));
+  const file = join(tmpdir(), `faults-${d.ns}-pods.log`);
+  writeFileSync(file, lines.map((l) => JSON.stringify(l)).join('\n'));
+  return { lines, file };
+}
 const isOrderCreated = (l: LogLine) => l.msg === 'order created';
 /** An order started again because the pod that finalized it died with its key. */
 const isKeyLossRestart = (l: LogLine) => l.msg === 'starting a new order' && String(l.why).includes('private key');
