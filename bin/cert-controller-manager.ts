@@ -94,7 +94,12 @@ async function main(): Promise<void> {
   log.info({ controllers: config.controllers }, 'controllers');
   // Keys for the default algorithm made ahead while idle (an ECDSA key is too cheap to be worth holding).
   if (issuing && config.privateKeyDefaults.algorithm === 'RSA')
-    startRsaKeyPool(config.rsaKeyPoolSize, config.privateKeyDefaults.rsaSize);
+    startRsaKeyPool(config.rsaKeyPoolSize, config.privateKeyDefaults.rsaSize, (change, stats) =>
+      log.info(
+        { held: stats.held, made: stats.made, served: stats.served },
+        change === 'full' ? 'rsa key pool full' : 'rsa key pool empty: keys are made on demand until it refills',
+      ),
+    );
   for (const w of watchers) system.tell(w.kind, w.id, { type: 'Start' });
   // After a handover the new owner starts a watcher at the next poke (a second at most) instead of waiting for the
   // watcher's keepalive reminder: a watcher that is not running misses nothing (it relists), but it delays everything.

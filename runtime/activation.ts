@@ -78,6 +78,8 @@ export interface ActivationHost {
 }
 
 const DEDUPE_KEEP = 64;
+/** The release of a turn that takes no permit (ActorDefinition.boundedTurn). */
+const NO_PERMIT = (): void => {};
 let activationCount = 0;
 /** At most this many turns in a row share one state write (group commit). */
 const GROUP_COMMIT_MAX = 64;
@@ -276,7 +278,9 @@ export class Activation {
       }
       // The kind's turn permit first (maxConcurrentTurns), then the message: a stop while waiting leaves the
       // message in the mailbox, where stop() answers it "not-owner".
-      const permit = this.host.turnPermit(this.def, this.seq);
+      const next = this.mailbox.peek()!;
+      const bounded = this.def.boundedTurn?.(next.msg as never) ?? true;
+      const permit = bounded ? this.host.turnPermit(this.def, this.seq) : NO_PERMIT;
       const release = typeof permit === 'function' ? permit : await permit;
       try {
         if (this.status !== 'active') break;

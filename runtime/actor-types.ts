@@ -95,6 +95,13 @@ export interface ActorDefinition<S, M extends Message> {
    */
   maxConcurrentTurns?: number;
   /**
+   * Which messages' turns take a permit of maxConcurrentTurns (every message's when absent). A kind whose work runs
+   * as a pipeline of short turns after one decision (a certificate's order steps after its reconcile) bounds the
+   * decisions, as a controller's worker pool does, and leaves the steps to the limits of what they call (the API
+   * clients' QPS, the issuer's ACME limit): a permit held by each step would serialise every pipeline behind it.
+   */
+  boundedTurn?(msg: M): boolean;
+  /**
    * Messages one activation may hold waiting (the system's mailboxCapacity when absent). A hub that every other actor
    * asks (an issuer serving thousands of certificates) needs more room than a leaf.
    */

@@ -9,7 +9,8 @@ import { BACKUP_NAMESPACE, type BackupSource, backupSecretFor, backupSelector } 
 import { ANNOTATION_REQUESTED_AT, requestedAtValue, type SecretWrite, type TlsSecret } from './certificate-secret.js';
 
 /** The parts of a certificate Secret write a backup copies. */
-type WrittenSecret = Pick<SecretWrite, 'namespace' | 'name' | 'hash' | 'data' | 'requestedAtMs'>;
+/** What a backup is made from: the certificate Secret as it was written. */
+export type WrittenSecret = Pick<SecretWrite, 'namespace' | 'name' | 'hash' | 'data' | 'requestedAtMs'>;
 
 const backupsPath = `/api/v1/namespaces/${BACKUP_NAMESPACE}/secrets`;
 

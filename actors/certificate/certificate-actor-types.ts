@@ -128,7 +128,15 @@ export type CertificateMsg =
   /** Backoff or quota wait over. */
   | { type: 'Recheck' }
   /** The outcome of a call to the issuer actor, made outside the turn (pipeToSelf). */
-  | { type: 'IssuerReply'; token: number; phase: OrderPhase; reply?: unknown; error?: string }
+  | {
+      type: 'IssuerReply';
+      token: number;
+      phase: OrderPhase;
+      reply?: unknown;
+      error?: string;
+      /** When the answer came back (this pod's clock): the debug log splits a call's time with it. */
+      answeredAt?: number;
+    }
   /** A turn met a transient error (an API server or the network down): try the same again. */
   | { type: 'Retry' }
   /** The renewal date came. */

@@ -72,8 +72,23 @@ export async function patchSpec(
 }
 
 /** Whether a namespace exists in a cluster (a Secret cannot be written into one that does not). */
+/** Namespaces of a cluster seen to exist, and when: a burst of new orders in one namespace asks the API server once. */
+const namespacesSeen = new WeakMap<KubeClient, Map<string, number>>();
+const NAMESPACE_SEEN_MS = 30_000;
+
+/**
+ * Whether the namespace exists (the early check before an order: its Secret must be writable in the end). A positive
+ * answer is kept for 30 s; a namespace deleted meanwhile only means the Secret write fails later, with its error.
+ */
 export async function namespaceExists(kube: KubeClient, ns: string): Promise<boolean> {
-  return (await orUndefined(kube.get(`/api/v1/namespaces/${ns}`))) !== undefined;
+  const seen = namespacesSeen.get(kube) ?? new Map<string, number>();
+  namespacesSeen.set(kube, seen);
+  const at = seen.get(ns);
+  if (at !== undefined && Date.now() - at < NAMESPACE_SEEN_MS) return true;
+  const exists = (await orUndefined(kube.get(`/api/v1/namespaces/${ns}`))) !== undefined;
+  if (exists) seen.set(ns, Date.now());
+  else seen.delete(ns);
+  return exists;
 }
 
 export function getSecret(kube: KubeClient, ns: string, name: string): Promise<TlsSecret | undefined> {

@@ -24,6 +24,10 @@ export async function markReady(ctx: CertCtx, env: CertEnv, issued: IssuedRecord
   const previous = ctx.state.issued;
   if (previous?.renewalAtMs !== issued.renewalAtMs)
     await ctx.setReminder('renew', issued.renewalAtMs, { type: 'Renew' });
+  // Renewal information that came with the download: its next check (checkRenewalInfoIfDue below then asks nothing).
+  const ari = issued.ari?.serialNumber === issued.serialNumber ? issued.ari : undefined;
+  if (ari && ari.nextCheckMs !== previous?.ari?.nextCheckMs)
+    await ctx.setReminder('renewal-info', ari.nextCheckMs, { type: 'CheckRenewalInfo' });
   if (ctx.state.retryAt !== undefined) await ctx.cancelReminder('recheck');
   ctx.setState({ ...ctx.state, issued, failures: 0, failedGeneration: undefined, retryAt: undefined });
   await recordOnCertificate(ctx, env, issued);

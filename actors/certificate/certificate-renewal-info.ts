@@ -1,7 +1,9 @@
-// The certificate's side of ACME renewal information (RFC 9773): right after a certificate is stored, and again when
-// the CA's Retry-After (clamped) has passed, its issuer asks the CA for the suggested window; the renewal date then
-// moves to a point inside it if that is earlier than the spec's rule (renewal-plan.ts). The ask runs outside the
-// certificate's turn (pipeToSelf) and its answer comes back as RenewalInfoReply.
+// The certificate's side of ACME renewal information (RFC 9773): a new certificate's window comes with its download
+// (the issuer asks the CA right after the chain), and again when the CA's Retry-After (clamped) has passed the issuer
+// asks for it; the renewal date then moves to a point inside it if that is earlier than the spec's rule
+// (renewal-plan.ts). The later asks run outside the certificate's turn (pipeToSelf) and their answer comes back as
+// RenewalInfoReply.
+import type { RenewalInfo } from '../acme/acme-renewal-info.js';
 import type { AcmeReply } from '../issuer/issuer-messages.js';
 import { ISSUER_KIND, issuerActorId } from '../kinds.js';
 import type { CertCtx, CertificateMsg, IssuedRecord } from './certificate-actor-types.js';
@@ -43,6 +45,32 @@ export function checkRenewalInfoIfDue(
   );
 }
 
+/**
+ * What is recorded of an answer about the certificate with `serialNumber`: the window, a time chosen in it (kept from
+ * `previous` while the window still holds it) and the next check; without an answer, a check again within the hour.
+ */
+export function ariRecordOf(
+  ctx: CertCtx,
+  env: CertEnv,
+  serialNumber: string,
+  info: RenewalInfo | undefined,
+  previous: AriRecord | undefined,
+): AriRecord {
+  const now = ctx.now();
+  const max = env.deps.config.renewalInfo.maxIntervalMs;
+  if (info?.ok) {
+    const kept = previous?.serialNumber === serialNumber ? previous.chosenMs : undefined;
+    return {
+      serialNumber,
+      window: info.window,
+      chosenMs: chooseInWindow(info.window, kept, now, Math.random),
+      nextCheckMs: nextAriCheck(now, info.retryAfterMs, max),
+    };
+  }
+  ctx.log.debug({ reason: info?.error ?? '' }, 'no renewal information');
+  return { serialNumber, nextCheckMs: now + Math.min(RETRY_WITHOUT_INFO_MS, max) };
+}
+
 /** The CA answered: the window and next check are recorded, the renewal date follows, and a due renewal starts. */
 export async function onRenewalInfo(
   ctx: CertCtx,
@@ -61,23 +89,15 @@ export async function onRenewalInfo(
     return undefined;
   }
   const config = env.deps.config;
-  const now = ctx.now();
-  const max = config.renewalInfo.maxIntervalMs;
   const info = msg.reply?.ok ? msg.reply.renewalInfo : undefined;
-  const previous = issued.ari?.serialNumber === issued.serialNumber ? issued.ari : undefined;
-  let ari: AriRecord;
-  if (info?.ok) {
-    ari = {
-      serialNumber: issued.serialNumber,
-      window: info.window,
-      chosenMs: chooseInWindow(info.window, previous?.chosenMs, now, Math.random),
-      nextCheckMs: nextAriCheck(now, info.retryAfterMs, max),
-    };
-  } else {
-    const why = msg.error ?? (msg.reply && !msg.reply.ok ? msg.reply.error : info && !info.ok ? info.error : '');
-    ctx.log.debug({ reason: why }, 'no renewal information');
-    ari = { serialNumber: issued.serialNumber, nextCheckMs: now + Math.min(RETRY_WITHOUT_INFO_MS, max) };
-  }
+  const why = msg.error ?? (msg.reply && !msg.reply.ok ? msg.reply.error : undefined);
+  const ari = ariRecordOf(
+    ctx,
+    env,
+    issued.serialNumber,
+    why === undefined ? info : { ok: false, error: why },
+    issued.ari,
+  );
   const validation = await requestOf(ctx, env, 'acme');
   if (!validation.ok) return undefined;
   const plan = renewalPlan(renewalRule(config, issued, issued.hash, validation.request), ari);
@@ -85,7 +105,7 @@ export async function onRenewalInfo(
   ctx.setState({ ...ctx.state, issued: next });
   if (next.renewalAtMs !== issued.renewalAtMs) await ctx.setReminder('renew', next.renewalAtMs, { type: 'Renew' });
   await ctx.setReminder('renewal-info', ari.nextCheckMs, { type: 'CheckRenewalInfo' });
-  if (plan.atMs <= now) return 'due';
+  if (plan.atMs <= ctx.now()) return 'due';
   // Only a Ready status shows the new date; an Error keeps its own message and recheck.
   if (ctx.state.status?.state === 'Ready') {
     const status = ctx.state.status;

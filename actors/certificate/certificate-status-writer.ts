@@ -9,6 +9,7 @@ import type { CertCtx } from './certificate-actor-types.js';
 import { type CertEnv, identityOf } from './certificate-env.js';
 import { patchStatus } from './certificate-kube.js';
 import { memoryOf } from './certificate-memory.js';
+import type { Certificate, CertificateStatus } from './certificate-spec.js';
 import { buildStatus, type StatusInput, statusChanged, statusNames, statusPatch } from './certificate-status.js';
 import type { IssuerKey } from './request-hash.js';
 
@@ -50,6 +51,19 @@ export async function writeStatus(ctx: CertCtx, env: CertEnv, update: StatusUpda
   if (!exists || (previous?.state === next.state && previous?.message === next.message)) return;
   // Pending transitions happen for every issuance; an Event for them would double the writes of a healthy run.
   if (next.state === 'Pending') return;
+  // Not awaited: an Event tells what the status now says, and in a burst it waits behind the writes that carry state
+  // (the low lane of the rate limiter); the turn goes on meanwhile.
+  void recordStatusEvents(ctx, env, cert, next);
+}
+
+/** The Event of a status transition on the Certificate, and on its source object (Ingress, Service, ...) if any. */
+async function recordStatusEvents(
+  ctx: CertCtx,
+  env: CertEnv,
+  cert: Certificate,
+  next: CertificateStatus,
+): Promise<void> {
+  const { namespace, name } = identityOf(ctx);
   const type = next.state === 'Error' ? 'Warning' : 'Normal';
   // gardener's reason for every event of its certificate reconciler.
   const reason = 'reconcile';
@@ -65,7 +79,9 @@ export async function writeStatus(ctx: CertCtx, env: CertEnv, update: StatusUpda
     const group = apiVersion === 'v1' ? '/api/v1' : `/apis/${apiVersion}`;
     // 404: not there, or not served at this version: try the next one.
     const obj = await env.source
-      .get<KubeObject>(`${group}/namespaces/${source.namespace}/${api.resource}/${source.name}`)
+      .request<KubeObject>('GET', `${group}/namespaces/${source.namespace}/${api.resource}/${source.name}`, {
+        lane: 'low',
+      })
       .catch((err: Error) => (isNotFound(err) ? undefined : err));
     if (obj === undefined) continue;
     if (obj instanceof Error) {

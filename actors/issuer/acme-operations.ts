@@ -16,6 +16,7 @@ import {
 import { fetchRenewalInfo, type RenewalInfo } from '../acme/acme-renewal-info.js';
 import { revocationError, revokeCertificate } from '../acme/acme-revoke.js';
 import type { DnsChallengeType } from '../acme/dns-challenge-types.js';
+import { readCertificateChain } from '../x509/certificate-info.js';
 
 export type AcmeOperation =
   /** challengeType: the issuer's spec.acme.dnsChallenge.type, put in by the issuer actor (dns-01 when absent). */
@@ -44,6 +45,11 @@ export type AcmeOperation =
       preferredChain?: string;
       /** --acme-deactivate-authorizations: the order's authorizations, deactivated once the chain is here. */
       deactivate?: string[];
+      /**
+       * --acme-renewal-info: the new certificate's renewal information in the same call, so the first status write
+       * of the certificate already carries it (no second write, no second call).
+       */
+      renewalInfo?: boolean;
     }
   /**
    * Revokes a certificate this account was issued (a CertificateRevocation): the first certificate of the PEM
@@ -156,8 +162,10 @@ export async function runAcmeOperation(account: AcmeAccount, op: AcmeOperation):
           status = order.status;
           if (order.status === 'valid') chain = await client.getCertificate(order, op.preferredChain || undefined);
         }
-        if (chain) await deactivateAuthorizations(client, op.deactivate ?? []);
-        return { ok: true, status, chain };
+        if (!chain) return { ok: true, status };
+        await deactivateAuthorizations(client, op.deactivate ?? []);
+        const renewalInfo = op.renewalInfo ? await renewalInfoOf(account, chain) : undefined;
+        return { ok: true, status, chain, ...(renewalInfo ? { renewalInfo } : {}) };
       }
       case 'revoke':
         try {
@@ -169,6 +177,19 @@ export async function runAcmeOperation(account: AcmeAccount, op: AcmeOperation):
   } catch (err) {
     return { ok: false, error: describeAcmeError(err, account.directoryUrl), transient: isTransient(err) };
   }
+}
+
+/** The renewal information of a chain's leaf; never fails the download (an answer that failed says why). */
+async function renewalInfoOf(account: AcmeAccount, chainPem: string): Promise<RenewalInfo> {
+  if (!account.renewalInfoUrl) return { ok: false, error: 'the CA offers no renewalInfo' };
+  let certId: string | undefined;
+  try {
+    certId = readCertificateChain(chainPem).certId;
+  } catch (err) {
+    return { ok: false, error: `renewalInfo: ${(err as Error).message}` };
+  }
+  if (!certId) return { ok: false, error: 'renewalInfo: the certificate names no authority key' };
+  return fetchRenewalInfo(account.renewalInfoUrl, certId, Date.now());
 }
 
 /** A failed deactivation costs nothing but a fresh validation next time: it never fails the download. */

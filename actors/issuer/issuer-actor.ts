@@ -76,7 +76,7 @@ const retryDelayMs = (failures: number) => Math.min(600_000, 60_000 * 2 ** Math.
  * CA busy while the controller and the CA share a machine, few enough not to flood a real CA's per-account limits
  * (Let's Encrypt allows 20 new orders per second per account, and more for the rest).
  */
-const ACME_IN_FLIGHT = 8;
+const ACME_IN_FLIGHT = 16;
 /** A grant not released for this long no longer locks its domains (its certificate vanished mid-order). */
 const GRANT_LOCK_TTL_MS = 15 * 60_000;
 /** Queued requests per issuer; a few hundred bytes each (CSRs, order URLs), so 50,000 is some 10 MB at worst. */

@@ -62,7 +62,7 @@ export const ISSUER_SETUPS: { readonly [T in IssuerType]: IssuerSetup } = {
     reads: 'the account key Secret (spec.acme.privateKeySecretRef; made with autoRegistration), the EAB Secret',
     does: 'registers or finds the ACME account at spec.acme.server; names a made Secret in the spec',
     serves:
-      'ACME orders with DNS challenges (dns-01, or spec.acme.dnsChallenge.type where the CA offers it), one quota token each; every ACME request through this actor (8 in flight)',
+      'ACME orders with DNS challenges (dns-01, or spec.acme.dnsChallenge.type where the CA offers it), one quota token each; every ACME request through this actor (16 in flight)',
     limited: true,
     quota: (issuer, defaultQuota) => effectiveQuota(issuer.spec.requestsPerDayQuota, defaultQuota),
     async setUp(kube, issuer) {

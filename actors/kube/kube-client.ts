@@ -3,7 +3,7 @@ import { Agent, type RequestOptions, request } from 'node:https';
 import { KubeApiError, type KubeStatus, KubeTimeoutError } from './kube-api-error.js';
 import { loadDefaultKubeconfig, loadKubeconfigFile } from './kubeconfig.js';
 import { KubeconfigAuth } from './kubeconfig-auth.js';
-import type { RequestRateLimiter } from './request-rate-limiter.js';
+import type { RequestLane, RequestRateLimiter } from './request-rate-limiter.js';
 
 export interface RequestOpts {
   body?: unknown;
@@ -13,6 +13,8 @@ export interface RequestOpts {
   timeoutMs?: number;
   /** Extra request headers, e.g. an Accept asking for the Table view; they override the defaults. */
   headers?: Record<string, string>;
+  /** The rate limiter's line (request-rate-limiter.ts): 'low' for Events. */
+  lane?: RequestLane;
 }
 
 export const MERGE_PATCH = 'application/merge-patch+json';
@@ -25,8 +27,8 @@ export const APPLY_PATCH = 'application/apply-patch+yaml';
  */
 export class KubeClient {
   readonly server: string;
-  /** Writes (POST/PUT/PATCH/DELETE) sent by this client; benchmarks and metrics read it. */
-  writes = 0;
+  /** The rate limiter's line for requests that do not name one (inLowLane). */
+  private lane: RequestLane = 'normal';
   private readonly agent: Agent;
   /** The cluster's --<cluster>.qps/.burst limit; undefined: none (tests, tools). */
   limiter: RequestRateLimiter | undefined;
@@ -45,13 +47,23 @@ export class KubeClient {
     return new KubeClient(new KubeconfigAuth(path ? loadKubeconfigFile(path) : loadDefaultKubeconfig()));
   }
 
+  /**
+   * This client with its requests in the rate limiter's low lane (request-rate-limiter.ts), for writes that may trail
+   * the ones carrying state (a certificate's backup copy). Same sockets, same limiter.
+   */
+  inLowLane(): KubeClient {
+    const view = Object.create(this) as KubeClient;
+    view.lane = 'low';
+    return view;
+  }
+
   /** Opens a request; the caller reads the response stream. Used directly by watches. */
   async open(
     method: string,
     path: string,
     opts: RequestOpts = {},
   ): Promise<{ res: IncomingMessage; abort: () => void }> {
-    await this.limiter?.acquire();
+    await this.limiter?.acquire(opts.lane ?? this.lane);
     const url = new URL(this.server + path);
     for (const [k, v] of Object.entries(opts.query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));
     const options: RequestOptions = { method, headers: { accept: 'application/json', ...opts.headers } };
@@ -65,7 +77,6 @@ export class KubeClient {
       (options.headers as Record<string, string>)['content-type'] = opts.contentType ?? 'application/json';
       (options.headers as Record<string, string>)['content-length'] = String(Buffer.byteLength(payload));
     }
-    if (method !== 'GET') this.writes++;
     return new Promise((resolve, reject) => {
       const req = request(url, options, (res) => resolve({ res, abort: () => req.destroy() }));
       if (opts.timeoutMs)

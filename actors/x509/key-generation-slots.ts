@@ -29,7 +29,11 @@ const BUSY_LOOP_SHARE = 0.5;
 const RECHECK_MS = 1000;
 
 /** Starts this process's key pool (`--rsa-key-pool-size`); keys of `bits` only; size 0 means none. */
-export function startRsaKeyPool(size: number, bits: number): void {
+export function startRsaKeyPool(
+  size: number,
+  bits: number,
+  onChange?: (change: 'full' | 'empty', stats: RsaKeyPoolStats) => void,
+): void {
   stopRsaKeyPool();
   if (size <= 0) return;
   let since = performance.eventLoopUtilization();
@@ -46,6 +50,7 @@ export function startRsaKeyPool(size: number, bits: number): void {
     generate: (b) => withKeyGenerationSlot(() => generateRsaKey(b)),
     idle,
     recheckMs: RECHECK_MS,
+    onChange,
   }).start();
 }
 

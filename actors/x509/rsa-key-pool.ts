@@ -20,6 +20,11 @@ export interface RsaKeyPoolOptions {
   idle: () => boolean;
   /** How long to wait before looking again when the pod was busy. */
   recheckMs: number;
+  /**
+   * Told when the pool becomes full, and the first time a key is asked of an empty pool after that: an operator
+   * sees whether a burst outran the pool (its later keys were made on demand).
+   */
+  onChange?: (change: 'full' | 'empty', stats: RsaKeyPoolStats) => void;
 }
 
 export interface RsaKeyPoolStats {
@@ -36,6 +41,7 @@ export class RsaKeyPool {
   private timer: NodeJS.Timeout | undefined;
   private made = 0;
   private served = 0;
+  private emptyTold = false;
 
   constructor(private readonly opts: RsaKeyPoolOptions) {}
 
@@ -44,6 +50,10 @@ export class RsaKeyPool {
     if (bits !== this.opts.bits) return undefined;
     const key = this.keys.shift();
     if (key) this.served++;
+    else if (!this.emptyTold) {
+      this.emptyTold = true;
+      this.opts.onChange?.('empty', this.stats);
+    }
     this.fillSoon();
     return key;
   }
@@ -89,6 +99,10 @@ export class RsaKeyPool {
         if (this.stopped) return;
         this.keys.push(key);
         this.made++;
+        if (this.keys.length === this.opts.size) {
+          this.emptyTold = false;
+          this.opts.onChange?.('full', this.stats);
+        }
       }
     } finally {
       this.filling = false;

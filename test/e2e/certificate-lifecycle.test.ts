@@ -132,11 +132,7 @@ test('a certificate waiting for a missing issuer is issued once the issuer exist
   const failed = await d.waitCertificate('late', 'Error');
   assert.match(failed.status?.message ?? '', /issuer .*late-issuer does not exist/);
   assert.ok(failed.status?.backoff?.recheckAfter, 'backoff is reported');
-  const events = await d.events('late');
-  assert.ok(
-    events.some((e) => e.type === 'Warning' && /late-issuer does not exist/.test(e.message)),
-    JSON.stringify(events),
-  );
+  await d.waitEvent('late', (e) => e.type === 'Warning' && /late-issuer does not exist/.test(e.message));
 
   // The annotation makes the controller try again now (and it removes the annotation).
   const before = failed.status!.conditions![0]!.message;

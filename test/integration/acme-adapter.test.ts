@@ -151,15 +151,24 @@ test('an order is issued through DNSEntries, and a second client resumes it by U
     const csrPem = await createCsrPem(names, key);
     const finalized = await runAcmeOperation(resumedAccount, { op: 'finalize', orderUrl: started.orderUrl, csrPem });
     assert.ok(finalized.ok && finalized.finalizedNow, 'the CSR was sent by this client');
-    const chain = await eventually(
+    const downloaded = await eventually(
       async () => {
-        const r = await runAcmeOperation(resumedAccount, { op: 'download', orderUrl: started.orderUrl });
-        return r.ok && r.chain ? r.chain : false;
+        const r = await runAcmeOperation(resumedAccount, {
+          op: 'download',
+          orderUrl: started.orderUrl,
+          renewalInfo: true,
+        });
+        return r.ok && r.chain ? r : false;
       },
       'the certificate to be issued',
       60_000,
       100,
     );
+    const chain = downloaded.chain!;
+    // The renewal information of the new certificate came with it (the CA's window for this very certificate).
+    const ari = downloaded.renewalInfo;
+    assert.ok(ari?.ok, `renewal information with the download: ${JSON.stringify(ari)}`);
+    assert.ok(ari.window.endMs > ari.window.startMs && ari.window.startMs < readCertificateChain(chain).notAfterMs);
     const info = readCertificateChain(chain);
     assert.deepEqual([...info.dnsNames].sort(), [...names].sort());
     assert.ok(info.chainLength >= 2);

@@ -262,6 +262,29 @@ export class TestDeployment {
     return list.items.filter((e) => e.involvedObject.name === name && e.involvedObject.kind === 'Certificate');
   }
 
+  /**
+   * Waits for an Event on the Certificate `name` that `match`es (Events are sent after the status they tell of, and
+   * may trail it in a burst); the Events seen last are in the error if none comes.
+   */
+  async waitEvent(
+    name: string,
+    match: (e: { type: string; reason: string; message: string }) => boolean,
+    timeoutMs = 30_000,
+  ): Promise<void> {
+    let seen: unknown[] = [];
+    await eventually(
+      async () => {
+        const events = await this.events(name);
+        seen = events;
+        return events.some(match);
+      },
+      `an Event on Certificate ${name}`,
+      timeoutMs,
+    ).catch((err: Error) => {
+      throw new Error(`${err.message}; its Events: ${JSON.stringify(seen)}`);
+    });
+  }
+
   /** Log lines of all pods (killed ones included) about one certificate actor. */
   logsOf(certName: string, msg?: string, namespace = this.ns): Array<Record<string, unknown>> {
     const id = `source/${namespace}/${certName}`;

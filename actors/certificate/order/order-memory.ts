@@ -1,5 +1,6 @@
 // The volatile part of a running order: what belongs to the whole order (the private key, the issuer call in
 // flight) and what belongs to the current step only (its typed scratch data, reset when the phase changes).
+import type { WrittenSecret } from '../backup-secret-kube.js';
 import type { OrderPhase } from '../certificate-actor-types.js';
 
 /** Each phase's own transient data. A phase not listed here keeps none. */
@@ -44,8 +45,13 @@ export interface OrderMemory {
    * enough to matter). Never persisted, like the key.
    */
   pendingKey?: { orderUrl: string; pem: Promise<string> };
+  /**
+   * The stored Secret as written, from download until `done` makes its backup copy. Never persisted (it holds the
+   * private key): an activation resuming at `done` makes none, and says so.
+   */
+  backup?: { write: WrittenSecret; issuerName: string };
   /** The issuer call in flight: only its reply continues the order; other replies and Advance meanwhile are stale. */
-  inflight?: { token: number; purpose: 'step' | 'reread' };
+  inflight?: { token: number; purpose: 'step' | 'reread'; sentAt: number };
   /**
    * This activation found the order in the persisted state (it resumed another's work): it must re-read the order
    * from the CA before its first step, because the previous activation may have done more than it recorded.

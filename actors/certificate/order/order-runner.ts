@@ -113,8 +113,14 @@ export async function onIssuerReply(ctx: CertCtx, env: CertEnv, msg: IssuerReply
     delete order.inflight;
     return next(ctx);
   }
-  const purpose = order.inflight.purpose;
+  const { purpose, sentAt } = order.inflight;
   delete order.inflight;
+  // Where a step's call spends its time: at the issuer (its mailbox, the ACME limit, the CA), then in our own mailbox.
+  if (msg.answeredAt !== undefined)
+    ctx.log.debug(
+      { phase: work.phase, issuerMs: msg.answeredAt - sentAt, queuedMs: ctx.now() - msg.answeredAt },
+      'issuer call answered',
+    );
   order.lastStepAt = ctx.now();
   const validation = await requestOf(ctx, env);
   if (!validation.ok) return;
@@ -218,15 +224,21 @@ function send(
   const memory = memoryOf(ctx);
   memory.callSeq += 1;
   const token = memory.callSeq;
-  orderMemory(ctx).inflight = { token, purpose };
+  orderMemory(ctx).inflight = { token, purpose, sentAt: ctx.now() };
   const phase = work.phase;
   const issuer = `${work.issuer.namespace}/${work.issuer.name}`;
   ctx.pipeToSelf(
     ctx.ask(ISSUER_KIND, issuerActorId(work.issuer), request, timeoutMs),
     (o): CertificateMsg =>
       o.ok
-        ? { type: 'IssuerReply', token, phase, reply: o.value }
-        : { type: 'IssuerReply', token, phase, error: `issuer ${issuer} did not answer: ${o.error.message}` },
+        ? { type: 'IssuerReply', token, phase, reply: o.value, answeredAt: ctx.now() }
+        : {
+            type: 'IssuerReply',
+            token,
+            phase,
+            error: `issuer ${issuer} did not answer: ${o.error.message}`,
+            answeredAt: ctx.now(),
+          },
   );
 }
 

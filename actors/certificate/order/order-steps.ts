@@ -6,7 +6,9 @@
 //     |        ^                                                              |  (invalid: re-read for the reason)
 //     |        +--------------------------------------------------------------+
 //     +-> sign -> done   (CA and self-signed issuers: no ACME, no DNS)
+
 import type { OrderProgress } from '../../acme/acme-order.js';
+import type { RenewalInfo } from '../../acme/acme-renewal-info.js';
 import { dnsRecordSettings } from '../../dns/challenge-dnsrecord.js';
 import type { AcmeOperation } from '../../issuer/acme-operations.js';
 import type { SignReply } from '../../issuer/ca-signing.js';
@@ -20,6 +22,7 @@ import { keystoreChanges, keystoreProblem, withKeystoreChanges } from '../certif
 import { writeSecret } from '../certificate-kube.js';
 import { countOrder } from '../certificate-metrics.js';
 import { issuedRecord, markReady } from '../certificate-outcome.js';
+import { ariRecordOf } from '../certificate-renewal-info.js';
 import { cascadeOwners, certificateSecretData } from '../certificate-secret.js';
 import { PENDING_MESSAGE } from '../certificate-status.js';
 import { writeStatus } from '../certificate-status-writer.js';
@@ -89,6 +92,8 @@ const SIGN_KEY = 'sign';
 async function storeCertificate(
   s: StepScope<OrderPhase>,
   pem: { chainPem: string; keyPem: string; caPem?: string },
+  /** ACME: the CA's renewal information about this certificate, asked with the download (--acme-renewal-info). */
+  renewalInfo?: RenewalInfo,
 ): Promise<StepResult> {
   const { work, request } = s;
   const cert = s.ctx.state.cert!;
@@ -119,9 +124,9 @@ async function storeCertificate(
     return retry(`storing the certificate in ${where} failed: ${(err as Error).message}`, true);
   }
   // An ACME certificate: its backup, so a CertificateRevocation can still revoke it once it is renewed (gardener keeps
-  // none for CA and self-signed certificates, which cannot be revoked).
-  if ((work.issuerType ?? 'acme') === 'acme')
-    await backUpIssuedSecret(s.env.target, s.ctx.log, write, work.issuer.name);
+  // none for CA and self-signed certificates, which cannot be revoked). Made in `done`, after the Ready status: in a
+  // burst it waits behind other certificates' Secrets (the low lane), where it took the place of half of them.
+  if ((work.issuerType ?? 'acme') === 'acme') s.order.backup = { write, issuerName: work.issuer.name };
   const issuerType = work.issuerType ?? 'acme';
   const where = {
     secret: work.secret,
@@ -131,7 +136,10 @@ async function storeCertificate(
     secretResourceVersion,
     issuerType,
   };
-  const stored = issuedRecord(s.config, readCertificateChain(pem.chainPem), where, request);
+  const info = readCertificateChain(pem.chainPem);
+  const ari =
+    renewalInfo && info.certId ? ariRecordOf(s.ctx, s.env, info.serialNumber, renewalInfo, undefined) : undefined;
+  const stored = issuedRecord(s.config, info, where, request, ari);
   delete s.order.key;
   return continueWith('done', { stored, keystoreProblem: keystoreIssue });
 }
@@ -330,7 +338,7 @@ export const ORDER_STEPS: OrderSteps = {
   },
 
   download: {
-    does: 'downloads the chain and writes the kubernetes.io/tls Secret into the target cluster',
+    does: "downloads the chain (with the CA's renewal information for it) and writes the kubernetes.io/tls Secret into the target cluster",
     awaits: 'the chain (polled while the order is processing); the Secret write',
     next: ['done'],
     resume: 'reread',
@@ -347,6 +355,8 @@ export const ORDER_STEPS: OrderSteps = {
         deactivate: s.config.acmeDeactivateAuthorizations
           ? [...new Set((work.challenges ?? []).map((c) => c.authorizationUrl))]
           : undefined,
+        // The renewal information of the new certificate comes with it: Ready is then written once, with the window.
+        ...(s.config.renewalInfo.enabled ? { renewalInfo: true } : {}),
       });
     },
     async onReply(s, msg) {
@@ -360,7 +370,7 @@ export const ORDER_STEPS: OrderSteps = {
         return poll(nextPoll(s.data, 20, 1_000));
       }
       if (!hasKeyFor(s)) return { kind: 'restart', why: keyGone };
-      return storeCertificate(s, { chainPem: r.chain, keyPem: order.key?.pem ?? '' });
+      return storeCertificate(s, { chainPem: r.chain, keyPem: order.key?.pem ?? '' }, r.renewalInfo);
     },
   },
 
@@ -410,7 +420,7 @@ export const ORDER_STEPS: OrderSteps = {
   },
 
   done: {
-    does: "status Ready with an Event, renewal reminder; the runner then deletes the order's challenge records (dns-persist-01's stay) and releases the grant",
+    does: "the Certificate's record and status Ready (its Event after it), renewal reminder, the Secret's backup copy; the runner then deletes the order's challenge records (dns-persist-01's stay) and releases the grant",
     awaits: 'nothing',
     next: [],
     resume: 'repeat',
@@ -419,6 +429,15 @@ export const ORDER_STEPS: OrderSteps = {
     async start(s) {
       const stored = s.work.stored!;
       await markReady(s.ctx, s.env, stored, s.work.keystoreProblem);
+      const backup = s.order.backup;
+      delete s.order.backup;
+      if (backup) await backUpIssuedSecret(s.env.target.inLowLane(), s.ctx.log, backup.write, backup.issuerName);
+      // Resumed here by another activation: the Secret data went with the pod that wrote it.
+      else if ((s.work.issuerType ?? 'acme') === 'acme')
+        s.ctx.log.warn(
+          { secret: stored.secret },
+          'no backup of this certificate: the pod that stored it stopped first',
+        );
       const secret = `${stored.secret.namespace}/${stored.secret.name}`;
       s.ctx.log.info({ secret, ms: s.ctx.now() - s.work.startedAt }, 'certificate issued');
       countOrder(s.work, true);
