@@ -3,7 +3,9 @@ import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { EnvError } from './env-error.js';
+import { buildPatched, type SourcePatch } from './patched-go-build.js';
 import { binaryCacheDir, repoRoot } from './paths.js';
+import { pebbleLockFix } from './pebble-lock-fix.js';
 
 const run = promisify(execFile);
 
@@ -26,6 +28,8 @@ export interface ServerBinaries {
 }
 
 interface GoBuild {
+  /** A module of the proxy built with edits to its source (patched-go-build.ts); `pkg` is then unused. */
+  patch?: SourcePatch;
   /** Wrapper module directory under test/env/go, or undefined for `go install pkg@version`. */
   module?: string;
   pkg: string;
@@ -79,12 +83,17 @@ const specs = {
     cacheName: `nats-server-v${NATS_SERVER_VERSION}`,
     build: { pkg: `github.com/nats-io/nats-server/v2@v${NATS_SERVER_VERSION}`, ldflags: '-s -w' },
   },
-  // pebble 2.10 (not Debian's 2.4): ARI, profiles, revocation and the dns-account-01 / dns-persist-01 challenges.
+  // pebble 2.10 (not Debian's 2.4): ARI, profiles, revocation and the dns-account-01 / dns-persist-01 challenges;
+  // with the fix of its lock-order inversion (pebble-lock-fix.ts), which deadlocked it under concurrent new orders.
   pebble: {
     name: 'pebble',
     envVars: ['TEST_ASSET_PEBBLE'],
-    cacheName: `pebble-v${PEBBLE_VERSION}`,
-    build: { pkg: `github.com/letsencrypt/pebble/v2/cmd/pebble@v${PEBBLE_VERSION}`, ldflags: '-s -w' },
+    cacheName: `pebble-v${PEBBLE_VERSION}-lockfix`,
+    build: {
+      pkg: `github.com/letsencrypt/pebble/v2/cmd/pebble@v${PEBBLE_VERSION}`,
+      ldflags: '-s -w',
+      patch: pebbleLockFix(PEBBLE_VERSION, './cmd/pebble'),
+    },
   },
   challtestsrv: {
     name: 'pebble-challtestsrv',
@@ -155,7 +164,9 @@ async function buildServer(spec: ServerSpec, log: (line: string) => void): Promi
     `building ${spec.name} into ${out} (from a cold Go cache: about 4 minutes for kube-apiserver, 1.5 minutes for dns-controller-manager, under a minute for the others, on 2 cores)`,
   );
   try {
-    if (spec.build.module) {
+    if (spec.build.patch) {
+      await buildPatched(spec.build.patch, tmp, `${tmp}.src`, spec.build.ldflags);
+    } else if (spec.build.module) {
       const args = ['build', '-o', tmp, '-trimpath'];
       if (spec.build.ldflags) args.push('-ldflags', spec.build.ldflags);
       args.push(spec.build.pkg);
