@@ -8,8 +8,7 @@ import { readCertificateChain } from '../x509/certificate-info.js';
 import { BACKUP_NAMESPACE, type BackupSource, backupSecretFor, backupSelector } from './backup-secret.js';
 import { ANNOTATION_REQUESTED_AT, requestedAtValue, type SecretWrite, type TlsSecret } from './certificate-secret.js';
 
-/** The parts of a certificate Secret write a backup copies. */
-/** What a backup is made from: the certificate Secret as it was written. */
+/** The parts of a certificate Secret write a backup copies (the Secret as it was written). */
 export type WrittenSecret = Pick<SecretWrite, 'namespace' | 'name' | 'hash' | 'data' | 'requestedAtMs'>;
 
 const backupsPath = `/api/v1/namespaces/${BACKUP_NAMESPACE}/secrets`;

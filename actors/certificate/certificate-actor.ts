@@ -30,12 +30,6 @@ export type { CertificateMsg } from './certificate-actor-types.js';
 
 const CERTIFICATE_IDLE_TIMEOUT_MS = 60_000;
 
-/**
- * One actor per Certificate of the source cluster. It decides whether the stored Secret still serves the spec,
- * reuses a Secret issued for the same request, or runs an ACME order through its issuer actor
- * (certificate-reconcile.ts, order/); it owns the certificate's status, Events, challenge entries, renewal reminder
- * and clean-up on deletion. This file only routes messages.
- */
 /** The messages that carry a running order from step to step (order-runner.ts). */
 const ORDER_STEP_MESSAGES: ReadonlySet<CertificateMsg['type']> = new Set([
   'Advance',
@@ -44,6 +38,12 @@ const ORDER_STEP_MESSAGES: ReadonlySet<CertificateMsg['type']> = new Set([
   'Resume',
 ]);
 
+/**
+ * One actor per Certificate of the source cluster. It decides whether the stored Secret still serves the spec,
+ * reuses a Secret issued for the same request, or runs an ACME order through its issuer actor
+ * (certificate-reconcile.ts, order/); it owns the certificate's status, Events, challenge entries, renewal reminder
+ * and clean-up on deletion. This file only routes messages.
+ */
 export function certificateKind(deps: ControllerDeps): ActorDefinition<CertificateActorState, CertificateMsg> {
   const env: CertEnv = { deps, source: deps.kube.source, target: deps.kube.target, dns: deps.kube.dns };
 

@@ -71,7 +71,6 @@ export async function patchSpec(
   await orUndefined(kube.mergePatch(certificatePath(ns, name), { spec }));
 }
 
-/** Whether a namespace exists in a cluster (a Secret cannot be written into one that does not). */
 /** Namespaces of a cluster seen to exist, and when: a burst of new orders in one namespace asks the API server once. */
 const namespacesSeen = new WeakMap<KubeClient, Map<string, number>>();
 const NAMESPACE_SEEN_MS = 30_000;
@@ -81,8 +80,11 @@ const NAMESPACE_SEEN_MS = 30_000;
  * answer is kept for 30 s; a namespace deleted meanwhile only means the Secret write fails later, with its error.
  */
 export async function namespaceExists(kube: KubeClient, ns: string): Promise<boolean> {
-  const seen = namespacesSeen.get(kube) ?? new Map<string, number>();
-  namespacesSeen.set(kube, seen);
+  let seen = namespacesSeen.get(kube);
+  if (!seen) {
+    seen = new Map();
+    namespacesSeen.set(kube, seen);
+  }
   const at = seen.get(ns);
   if (at !== undefined && Date.now() - at < NAMESPACE_SEEN_MS) return true;
   const exists = (await orUndefined(kube.get(`/api/v1/namespaces/${ns}`))) !== undefined;

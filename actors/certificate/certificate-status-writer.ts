@@ -79,9 +79,8 @@ async function recordStatusEvents(
     const group = apiVersion === 'v1' ? '/api/v1' : `/apis/${apiVersion}`;
     // 404: not there, or not served at this version: try the next one.
     const obj = await env.source
-      .request<KubeObject>('GET', `${group}/namespaces/${source.namespace}/${api.resource}/${source.name}`, {
-        lane: 'low',
-      })
+      .inLowLane()
+      .get<KubeObject>(`${group}/namespaces/${source.namespace}/${api.resource}/${source.name}`)
       .catch((err: Error) => (isNotFound(err) ? undefined : err));
     if (obj === undefined) continue;
     if (obj instanceof Error) {

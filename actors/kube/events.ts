@@ -18,30 +18,27 @@ export async function recordEvent(
 ): Promise<void> {
   const ns = obj.metadata.namespace ?? 'default';
   const now = new Date().toISOString();
-  // The low lane of the rate limiter: in a burst an Event trails the writes that carry state.
-  await kube.request('POST', `/api/v1/namespaces/${ns}/events`, {
-    lane: 'low',
-    body: {
-      apiVersion: 'v1',
-      kind: 'Event',
-      metadata: { generateName: `${obj.metadata.name}.`, namespace: ns },
-      involvedObject: {
-        apiVersion: obj.apiVersion,
-        kind: obj.kind,
-        name: obj.metadata.name,
-        namespace: ns,
-        uid: obj.metadata.uid,
-        resourceVersion: obj.metadata.resourceVersion,
-      },
-      type,
-      reason,
-      // The API server limits an Event message to 1 KB.
-      message: message.slice(0, 1000),
-      source: { component: COMPONENT },
-      reportingComponent: COMPONENT,
-      firstTimestamp: now,
-      lastTimestamp: now,
-      count: 1,
+  // The rate limiter's low lane: in a burst an Event trails the writes that carry state.
+  await kube.inLowLane().create(`/api/v1/namespaces/${ns}/events`, {
+    apiVersion: 'v1',
+    kind: 'Event',
+    metadata: { generateName: `${obj.metadata.name}.`, namespace: ns },
+    involvedObject: {
+      apiVersion: obj.apiVersion,
+      kind: obj.kind,
+      name: obj.metadata.name,
+      namespace: ns,
+      uid: obj.metadata.uid,
+      resourceVersion: obj.metadata.resourceVersion,
     },
+    type,
+    reason,
+    // The API server limits an Event message to 1 KB.
+    message: message.slice(0, 1000),
+    source: { component: COMPONENT },
+    reportingComponent: COMPONENT,
+    firstTimestamp: now,
+    lastTimestamp: now,
+    count: 1,
   });
 }

@@ -13,8 +13,6 @@ export interface RequestOpts {
   timeoutMs?: number;
   /** Extra request headers, e.g. an Accept asking for the Table view; they override the defaults. */
   headers?: Record<string, string>;
-  /** The rate limiter's line (request-rate-limiter.ts): 'low' for Events. */
-  lane?: RequestLane;
 }
 
 export const MERGE_PATCH = 'application/merge-patch+json';
@@ -27,8 +25,9 @@ export const APPLY_PATCH = 'application/apply-patch+yaml';
  */
 export class KubeClient {
   readonly server: string;
-  /** The rate limiter's line for requests that do not name one (inLowLane). */
+  /** The rate limiter's line of this client's requests (inLowLane). */
   private lane: RequestLane = 'normal';
+  private lowLaneView: KubeClient | undefined;
   private readonly agent: Agent;
   /** The cluster's --<cluster>.qps/.burst limit; undefined: none (tests, tools). */
   limiter: RequestRateLimiter | undefined;
@@ -48,13 +47,17 @@ export class KubeClient {
   }
 
   /**
-   * This client with its requests in the rate limiter's low lane (request-rate-limiter.ts), for writes that may trail
-   * the ones carrying state (a certificate's backup copy). Same sockets, same limiter.
+   * This client with its requests in the rate limiter's low lane (request-rate-limiter.ts), for requests that may trail
+   * the ones carrying state (Events, a certificate's backup copy). Same sockets, same limiter; made once.
    */
   inLowLane(): KubeClient {
-    const view = Object.create(this) as KubeClient;
-    view.lane = 'low';
-    return view;
+    if (this.lane === 'low') return this;
+    if (!this.lowLaneView) {
+      const view = Object.create(this) as KubeClient;
+      view.lane = 'low';
+      this.lowLaneView = view;
+    }
+    return this.lowLaneView;
   }
 
   /** Opens a request; the caller reads the response stream. Used directly by watches. */
@@ -63,7 +66,7 @@ export class KubeClient {
     path: string,
     opts: RequestOpts = {},
   ): Promise<{ res: IncomingMessage; abort: () => void }> {
-    await this.limiter?.acquire(opts.lane ?? this.lane);
+    await this.limiter?.acquire(this.lane);
     const url = new URL(this.server + path);
     for (const [k, v] of Object.entries(opts.query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));
     const options: RequestOptions = { method, headers: { accept: 'application/json', ...opts.headers } };

@@ -6,7 +6,6 @@
 //     |        ^                                                              |  (invalid: re-read for the reason)
 //     |        +--------------------------------------------------------------+
 //     +-> sign -> done   (CA and self-signed issuers: no ACME, no DNS)
-
 import type { OrderProgress } from '../../acme/acme-order.js';
 import type { RenewalInfo } from '../../acme/acme-renewal-info.js';
 import { dnsRecordSettings } from '../../dns/challenge-dnsrecord.js';
